@@ -1,0 +1,9 @@
+//! The moodchat contract: every type that crosses the wire between the SPA and
+//! a backend (embedded or AWS). serde only, no I/O, so it builds for wasm32 and
+//! native alike. docs/protocol.md describes the same contract in prose.
+
+pub mod config;
+pub mod error;
+
+pub use config::{CognitoConfig, RuntimeConfig, Transport};
+pub use error::{ApiError, ErrorCode};
