@@ -1,0 +1,122 @@
+//! Command line of the `moodchat` binary. Every `serve` flag also reads an
+//! environment variable (MOODCHAT_*), so the same binary is configured the
+//! same way from a shell, systemd or a container.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use moodchat_protocol::Transport;
+
+use crate::app::Settings;
+
+#[derive(Debug, Parser)]
+#[command(name = "moodchat", version, about = "moodchat: real-time chat with a mood emoji on every message")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the SPA, the chat API and sign-in from one process.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "MOODCHAT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Where the database, signing keys and images are kept.
+    #[arg(long, env = "MOODCHAT_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// The built SPA (the output of `trunk build`).
+    #[arg(long, env = "MOODCHAT_DIST_DIR", default_value = "./dist")]
+    pub dist_dir: PathBuf,
+
+    /// The URL people use to reach this server, when it differs from the
+    /// listening address (behind a proxy). Makes /config.json absolute.
+    #[arg(long, env = "MOODCHAT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How the SPA should receive messages.
+    #[arg(long, env = "MOODCHAT_TRANSPORT", value_enum, default_value_t = TransportArg::Auto)]
+    pub transport: TransportArg,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "MOODCHAT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    Websocket,
+    Polling,
+    Auto,
+}
+
+impl From<TransportArg> for Transport {
+    fn from(arg: TransportArg) -> Self {
+        match arg {
+            TransportArg::Websocket => Transport::Websocket,
+            TransportArg::Polling => Transport::Polling,
+            TransportArg::Auto => Transport::Auto,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl ServeArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            addr: self.addr,
+            data_dir: self.data_dir.clone(),
+            dist_dir: self.dist_dir.clone(),
+            public_url: self.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
+            transport: self.transport.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_defaults_match_the_readme() {
+        let cli = Cli::try_parse_from(["moodchat", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command;
+        let settings = args.settings();
+        assert_eq!(settings.addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(settings.data_dir, PathBuf::from("./data"));
+        assert_eq!(settings.transport, Transport::Auto);
+    }
+
+    #[test]
+    fn flags_override_and_public_url_loses_its_trailing_slash() {
+        let cli = Cli::try_parse_from([
+            "moodchat", "serve", "--addr", "0.0.0.0:9000", "--data-dir", "/tmp/x",
+            "--public-url", "https://chat.example.com/", "--transport", "polling",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command;
+        let settings = args.settings();
+        assert_eq!(settings.addr.port(), 9000);
+        assert_eq!(settings.public_url.as_deref(), Some("https://chat.example.com"));
+        assert_eq!(settings.transport, Transport::Polling);
+    }
+
+    #[test]
+    fn a_bad_address_is_a_clear_error_not_a_panic() {
+        let err = Cli::try_parse_from(["moodchat", "serve", "--addr", "localhost"]).unwrap_err();
+        assert!(err.to_string().contains("--addr"), "{err}");
+    }
+}

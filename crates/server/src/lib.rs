@@ -1,0 +1,15 @@
+//! The embedded moodchat backend: one process that serves the built SPA, the
+//! runtime configuration, the REST and WebSocket APIs, the Cognito-compatible
+//! identity provider and image storage, all under one data directory.
+//!
+//! `main.rs` only parses the command line; everything here is a library so
+//! that tests and benchmarks can start the real server in-process.
+
+pub mod app;
+pub mod cli;
+pub mod http_error;
+pub mod runtime_config;
+pub mod shutdown;
+pub mod spa;
+
+pub use app::{build_router, serve, Settings};

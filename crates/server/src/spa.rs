@@ -1,0 +1,105 @@
+//! Serving the built SPA: files from the dist directory, `index.html` for
+//! client-side routes (`/rooms/lobby`), a 404 for missing files (a missing
+//! `.wasm` must never come back as HTML), long caching for the hashed files
+//! trunk emits and revalidation for everything else.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::Router;
+use tower::service_fn;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::http_error::HttpError;
+
+/// A year: hashed file names change whenever their content does.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Everything else (index.html above all) is revalidated on each load, so a
+/// deploy is picked up at the next reload.
+const REVALIDATE: &str = "no-cache";
+
+pub fn router(dist_dir: &Path) -> Router {
+    let index = dist_dir.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(dist = %dist_dir.display(), "no built SPA here: run `trunk build --release` (the README's run command does)");
+    }
+    let client_routes = service_fn(move |request: Request<Body>| {
+        let index = index.clone();
+        async move { Ok::<_, Infallible>(client_route_or_404(request, index).await) }
+    });
+    let files = ServeDir::new(dist_dir)
+        .precompressed_gzip()
+        .fallback(client_routes);
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(set_cache_control))
+}
+
+async fn client_route_or_404(request: Request<Body>, index: PathBuf) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    if looks_like_a_file(&path) {
+        return HttpError::not_found(format!("no file at {path}")).into_response();
+    }
+    if !index.is_file() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "moodchat: the web app is not built. Run `trunk build --release` or the README's run command.\n",
+        )
+            .into_response();
+    }
+    match ServeFile::new(index).try_call(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(error) => HttpError::new(moodchat_protocol::ErrorCode::Internal, error.to_string()).into_response(),
+    }
+}
+
+/// Client routes have no extension in their last segment; files do.
+fn looks_like_a_file(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+async fn set_cache_control(path: axum::extract::OriginalUri, mut response: Response<Body>) -> Response<Body> {
+    let value = if response.status().is_success() && is_hashed_asset(path.path()) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// trunk names its outputs `<name>-<16 hex digits>[_bg].<ext>`.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_trunk_hashed_names() {
+        assert!(is_hashed_asset("/moodchat-web-3f9c2a1b4d5e6f70_bg.wasm"));
+        assert!(is_hashed_asset("/moodchat-web-3f9c2a1b4d5e6f70.js"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/config.json"));
+        assert!(!is_hashed_asset("/moodchat-web.js"));
+    }
+
+    #[test]
+    fn client_routes_are_not_files() {
+        assert!(!looks_like_a_file("/rooms/lobby"));
+        assert!(!looks_like_a_file("/"));
+        assert!(looks_like_a_file("/favicon.ico"));
+        assert!(looks_like_a_file("/app-0123456789abcdef_bg.wasm"));
+    }
+}
