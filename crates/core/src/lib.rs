@@ -1,1 +1,24 @@
-//! placeholder
+//! The moodchat chat domain. `ChatService` holds every rule (who may read or
+//! write where, validation, idempotency, ordering, cursors, typing and rate
+//! policies); the outside world comes in through the traits in `ports`, so
+//! the embedded server (SQLite + in-process hub) and the AWS deployment
+//! (DynamoDB + API Gateway) run the same logic.
+
+pub mod cursor;
+pub mod error;
+pub mod frames;
+pub mod ids;
+pub mod ports;
+pub mod rate_limit;
+pub mod service;
+pub mod validate;
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod memory;
+
+pub use error::ChatResult;
+pub use ports::{
+    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
+    Pusher, SentimentProvider, SystemClock, TokenVerifier,
+};
+pub use service::{ChatService, LiveJoin, SendRequest, Sent};

@@ -2,8 +2,14 @@
 //! a backend (embedded or AWS). serde only, no I/O, so it builds for wasm32 and
 //! native alike. docs/protocol.md describes the same contract in prose.
 
+pub mod chat;
 pub mod config;
 pub mod error;
+pub mod limits;
+pub mod rest;
+pub mod ws;
 
+pub use chat::{Image, Member, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 pub use config::{CognitoConfig, RuntimeConfig, Transport};
 pub use error::{ApiError, ErrorCode};
+pub use ws::{ClientFrame, SendMessageFrame, ServerEvent};

@@ -1,0 +1,32 @@
+//! Domain errors are the wire errors: every failure a ChatService operation
+//! can report maps to exactly one documented `ErrorCode`.
+
+use moodchat_protocol::{ApiError, ErrorCode};
+
+pub type ChatResult<T> = Result<T, ApiError>;
+
+pub fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, message)
+}
+
+pub fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, message)
+}
+
+pub fn not_found(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, message)
+}
+
+pub fn too_large(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::TooLarge, message)
+}
+
+pub fn unauthorized(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Unauthorized, message)
+}
+
+/// A storage or infrastructure failure. The detail goes to the log by the
+/// adapter; clients only learn that a retry is safe.
+pub fn internal(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Internal, message)
+}

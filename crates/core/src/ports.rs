@@ -1,0 +1,151 @@
+//! The ports ChatService needs from the outside world. The embedded server
+//! implements them with SQLite and an in-process hub; the AWS deployment with
+//! DynamoDB and API Gateway's management API.
+
+use async_trait::async_trait;
+use moodchat_protocol::{ApiError, Message, Room, RoomSummary, Sentiment, ServerEvent, UserRef};
+
+/// Who made a request, from a verified id token (never from the request body).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub sub: String,
+    pub username: String,
+    /// Display name: the `name` claim, else the username.
+    pub name: String,
+    pub email: Option<String>,
+}
+
+impl Identity {
+    pub fn user_ref(&self) -> UserRef {
+        UserRef { sub: self.sub.clone(), name: self.name.clone() }
+    }
+}
+
+/// Verifies an id token exactly as API Gateway's Cognito authorizer would.
+/// Any failure is `unauthorized`.
+#[async_trait]
+pub trait TokenVerifier: Send + Sync {
+    async fn verify(&self, token: &str) -> Result<Identity, ApiError>;
+}
+
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        since_epoch.as_millis() as i64
+    }
+}
+
+pub trait IdGenerator: Send + Sync {
+    /// A new message id, greater than every id this generator made before.
+    fn next_id(&self) -> String;
+}
+
+/// Classifies message text; `None` when it has no opinion (or is disabled).
+#[async_trait]
+pub trait SentimentProvider: Send + Sync {
+    async fn classify(&self, text: &str) -> Option<Sentiment>;
+}
+
+/// The provider used until the sentiment model is wired in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSentiment;
+
+#[async_trait]
+impl SentimentProvider for NoSentiment {
+    async fn classify(&self, _text: &str) -> Option<Sentiment> {
+        None
+    }
+}
+
+/// Which slice of a room's history to read. Ids are message ids (ULIDs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistorySlice {
+    /// The newest messages, newest first.
+    Latest,
+    /// Messages with id < the given one, newest first.
+    Before(String),
+    /// Messages with id > the given one, oldest first.
+    After(String),
+}
+
+/// Result of an idempotent append.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Appended {
+    /// Committed; this is the new message.
+    New(Message),
+    /// A message with the same (room, sender, client_id) already existed.
+    Existing(Message),
+}
+
+/// Durable chat state. Every method is one atomic operation; `append` returns
+/// only after the message is durable (it is acked right after).
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Records (or refreshes) a user and makes them a member of the lobby.
+    async fn upsert_user(&self, user: &Identity, now_ms: i64) -> Result<(), ApiError>;
+    async fn find_user(&self, sub_or_username: &str) -> Result<Option<UserRef>, ApiError>;
+    /// Users whose username or name starts with `prefix` (case-insensitive).
+    async fn search_users(&self, prefix: &str, exclude_sub: &str, limit: u32) -> Result<Vec<UserRef>, ApiError>;
+
+    async fn create_room(&self, room: &Room, creator: &str, now_ms: i64) -> Result<(), ApiError>;
+    async fn room(&self, room_id: &str) -> Result<Option<Room>, ApiError>;
+    /// The direct room for `direct_key`, creating `candidate` with both
+    /// members if there is none yet. Atomic: one room per pair, ever.
+    async fn find_or_create_direct(
+        &self,
+        direct_key: &str,
+        candidate: &Room,
+        members: [&str; 2],
+        now_ms: i64,
+    ) -> Result<Room, ApiError>;
+    async fn add_member(&self, room_id: &str, sub: &str, now_ms: i64) -> Result<(), ApiError>;
+    async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
+    async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
+    /// The rooms `sub` belongs to (and, with `discover`, public rooms it does
+    /// not), with last message, unread count and the peer of direct rooms.
+    async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError>;
+
+    async fn append(&self, message: &Message) -> Result<Appended, ApiError>;
+    async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError>;
+    /// Moves `sub`'s read marker in the room forward to `message_id`.
+    /// Returns false when the marker was already at or past it.
+    async fn mark_read(&self, room_id: &str, sub: &str, message_id: &str) -> Result<bool, ApiError>;
+    async fn message_exists(&self, room_id: &str, message_id: &str) -> Result<bool, ApiError>;
+}
+
+/// A live connection's id (API Gateway's connectionId, or the embedded hub's).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionId(pub String);
+
+/// Who is connected to which room.
+#[async_trait]
+pub trait ConnectionRegistry: Send + Sync {
+    /// Subscribes the connection to the room's live events. From the moment
+    /// this returns, every event published to the room reaches it.
+    async fn subscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
+    async fn unsubscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
+    /// The rooms the connection was subscribed to, now forgotten.
+    async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError>;
+    /// Users with at least one connection subscribed to the room.
+    async fn online(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
+}
+
+/// Fan-out of events to the connections subscribed to a room.
+#[async_trait]
+pub trait Pusher: Send + Sync {
+    /// Delivers to every connection subscribed to the room, except `skip`.
+    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>);
+    /// The set of online users in the room changed: deliver a `presence`
+    /// event. Adapters may coalesce bursts (many joins at once) into one.
+    async fn presence_changed(&self, room_id: &str);
+}

@@ -1,0 +1,369 @@
+//! ChatService: every chat operation, independent of transport and storage.
+//! REST handlers, the WebSocket loop (and later the Lambdas) are thin
+//! adapters over these methods.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use moodchat_protocol::limits::{DEFAULT_PAGE_LIMIT, LOBBY_ROOM_ID, MAX_PAGE_LIMIT};
+use moodchat_protocol::rest::{HistoryQuery, MessagePage};
+use moodchat_protocol::{Image, Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
+
+use crate::cursor::{decode_cursor, encode_cursor};
+use crate::error::{bad_request, forbidden, not_found, ChatResult};
+use crate::ids::{is_ulid, UlidGenerator};
+use crate::ports::{
+    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
+    Pusher, SentimentProvider, SystemClock,
+};
+use crate::validate;
+
+/// A message to send, as it arrives over REST or WebSocket.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendRequest {
+    pub client_id: String,
+    pub text: Option<String>,
+    pub image_key: Option<String>,
+}
+
+/// The outcome of a send: the stored message, and whether this call created
+/// it (false for an idempotent retry).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sent {
+    pub message: Message,
+    pub created: bool,
+}
+
+/// What a connection learns when it joins a room.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveJoin {
+    pub room: Room,
+    pub online: Vec<UserRef>,
+}
+
+/// How a stored image key becomes a URL clients can load.
+pub type ImageUrl = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// Typing indicators are advisory; one per user and room every this often.
+const TYPING_INTERVAL_MS: i64 = 2_000;
+const DEFAULT_USER_SEARCH_LIMIT: u32 = 20;
+const MAX_USER_SEARCH_LIMIT: u32 = 50;
+
+pub struct ChatService {
+    store: Arc<dyn MessageStore>,
+    registry: Arc<dyn ConnectionRegistry>,
+    pusher: Arc<dyn Pusher>,
+    sentiment: Arc<dyn SentimentProvider>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    image_url: ImageUrl,
+    /// Held from id assignment until the message is published, so that
+    /// within this process messages are committed and fanned out in id order.
+    /// That is what lets a joining connection merge backfill and live events
+    /// by comparing ids (docs/protocol.md, "Delivery guarantees").
+    send_order: async_lock::Mutex<()>,
+    /// Users already recorded with this (username, name), to skip the write.
+    known_users: Mutex<HashMap<String, (String, String)>>,
+    last_typing: Mutex<HashMap<(String, String), i64>>,
+}
+
+pub struct ChatServiceBuilder {
+    store: Arc<dyn MessageStore>,
+    registry: Arc<dyn ConnectionRegistry>,
+    pusher: Arc<dyn Pusher>,
+    sentiment: Arc<dyn SentimentProvider>,
+    clock: Arc<dyn Clock>,
+    ids: Option<Arc<dyn IdGenerator>>,
+    image_url: ImageUrl,
+}
+
+impl ChatServiceBuilder {
+    pub fn sentiment(mut self, sentiment: Arc<dyn SentimentProvider>) -> Self {
+        self.sentiment = sentiment;
+        self
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = Some(ids);
+        self
+    }
+
+    pub fn image_url(mut self, image_url: ImageUrl) -> Self {
+        self.image_url = image_url;
+        self
+    }
+
+    pub fn build(self) -> ChatService {
+        let clock = self.clock;
+        let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
+        ChatService {
+            store: self.store,
+            registry: self.registry,
+            pusher: self.pusher,
+            sentiment: self.sentiment,
+            clock,
+            ids,
+            image_url: self.image_url,
+            send_order: async_lock::Mutex::new(()),
+            known_users: Mutex::new(HashMap::new()),
+            last_typing: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+struct ArcClock(Arc<dyn Clock>);
+
+impl Clock for ArcClock {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+}
+
+impl ChatService {
+    pub fn builder(
+        store: Arc<dyn MessageStore>,
+        registry: Arc<dyn ConnectionRegistry>,
+        pusher: Arc<dyn Pusher>,
+    ) -> ChatServiceBuilder {
+        ChatServiceBuilder {
+            store,
+            registry,
+            pusher,
+            sentiment: Arc::new(NoSentiment),
+            clock: Arc::new(SystemClock),
+            ids: None,
+            image_url: Arc::new(|key: &str| format!("/api/images/{key}")),
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Records the caller as a chat user (and lobby member). Cheap when
+    /// nothing changed: call it on every authenticated request.
+    pub async fn register(&self, who: &Identity) -> ChatResult<()> {
+        let current = (who.username.clone(), who.name.clone());
+        if self.lock_known_users().get(&who.sub) == Some(&current) {
+            return Ok(());
+        }
+        self.store.upsert_user(who, self.clock.now_ms()).await?;
+        self.lock_known_users().insert(who.sub.clone(), current);
+        Ok(())
+    }
+
+    pub async fn list_rooms(&self, who: &Identity, discover: bool) -> ChatResult<Vec<RoomSummary>> {
+        self.store.room_summaries(&who.sub, discover).await
+    }
+
+    pub async fn create_room(&self, who: &Identity, name: &str) -> ChatResult<Room> {
+        let room = Room { id: self.ids.next_id().to_ascii_lowercase(), name: validate::room_name(name)?, kind: RoomKind::Public };
+        self.store.create_room(&room, &who.sub, self.clock.now_ms()).await?;
+        Ok(room)
+    }
+
+    /// Membership of a public room (REST `join`); a no-op for a direct room
+    /// the caller is already in.
+    pub async fn join_room(&self, who: &Identity, room_id: &str) -> ChatResult<Room> {
+        let room = self.readable_room(who, room_id).await?;
+        if room.kind == RoomKind::Public {
+            self.store.add_member(&room.id, &who.sub, self.clock.now_ms()).await?;
+        }
+        Ok(room)
+    }
+
+    /// The one direct conversation between the caller and `user` (a sub or
+    /// a username), created on first use.
+    pub async fn open_direct(&self, who: &Identity, user: &str) -> ChatResult<Room> {
+        let peer = self.store.find_user(user.trim()).await?.ok_or_else(|| not_found(format!("no user {user:?}")))?;
+        if peer.sub == who.sub {
+            return Err(bad_request("a direct conversation needs another user"));
+        }
+        let (first, second) = if who.sub < peer.sub { (&who.sub, &peer.sub) } else { (&peer.sub, &who.sub) };
+        let direct_key = format!("{first}\n{second}");
+        let candidate = Room { id: format!("dm_{}", self.ids.next_id().to_ascii_lowercase()), name: String::new(), kind: RoomKind::Direct };
+        let mut room = self
+            .store
+            .find_or_create_direct(&direct_key, &candidate, [first, second], self.clock.now_ms())
+            .await?;
+        room.name = peer.name;
+        Ok(room)
+    }
+
+    pub async fn history(&self, who: &Identity, room_id: &str, query: &HistoryQuery) -> ChatResult<MessagePage> {
+        let limit = page_limit(query.limit)?;
+        let slice = match (&query.before, &query.after) {
+            (Some(_), Some(_)) => return Err(bad_request("use either `before` or `after`, not both")),
+            (Some(before), None) => HistorySlice::Before(decode_cursor(before)?),
+            (None, Some(after)) => HistorySlice::After(decode_cursor(after)?),
+            (None, None) => HistorySlice::Latest,
+        };
+        self.readable_room(who, room_id).await?;
+        // One extra row tells whether an older page exists.
+        let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
+        let has_more = messages.len() > limit as usize;
+        messages.truncate(limit as usize);
+        let page = match slice {
+            HistorySlice::Latest | HistorySlice::Before(_) => MessagePage {
+                before: if has_more { messages.last().map(|m| encode_cursor(&m.id)) } else { None },
+                after: messages.first().map(|m| encode_cursor(&m.id)).or(query.before.clone()),
+                messages,
+            },
+            HistorySlice::After(_) => MessagePage {
+                before: messages.first().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
+                after: messages.last().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
+                messages,
+            },
+        };
+        Ok(page)
+    }
+
+    /// Messages after `since` (a message id), oldest first: the backfill a
+    /// reconnecting connection needs. Call repeatedly until empty.
+    pub async fn messages_after(&self, who: &Identity, room_id: &str, since: &str, limit: u32) -> ChatResult<Vec<Message>> {
+        if !is_ulid(since) {
+            return Err(bad_request("`since` must be a message id"));
+        }
+        self.readable_room(who, room_id).await?;
+        self.store.history(room_id, &HistorySlice::After(since.to_ascii_uppercase()), limit).await
+    }
+
+    pub async fn send(&self, who: &Identity, room_id: &str, request: SendRequest) -> ChatResult<Sent> {
+        let client_id = validate::client_id(&request.client_id)?;
+        let (text, image_key) = validate::message_body(request.text.as_deref(), request.image_key.as_deref())?;
+        let room = self.writable_room(who, room_id).await?;
+        let sentiment = if text.is_empty() { None } else { self.sentiment.classify(&text).await };
+        let image = image_key.map(|key| Image { url: (self.image_url)(&key), key, w: None, h: None });
+
+        let _in_order = self.send_order.lock().await;
+        let message = Message {
+            id: self.ids.next_id(),
+            room: room.id.clone(),
+            sender: who.user_ref(),
+            text,
+            image,
+            sentiment,
+            created_at: self.clock.now_ms(),
+            client_id,
+        };
+        match self.store.append(&message).await? {
+            Appended::New(message) => {
+                self.pusher.publish(&room.id, ServerEvent::Message { message: message.clone() }, None).await;
+                Ok(Sent { message, created: true })
+            }
+            Appended::Existing(message) => Ok(Sent { message, created: false }),
+        }
+    }
+
+    pub async fn mark_read(&self, who: &Identity, room_id: &str, message_id: &str) -> ChatResult<()> {
+        if !is_ulid(message_id) {
+            return Err(bad_request("`message_id` must be a message id"));
+        }
+        let message_id = message_id.to_ascii_uppercase();
+        let room = self.writable_room(who, room_id).await?;
+        if !self.store.message_exists(&room.id, &message_id).await? {
+            return Err(not_found("no such message in this room"));
+        }
+        if self.store.mark_read(&room.id, &who.sub, &message_id).await? {
+            let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id };
+            self.pusher.publish(&room.id, event, None).await;
+        }
+        Ok(())
+    }
+
+    pub async fn members(&self, who: &Identity, room_id: &str) -> ChatResult<Vec<Member>> {
+        self.readable_room(who, room_id).await?;
+        let online = self.registry.online(room_id).await?;
+        let members = self.store.members(room_id).await?;
+        Ok(members
+            .into_iter()
+            .map(|user| Member { online: online.iter().any(|o| o.sub == user.sub), sub: user.sub, name: user.name })
+            .collect())
+    }
+
+    pub async fn search_users(&self, who: &Identity, query: &str, limit: Option<u32>) -> ChatResult<Vec<UserRef>> {
+        let limit = limit.unwrap_or(DEFAULT_USER_SEARCH_LIMIT).clamp(1, MAX_USER_SEARCH_LIMIT);
+        self.store.search_users(query.trim(), &who.sub, limit).await
+    }
+
+    /// Subscribes a connection to a room's live events (joining a public
+    /// room as a member) and announces the new presence.
+    pub async fn join_live(&self, who: &Identity, connection: &ConnectionId, room_id: &str) -> ChatResult<LiveJoin> {
+        let room = self.join_room(who, room_id).await?;
+        self.registry.subscribe(connection, &room.id).await?;
+        self.pusher.presence_changed(&room.id).await;
+        let online = self.registry.online(&room.id).await?;
+        Ok(LiveJoin { room, online })
+    }
+
+    pub async fn leave_live(&self, connection: &ConnectionId, room_id: &str) -> ChatResult<()> {
+        self.registry.unsubscribe(connection, room_id).await?;
+        self.pusher.presence_changed(room_id).await;
+        Ok(())
+    }
+
+    pub async fn disconnect(&self, connection: &ConnectionId) -> ChatResult<()> {
+        for room in self.registry.disconnect(connection).await? {
+            self.pusher.presence_changed(&room).await;
+        }
+        Ok(())
+    }
+
+    /// Relays a typing indicator to the room's other connections, at most one
+    /// per user and room every two seconds (extra ones are dropped quietly).
+    pub async fn typing(&self, who: &Identity, connection: &ConnectionId, room_id: &str) -> ChatResult<()> {
+        let room = self.writable_room(who, room_id).await?;
+        let now = self.clock.now_ms();
+        {
+            let mut last = self.last_typing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.len() > 10_000 {
+                last.retain(|_, at| now - *at < TYPING_INTERVAL_MS);
+            }
+            let key = (who.sub.clone(), room.id.clone());
+            if last.get(&key).is_some_and(|at| now - *at < TYPING_INTERVAL_MS) {
+                return Ok(());
+            }
+            last.insert(key, now);
+        }
+        let event = ServerEvent::Typing { room: room.id.clone(), user: who.user_ref() };
+        self.pusher.publish(&room.id, event, Some(connection)).await;
+        Ok(())
+    }
+
+    /// A room the caller may read: any public room, or a direct room they
+    /// are in. Unknown rooms are `not_found`.
+    async fn readable_room(&self, who: &Identity, room_id: &str) -> ChatResult<Room> {
+        let room = self.store.room(room_id).await?.ok_or_else(|| not_found(format!("no room {room_id:?}")))?;
+        if room.kind == RoomKind::Direct && !self.store.is_member(&room.id, &who.sub).await? {
+            return Err(forbidden("this is someone else's direct conversation"));
+        }
+        Ok(room)
+    }
+
+    /// A room the caller may write to: they must be a member (everyone is in
+    /// the lobby).
+    async fn writable_room(&self, who: &Identity, room_id: &str) -> ChatResult<Room> {
+        let room = self.readable_room(who, room_id).await?;
+        if room.id != LOBBY_ROOM_ID && room.kind == RoomKind::Public && !self.store.is_member(&room.id, &who.sub).await? {
+            return Err(forbidden("join the room first"));
+        }
+        Ok(room)
+    }
+
+    fn lock_known_users(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, String)>> {
+        self.known_users.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn page_limit(limit: Option<u32>) -> ChatResult<u32> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_LIMIT),
+        Some(limit) if (1..=MAX_PAGE_LIMIT).contains(&limit) => Ok(limit),
+        Some(_) => Err(bad_request(format!("`limit` must be 1 to {MAX_PAGE_LIMIT}"))),
+    }
+}

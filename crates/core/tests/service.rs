@@ -1,0 +1,236 @@
+//! ChatService rules, exercised through the in-memory adapters.
+
+use std::sync::Arc;
+
+use futures_executor::block_on;
+use moodchat_core::memory::{InMemoryHub, InMemoryStore};
+use moodchat_core::{ChatService, ConnectionId, Identity, SendRequest};
+use moodchat_protocol::rest::HistoryQuery;
+use moodchat_protocol::{ErrorCode, RoomKind, ServerEvent};
+
+struct World {
+    chat: ChatService,
+    hub: Arc<InMemoryHub>,
+}
+
+fn world() -> World {
+    let hub = Arc::new(InMemoryHub::default());
+    let chat = ChatService::builder(Arc::new(InMemoryStore::default()), hub.clone(), hub.clone()).build();
+    World { chat, hub }
+}
+
+fn user(name: &str) -> Identity {
+    Identity { sub: format!("sub-{name}"), username: name.into(), name: name.into(), email: None }
+}
+
+fn send(text: &str, client_id: &str) -> SendRequest {
+    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
+}
+
+#[test]
+fn a_retry_with_the_same_client_id_returns_the_original_and_is_not_delivered_twice() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let conn = ConnectionId("c1".into());
+        w.hub.connect(&conn, alice.user_ref());
+        w.chat.join_live(&alice, &conn, "lobby").await.unwrap();
+        w.hub.take_events(&conn);
+
+        let first = w.chat.send(&alice, "lobby", send("hello", "k1")).await.unwrap();
+        let retry = w.chat.send(&alice, "lobby", send("hello again?", "k1")).await.unwrap();
+        assert!(first.created && !retry.created);
+        assert_eq!(first.message, retry.message);
+        let delivered = w.hub.take_events(&conn);
+        assert_eq!(delivered.len(), 1, "{delivered:?}");
+    });
+}
+
+#[test]
+fn the_sender_comes_from_the_identity_and_text_is_trimmed() {
+    block_on(async {
+        let w = world();
+        let bob = user("bob");
+        w.chat.register(&bob).await.unwrap();
+        let sent = w.chat.send(&bob, "lobby", send("  hi  ", "k")).await.unwrap().message;
+        assert_eq!((sent.sender.sub.as_str(), sent.text.as_str()), ("sub-bob", "hi"));
+        assert_eq!(sent.id.len(), 26);
+    });
+}
+
+#[test]
+fn direct_conversations_are_one_per_pair_and_private() {
+    block_on(async {
+        let w = world();
+        let (alice, bob, eve) = (user("alice"), user("bob"), user("eve"));
+        for u in [&alice, &bob, &eve] {
+            w.chat.register(u).await.unwrap();
+        }
+        let from_alice = w.chat.open_direct(&alice, "bob").await.unwrap();
+        let from_bob = w.chat.open_direct(&bob, "sub-alice").await.unwrap();
+        assert_eq!(from_alice.id, from_bob.id);
+        assert_eq!(from_alice.kind, RoomKind::Direct);
+        assert_eq!((from_alice.name.as_str(), from_bob.name.as_str()), ("bob", "alice"));
+
+        w.chat.send(&alice, &from_alice.id, send("psst", "k")).await.unwrap();
+        let denied = w.chat.history(&eve, &from_alice.id, &HistoryQuery::default()).await.unwrap_err();
+        assert_eq!(denied.code, ErrorCode::Forbidden);
+        assert_eq!(w.chat.send(&eve, &from_alice.id, send("hi", "k")).await.unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(w.chat.open_direct(&alice, "alice").await.unwrap_err().code, ErrorCode::BadRequest);
+        assert_eq!(w.chat.open_direct(&alice, "nobody").await.unwrap_err().code, ErrorCode::NotFound);
+    });
+}
+
+#[test]
+fn history_pages_backwards_with_stable_cursors_and_polls_forwards() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            ids.push(w.chat.send(&alice, "lobby", send(&format!("m{i}"), &format!("k{i}"))).await.unwrap().message.id);
+        }
+        let first = w.chat.history(&alice, "lobby", &HistoryQuery { limit: Some(3), ..Default::default() }).await.unwrap();
+        let got: Vec<_> = first.messages.iter().map(|m| m.id.clone()).collect();
+        assert_eq!(got, vec![ids[6].clone(), ids[5].clone(), ids[4].clone()], "newest first");
+
+        // A message arriving between pages must not shift the next page.
+        w.chat.send(&alice, "lobby", send("late", "late")).await.unwrap();
+        let second = w
+            .chat
+            .history(&alice, "lobby", &HistoryQuery { before: first.before.clone(), limit: Some(3), ..Default::default() })
+            .await
+            .unwrap();
+        let got: Vec<_> = second.messages.iter().map(|m| m.id.clone()).collect();
+        assert_eq!(got, vec![ids[3].clone(), ids[2].clone(), ids[1].clone()]);
+        let last = w
+            .chat
+            .history(&alice, "lobby", &HistoryQuery { before: second.before.clone(), limit: Some(3), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(last.messages.len(), 1);
+        assert_eq!(last.before, None, "nothing older");
+
+        let poll = w
+            .chat
+            .history(&alice, "lobby", &HistoryQuery { after: first.after.clone(), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(poll.messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), vec!["late"]);
+        let empty = w.chat.history(&alice, "lobby", &HistoryQuery { after: poll.after.clone(), ..Default::default() }).await.unwrap();
+        assert!(empty.messages.is_empty());
+        assert_eq!(empty.after, poll.after, "an empty poll keeps the cursor");
+    });
+}
+
+#[test]
+fn history_rejects_bad_queries() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let bad = |q: HistoryQuery| {
+            let (w, alice) = (&w, &alice);
+            async move { w.chat.history(alice, "lobby", &q).await.unwrap_err().code }
+        };
+        assert_eq!(bad(HistoryQuery { limit: Some(0), ..Default::default() }).await, ErrorCode::BadRequest);
+        assert_eq!(bad(HistoryQuery { limit: Some(201), ..Default::default() }).await, ErrorCode::BadRequest);
+        assert_eq!(bad(HistoryQuery { before: Some("zz".into()), ..Default::default() }).await, ErrorCode::BadRequest);
+        let both = HistoryQuery { before: Some("x".into()), after: Some("y".into()), limit: None };
+        assert_eq!(bad(both).await, ErrorCode::BadRequest);
+        let unknown = w.chat.history(&alice, "nope", &HistoryQuery::default()).await.unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::NotFound);
+    });
+}
+
+#[test]
+fn unread_counts_follow_the_read_marker_and_reads_are_announced() {
+    block_on(async {
+        let w = world();
+        let (alice, bob) = (user("alice"), user("bob"));
+        w.chat.register(&alice).await.unwrap();
+        w.chat.register(&bob).await.unwrap();
+        let conn = ConnectionId("alice-1".into());
+        w.hub.connect(&conn, alice.user_ref());
+        w.chat.join_live(&alice, &conn, "lobby").await.unwrap();
+        let mut last = String::new();
+        for i in 0..3 {
+            last = w.chat.send(&bob, "lobby", send("x", &format!("k{i}"))).await.unwrap().message.id;
+        }
+        w.chat.send(&alice, "lobby", send("mine", "a")).await.unwrap();
+        let unread = |rooms: Vec<moodchat_protocol::RoomSummary>| rooms.iter().find(|r| r.room.id == "lobby").unwrap().unread;
+        assert_eq!(unread(w.chat.list_rooms(&alice, false).await.unwrap()), 3, "own messages are not unread");
+        w.hub.take_events(&conn);
+        w.chat.mark_read(&alice, "lobby", &last).await.unwrap();
+        assert_eq!(unread(w.chat.list_rooms(&alice, false).await.unwrap()), 0);
+        assert!(w.hub.take_events(&conn).iter().any(|e| matches!(e, ServerEvent::Read { .. })));
+        let missing = w.chat.mark_read(&alice, "lobby", "01ARZ3NDEKTSV4RRFFQ69G5FAV").await.unwrap_err();
+        assert_eq!(missing.code, ErrorCode::NotFound);
+    });
+}
+
+#[test]
+fn public_rooms_need_joining_before_sending_and_joining_live_makes_you_a_member() {
+    block_on(async {
+        let w = world();
+        let (alice, bob) = (user("alice"), user("bob"));
+        w.chat.register(&alice).await.unwrap();
+        w.chat.register(&bob).await.unwrap();
+        let room = w.chat.create_room(&alice, " rust ").await.unwrap();
+        assert_eq!(room.name, "rust");
+        assert_eq!(w.chat.send(&bob, &room.id, send("hi", "k")).await.unwrap_err().code, ErrorCode::Forbidden);
+        let conn = ConnectionId("bob-1".into());
+        w.hub.connect(&conn, bob.user_ref());
+        let joined = w.chat.join_live(&bob, &conn, &room.id).await.unwrap();
+        assert_eq!(joined.online.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), vec!["bob"]);
+        w.chat.send(&bob, &room.id, send("hi", "k")).await.unwrap();
+        let members = w.chat.members(&alice, &room.id).await.unwrap();
+        assert_eq!(members.iter().filter(|m| m.online).count(), 1);
+        assert_eq!(members.len(), 2);
+    });
+}
+
+#[test]
+fn typing_is_throttled_and_not_echoed_to_the_typist() {
+    block_on(async {
+        let w = world();
+        let (alice, bob) = (user("alice"), user("bob"));
+        let (a, b) = (ConnectionId("a".into()), ConnectionId("b".into()));
+        for (u, c) in [(&alice, &a), (&bob, &b)] {
+            w.chat.register(u).await.unwrap();
+            w.hub.connect(c, u.user_ref());
+            w.chat.join_live(u, c, "lobby").await.unwrap();
+        }
+        w.hub.take_events(&a);
+        w.hub.take_events(&b);
+        w.chat.typing(&alice, &a, "lobby").await.unwrap();
+        w.chat.typing(&alice, &a, "lobby").await.unwrap();
+        assert!(w.hub.take_events(&a).is_empty());
+        let to_bob = w.hub.take_events(&b);
+        assert_eq!(to_bob.len(), 1, "second typing within 2 s is dropped: {to_bob:?}");
+    });
+}
+
+#[test]
+fn backfill_returns_what_came_after_since_in_order() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let ids: Vec<String> = futures_collect(&w, &alice, 5).await;
+        let after = w.chat.messages_after(&alice, "lobby", &ids[1], 100).await.unwrap();
+        assert_eq!(after.iter().map(|m| m.id.clone()).collect::<Vec<_>>(), ids[2..].to_vec());
+        let bad = w.chat.messages_after(&alice, "lobby", "yesterday", 100).await.unwrap_err();
+        assert_eq!(bad.code, ErrorCode::BadRequest);
+    });
+}
+
+async fn futures_collect(w: &World, who: &Identity, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(w.chat.send(who, "lobby", send("m", &format!("k{i}"))).await.unwrap().message.id);
+    }
+    ids
+}

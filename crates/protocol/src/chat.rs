@@ -1,0 +1,85 @@
+//! The chat domain as it appears on the wire: users, rooms, messages.
+
+use serde::{Deserialize, Serialize};
+
+/// A user as others see them. `sub` is the Cognito subject; `name` the
+/// display name from the verified token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserRef {
+    pub sub: String,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomKind {
+    /// Anyone signed in can read and join.
+    Public,
+    /// A conversation between exactly two users; only they can read it.
+    Direct,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: String,
+    pub name: String,
+    pub kind: RoomKind,
+}
+
+/// A room in the caller's room list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    #[serde(flatten)]
+    pub room: Room,
+    /// Whether the caller is a member (false only with `?discover=true`).
+    pub member: bool,
+    pub last_message: Option<Message>,
+    /// Messages from others newer than the caller's read marker.
+    pub unread: u32,
+    /// For a direct conversation: the other person.
+    pub peer: Option<UserRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Server-assigned ULID; sort and de-duplicate by it.
+    pub id: String,
+    pub room: String,
+    pub sender: UserRef,
+    /// Trimmed text; `""` for an image-only message.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<Sentiment>,
+    /// Milliseconds since the Unix epoch, UTC. For display only.
+    pub created_at: i64,
+    pub client_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    pub key: String,
+    pub url: String,
+    pub w: Option<u32>,
+    pub h: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment {
+    /// The mood label (the sentiment crate defines the set).
+    pub label: String,
+    /// Confidence in 0..=1.
+    pub score: f32,
+    /// Who classified it, e.g. `server`, `client`, `comprehend`.
+    pub source: String,
+}
+
+/// A room member with presence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub sub: String,
+    pub name: String,
+    /// Has a WebSocket connection joined to this room.
+    pub online: bool,
+}

@@ -1,0 +1,23 @@
+//! Documented limits (docs/protocol.md, "Limits"). Shared so the SPA can
+//! validate before sending and the backends enforce the same numbers.
+
+/// Maximum message text length in Unicode scalar values, after trimming.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Maximum room name length in characters, after trimming.
+pub const MAX_ROOM_NAME_CHARS: usize = 80;
+/// Maximum `client_id` length (printable ASCII, no spaces).
+pub const MAX_CLIENT_ID_LEN: usize = 64;
+/// Maximum `image_key` length.
+pub const MAX_IMAGE_KEY_LEN: usize = 512;
+/// Default and maximum history page size.
+pub const DEFAULT_PAGE_LIMIT: u32 = 50;
+pub const MAX_PAGE_LIMIT: u32 = 200;
+/// WebSocket frame and message limits (API Gateway's).
+pub const MAX_WS_FRAME_BYTES: usize = 32 * 1024;
+pub const MAX_WS_MESSAGE_BYTES: usize = 128 * 1024;
+/// Maximum REST request body.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
+/// Default WebSocket idle timeout (API Gateway's).
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 600;
+/// The room every user belongs to.
+pub const LOBBY_ROOM_ID: &str = "lobby";

@@ -1,0 +1,124 @@
+//! WebSocket frames (docs/protocol.md, "WebSocket"). Client frames are routed
+//! by `action` like API Gateway's `$request.body.action`; server events are
+//! tagged by `type`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chat::{Message, UserRef};
+use crate::error::{ApiError, ErrorCode};
+
+/// A frame from a client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action")]
+pub enum ClientFrame {
+    #[serde(rename = "join")]
+    Join {
+        room: String,
+        /// The last message id the client has; everything after it is replayed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<String>,
+    },
+    #[serde(rename = "leave")]
+    Leave { room: String },
+    #[serde(rename = "sendMessage")]
+    SendMessage(SendMessageFrame),
+    #[serde(rename = "typing")]
+    Typing { room: String },
+    #[serde(rename = "read")]
+    Read { room: String, message_id: String },
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+impl ClientFrame {
+    /// Every action this protocol version knows; anything else is
+    /// `unknown_action` rather than `bad_request`.
+    pub const ACTIONS: &'static [&'static str] = &["join", "leave", "sendMessage", "typing", "read", "ping"];
+}
+
+/// `sendMessage`. `room` defaults to the lobby and `message` is an alias of
+/// `text`, so the wscat tutorial frame `{"action":"sendMessage","message":"hi"}` works.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessageFrame {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, alias = "message", skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_key: Option<String>,
+}
+
+/// An event from the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    Message { message: Message },
+    Ack { client_id: String, id: String, room: String },
+    Joined { room: String },
+    Presence { room: String, online: Vec<UserRef> },
+    Typing { room: String, user: UserRef },
+    Read { room: String, user: UserRef, message_id: String },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    Pong,
+}
+
+impl ServerEvent {
+    pub fn error(error: ApiError, client_id: Option<String>) -> Self {
+        ServerEvent::Error { code: error.code, message: error.message, client_id }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wscat_tutorial_frame_is_a_lobby_send() {
+        let frame: ClientFrame = serde_json::from_str(r#"{"action":"sendMessage","message":"hi"}"#).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::SendMessage(SendMessageFrame { text: Some("hi".into()), ..Default::default() })
+        );
+    }
+
+    #[test]
+    fn join_with_since_round_trips() {
+        let json = r#"{"action":"join","room":"lobby","since":"01J0000000000000000000000A"}"#;
+        let frame: ClientFrame = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::Join { room: "lobby".into(), since: Some("01J0000000000000000000000A".into()) }
+        );
+        assert_eq!(serde_json::to_string(&frame).unwrap(), json);
+    }
+
+    #[test]
+    fn ping_has_no_fields() {
+        assert_eq!(serde_json::from_str::<ClientFrame>(r#"{"action":"ping"}"#).unwrap(), ClientFrame::Ping);
+        assert_eq!(serde_json::to_string(&ServerEvent::Pong).unwrap(), r#"{"type":"pong"}"#);
+    }
+
+    #[test]
+    fn error_events_carry_the_client_id_only_when_known() {
+        let e = ServerEvent::error(ApiError::new(ErrorCode::TooLarge, "too long"), Some("c1".into()));
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"type":"error","code":"too_large","message":"too long","client_id":"c1"}"#
+        );
+        let e = ServerEvent::error(ApiError::new(ErrorCode::UnknownAction, "x"), None);
+        assert!(!serde_json::to_string(&e).unwrap().contains("client_id"));
+    }
+
+    #[test]
+    fn ack_is_tagged_by_type() {
+        let ack = ServerEvent::Ack { client_id: "c".into(), id: "01J".into(), room: "lobby".into() };
+        assert_eq!(serde_json::to_string(&ack).unwrap(), r#"{"type":"ack","client_id":"c","id":"01J","room":"lobby"}"#);
+    }
+}
