@@ -145,6 +145,12 @@ impl ChatService {
         self.clock.now_ms()
     }
 
+    /// A fresh, globally unique `client_id` for sends that came without one
+    /// (the wscat compatibility frame).
+    pub fn new_client_id(&self) -> String {
+        format!("srv-{}", self.ids.next_id())
+    }
+
     /// Records the caller as a chat user (and lobby member). Cheap when
     /// nothing changed: call it on every authenticated request.
     pub async fn register(&self, who: &Identity) -> ChatResult<()> {

@@ -6,6 +6,7 @@
 //! that tests and benchmarks can start the real server in-process.
 
 pub mod app;
+pub mod chat;
 pub mod cli;
 pub mod http_error;
 pub mod runtime_config;

@@ -1,0 +1,110 @@
+//! The chat backend of the embedded server: ChatService (moodchat-core) wired
+//! to a SQLite store, an in-process hub, and JWT verification, exposed as the
+//! REST and WebSocket API of docs/protocol.md.
+//!
+//! Mounting (under `/api`): `api.merge(chat::router(chat_state))`.
+
+pub mod auth;
+pub mod http;
+pub mod hub;
+pub mod rest;
+pub mod sqlite;
+pub mod ws;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
+use moodchat_core::{ChatService, Identity, NoSentiment, SentimentProvider, TokenVerifier};
+use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
+use moodchat_protocol::ApiError;
+
+pub use auth::JwksVerifier;
+pub use hub::Hub;
+pub use sqlite::SqliteStore;
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "chat.sqlite3";
+
+/// Tunables; `Default` is what docs/protocol.md documents.
+#[derive(Clone)]
+pub struct ChatConfig {
+    /// Close a WebSocket after this long without a frame from the client.
+    pub idle_timeout: Duration,
+    pub ws_frames: RateLimit,
+    pub rest_sends: RateLimit,
+    /// Events queued per connection before it is closed as a slow consumer.
+    pub outbox_capacity: usize,
+    /// Presence changes within this window go out as one event.
+    pub presence_delay: Duration,
+    pub sentiment: Arc<dyn SentimentProvider>,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS),
+            ws_frames: RateLimit::WS_FRAMES,
+            rest_sends: RateLimit::REST_SENDS,
+            outbox_capacity: 4096,
+            presence_delay: Duration::from_millis(100),
+            sentiment: Arc::new(NoSentiment),
+        }
+    }
+}
+
+/// Everything the chat routes need; cheap to clone.
+#[derive(Clone)]
+pub struct ChatState {
+    pub service: Arc<ChatService>,
+    pub hub: Hub,
+    verifier: Arc<dyn TokenVerifier>,
+    config: Arc<ChatConfig>,
+    rest_sends: Arc<KeyedRateLimiter>,
+}
+
+impl ChatState {
+    /// Opens (or creates) `<data_dir>/chat.sqlite3` and builds the service.
+    pub fn open(data_dir: &Path, verifier: Arc<dyn TokenVerifier>, config: ChatConfig) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let store = Arc::new(SqliteStore::open(&data_dir.join(DATABASE_FILE))?);
+        let hub = Hub::new(config.outbox_capacity, config.presence_delay);
+        let service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()))
+            .sentiment(config.sentiment.clone())
+            .build();
+        Ok(Self {
+            service: Arc::new(service),
+            hub,
+            verifier,
+            rest_sends: Arc::new(KeyedRateLimiter::new(config.rest_sends)),
+            config: Arc::new(config),
+        })
+    }
+
+    /// Verifies an id token and records its user.
+    pub async fn authenticate(&self, token: &str) -> Result<Identity, ApiError> {
+        let identity = self.verifier.verify(token).await?;
+        self.service.register(&identity).await?;
+        Ok(identity)
+    }
+}
+
+/// The chat API, to be mounted under `/api`. It has no fallback of its own,
+/// so it merges into a router that has one.
+pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
+    Router::new()
+        .route("/rooms", get(rest::list_rooms).post(rest::create_room))
+        .route("/rooms/{room}/join", post(rest::join_room))
+        .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
+        .route("/rooms/{room}/read", post(rest::mark_read))
+        .route("/rooms/{room}/members", get(rest::members))
+        .route("/dms", post(rest::open_direct))
+        .route("/users", get(rest::search_users))
+        .route("/ws", get(ws::upgrade))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(chat)
+}

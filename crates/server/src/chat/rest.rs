@@ -1,0 +1,94 @@
+//! REST handlers (docs/protocol.md, "REST"): each one authenticates, calls
+//! ChatService, and maps the result to the documented status and body.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use moodchat_core::SendRequest;
+use moodchat_protocol::rest::{
+    CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, SendMessage,
+    UserList, UserQuery,
+};
+use moodchat_protocol::{ApiError, ErrorCode, Room};
+
+use super::http::{Caller, ChatError, JsonBody, QueryParams};
+use super::ChatState;
+
+type Result<T> = std::result::Result<T, ChatError>;
+
+pub async fn list_rooms(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    QueryParams(query): QueryParams<RoomListQuery>,
+) -> Result<Json<RoomList>> {
+    Ok(Json(RoomList { rooms: chat.service.list_rooms(&who, query.discover).await? }))
+}
+
+pub async fn create_room(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    JsonBody(body): JsonBody<CreateRoom>,
+) -> Result<(StatusCode, Json<Room>)> {
+    Ok((StatusCode::CREATED, Json(chat.service.create_room(&who, &body.name).await?)))
+}
+
+pub async fn join_room(State(chat): State<ChatState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
+    Ok(Json(chat.service.join_room(&who, &room).await?))
+}
+
+pub async fn open_direct(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    JsonBody(body): JsonBody<OpenDirect>,
+) -> Result<Json<Room>> {
+    Ok(Json(chat.service.open_direct(&who, &body.user).await?))
+}
+
+pub async fn history(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    QueryParams(query): QueryParams<HistoryQuery>,
+) -> Result<Json<MessagePage>> {
+    Ok(Json(chat.service.history(&who, &room, &query).await?))
+}
+
+/// Polling-mode send: 201 with the new message, or 200 with the original
+/// when `client_id` was already used (a retry).
+pub async fn send_message(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    JsonBody(body): JsonBody<SendMessage>,
+) -> Result<Response> {
+    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
+        return Err(ApiError::new(ErrorCode::RateLimited, "too many messages; slow down").into());
+    }
+    let request = SendRequest { client_id: body.client_id, text: body.text, image_key: body.image_key };
+    let sent = chat.service.send(&who, &room, request).await?;
+    let status = if sent.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(sent.message)).into_response())
+}
+
+pub async fn mark_read(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    JsonBody(body): JsonBody<MarkRead>,
+) -> Result<StatusCode> {
+    chat.service.mark_read(&who, &room, &body.message_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn members(State(chat): State<ChatState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<MemberList>> {
+    Ok(Json(MemberList { members: chat.service.members(&who, &room).await? }))
+}
+
+pub async fn search_users(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    QueryParams(query): QueryParams<UserQuery>,
+) -> Result<Json<UserList>> {
+    Ok(Json(UserList { users: chat.service.search_users(&who, &query.query, query.limit).await? }))
+}
