@@ -1,0 +1,77 @@
+//! Trains the sentiment model and writes the weights file.
+//!
+//! cargo run -p moodchat-sentiment --profile server --features train --bin sentiment-train -- \
+//!     [--data DIR] [--out FILE] [--bucket-bits N] [--epochs N] [--lr X] [--l2 X] [--seed N]
+//!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X]
+//!     [--max-per-corpus N] [--nsmc-holdout N] [--quiet]
+
+use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn parse<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
+    value.parse().map_err(|_| format!("{flag}: cannot parse {value:?}"))
+}
+
+fn run() -> Result<(), String> {
+    let mut config = TrainConfig::default();
+    let mut opts = PipelineOptions {
+        data_dir: train::default_data_dir(),
+        max_per_corpus: 0,
+        nsmc_holdout: 0,
+        verbose: true,
+    };
+    let mut out = train::default_weights_path();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--data" => opts.data_dir = PathBuf::from(parse::<String>(&flag, args.next())?),
+            "--out" => out = PathBuf::from(parse::<String>(&flag, args.next())?),
+            "--bucket-bits" => config.bucket_bits = parse(&flag, args.next())?,
+            "--epochs" => config.epochs = parse(&flag, args.next())?,
+            "--lr" => config.learning_rate = parse(&flag, args.next())?,
+            "--l2" => config.l2 = parse(&flag, args.next())?,
+            "--seed" => config.seed = parse(&flag, args.next())?,
+            "--nsmc-weight" => config.nsmc_weight = parse(&flag, args.next())?,
+            "--sst2-weight" => config.sst2_weight = parse(&flag, args.next())?,
+            "--goe-weight" => config.goemotions_weight = parse(&flag, args.next())?,
+            "--clip-quantile" => config.clip_quantile = parse(&flag, args.next())?,
+            "--max-per-corpus" => opts.max_per_corpus = parse(&flag, args.next())?,
+            "--nsmc-holdout" => opts.nsmc_holdout = parse(&flag, args.next())?,
+            "--quiet" => opts.verbose = false,
+            "-h" | "--help" => {
+                println!("{}", include_str!("sentiment_train.rs").lines().take(6).collect::<Vec<_>>().join("\n"));
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    if !(8..=24).contains(&config.bucket_bits) {
+        return Err("--bucket-bits must be in 8..=24".into());
+    }
+    eprintln!("config: {config:?}");
+    let model = train::run_pipeline(&opts, &config).map_err(|e| e.to_string())?;
+    let bytes = model.to_bytes();
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes, {} bytes gzip -9)",
+        out.display(),
+        bytes.len(),
+        train::gzip_len(&bytes)
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sentiment-train: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Turns a message into hashed feature buckets.
+//!
+//! Feature namespaces (each hashed with its own seed so they never share a
+//! bucket on purpose):
+//! - token unigrams (words, eojeol, emoji, emoticons, ㅋㅋ/ㅠㅠ, punctuation);
+//!   tokens inside a negation scope use a separate namespace, so "not good"
+//!   does not add evidence for "good",
+//! - token bigrams (English phrases, Korean eojeol pairs such as "안 좋다"),
+//! - character n-grams, n = 1..=5, over the whole normalised text including the
+//!   spaces. This is what works for Korean without segmentation: stems and
+//!   endings ("재미없", "최고", "ㅋㅋ") show up as substrings. Pure-ASCII
+//!   n-grams shorter than 3 are skipped: single Latin letters and letter pairs
+//!   carry no sentiment and would only add hash collisions.
+//!
+//! The extractor returns bucket indices with repetitions (counts); the model
+//! scales the summed weights by 1/sqrt(count) so long and short messages live
+//! on the same scale.
+
+use crate::hash::{avalanche, Fnv1a};
+use crate::tokenize::{normalize_into, tokenize_into, Token, TokenKind};
+
+/// Version of the feature scheme; stored in the weights file so that weights
+/// trained with a different tokenizer/hashing are rejected instead of silently
+/// producing nonsense.
+pub const FEATURE_SCHEME_VERSION: u32 = 1;
+
+const NS_UNIGRAM: u64 = 0x11;
+const NS_NEGATED: u64 = 0x12;
+const NS_BIGRAM: u64 = 0x13;
+const NS_CHARGRAM: u64 = 0x14;
+
+const MAX_CHAR_NGRAM: usize = 5;
+/// Words after an English negator that are marked as negated (unless a
+/// punctuation mark or "but" ends the clause first).
+const NEGATION_SCOPE_WORDS: usize = 4;
+
+/// Reusable buffers so that repeated extraction does not allocate.
+#[derive(Default, Debug)]
+pub struct FeatureExtractor {
+    normalized: Vec<char>,
+    tokens: Vec<Token>,
+    token_hashes: Vec<u64>,
+}
+
+impl FeatureExtractor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Clears `out` and fills it with bucket indices in `0..(1 << bucket_bits)`.
+    pub fn extract(&mut self, text: &str, bucket_bits: u32, out: &mut Vec<u32>) {
+        out.clear();
+        let mask = if bucket_bits >= 32 { u32::MAX } else { (1u32 << bucket_bits) - 1 };
+        let bucket = |h: u64| (h as u32) & mask;
+        normalize_into(text, &mut self.normalized);
+        tokenize_into(&self.normalized, &mut self.tokens);
+        let text = &self.normalized;
+
+        // Token unigrams with negation scopes.
+        self.token_hashes.clear();
+        let mut negated_left = 0usize;
+        for tok in &self.tokens {
+            let chars = tok.chars(text);
+            let mut h = Fnv1a::with_seed(0);
+            for &c in chars {
+                h.char(c);
+            }
+            let token_hash = h.finish();
+            self.token_hashes.push(token_hash);
+
+            let ns = if negated_left > 0 && tok.kind == TokenKind::Word { NS_NEGATED } else { NS_UNIGRAM };
+            out.push(bucket(avalanche(token_hash ^ ns)));
+
+            if tok.kind == TokenKind::Punct || is_clause_break(chars) {
+                negated_left = 0;
+            } else if is_english_negator(chars) {
+                negated_left = NEGATION_SCOPE_WORDS;
+            } else if is_korean_pre_negator(chars) {
+                // "안 좋아", "못 봤다": the negation applies to the next eojeol.
+                negated_left = 1;
+            } else if tok.kind == TokenKind::Word && negated_left > 0 {
+                negated_left -= 1;
+            }
+        }
+
+        // Token bigrams.
+        for pair in self.token_hashes.windows(2) {
+            let h = avalanche(pair[0].wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ pair[1] ^ NS_BIGRAM);
+            out.push(bucket(h));
+        }
+
+        // Character n-grams over the normalised text (spaces included).
+        for start in 0..text.len() {
+            let mut h = Fnv1a::with_seed(NS_CHARGRAM);
+            let mut all_ascii = true;
+            for n in 1..=MAX_CHAR_NGRAM {
+                let Some(&c) = text.get(start + n - 1) else { break };
+                if n > 1 && c == ' ' && text[start + n - 2] == ' ' {
+                    break;
+                }
+                h.char(c);
+                all_ascii &= c.is_ascii();
+                if c == ' ' && n == 1 {
+                    // A lone space is not a feature; longer grams may start with one.
+                    continue;
+                }
+                if all_ascii && n < 3 {
+                    continue;
+                }
+                out.push(bucket(h.finish() ^ n as u64));
+            }
+        }
+    }
+}
+
+fn eq(chars: &[char], s: &str) -> bool {
+    chars.len() == s.chars().count() && chars.iter().copied().eq(s.chars())
+}
+
+fn is_clause_break(chars: &[char]) -> bool {
+    eq(chars, "but") || eq(chars, "however") || eq(chars, "although") || eq(chars, "though")
+}
+
+fn is_english_negator(chars: &[char]) -> bool {
+    const NEGATORS: &[&str] = &[
+        "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "without",
+        "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "cant", "wont", "couldnt",
+        "shouldnt", "wouldnt", "aint", "hardly",
+    ];
+    if chars.len() >= 3 && chars.ends_with(&['n', '\'', 't']) {
+        return true; // don't, isn't, SST-2's "n't"
+    }
+    NEGATORS.iter().any(|n| eq(chars, n))
+}
+
+fn is_korean_pre_negator(chars: &[char]) -> bool {
+    eq(chars, "안") || eq(chars, "못") || eq(chars, "별로")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(text: &str) -> Vec<u32> {
+        let mut fx = FeatureExtractor::new();
+        let mut out = Vec::new();
+        fx.extract(text, 20, &mut out);
+        out
+    }
+
+    fn unigram_bucket(word: &str, ns: u64) -> u32 {
+        let mut h = Fnv1a::with_seed(0);
+        for c in word.chars() {
+            h.char(c);
+        }
+        (avalanche(h.finish() ^ ns) as u32) & ((1 << 20) - 1)
+    }
+
+    #[test]
+    fn english_negation_moves_words_to_negated_namespace() {
+        let plain = features("this is good");
+        let negated = features("this is not good");
+        assert!(plain.contains(&unigram_bucket("good", NS_UNIGRAM)));
+        assert!(!negated.contains(&unigram_bucket("good", NS_UNIGRAM)));
+        assert!(negated.contains(&unigram_bucket("good", NS_NEGATED)));
+        // Punctuation ends the scope.
+        let scoped = features("not bad. good");
+        assert!(scoped.contains(&unigram_bucket("bad", NS_NEGATED)));
+        assert!(scoped.contains(&unigram_bucket("good", NS_UNIGRAM)));
+        // Contractions negate too.
+        assert!(features("it isn't good").contains(&unigram_bucket("good", NS_NEGATED)));
+    }
+
+    #[test]
+    fn korean_pre_negation_covers_next_eojeol_only() {
+        let f = features("안 좋아 정말");
+        assert!(f.contains(&unigram_bucket("좋아", NS_NEGATED)));
+        assert!(f.contains(&unigram_bucket("정말", NS_UNIGRAM)));
+    }
+
+    #[test]
+    fn korean_gets_character_ngrams_across_words() {
+        // "최고" appears inside "최고의" and "최고다": a shared char bigram.
+        let a = features("최고의 영화");
+        let b = features("진짜 최고다");
+        let shared = a.iter().filter(|x| b.contains(x)).count();
+        assert!(shared >= 3, "expected shared n-grams (최, 고, 최고, ' 최고'), got {shared}");
+    }
+
+    #[test]
+    fn laughter_length_does_not_matter() {
+        assert_eq!(features("좋다 ㅋㅋㅋ"), features("좋다 ㅋㅋㅋㅋㅋㅋㅋ"));
+        assert_eq!(features("슬퍼 ㅠㅠ"), features("슬퍼 ㅜㅜㅜ"));
+        assert_ne!(features("좋다 ㅋㅋ"), features("좋다 ㅠㅠ"));
+    }
+
+    #[test]
+    fn emoji_is_a_feature() {
+        let with = features("ok 😊");
+        let without = features("ok");
+        assert!(with.len() > without.len());
+        assert!(with.contains(&unigram_bucket("😊", NS_UNIGRAM)));
+    }
+
+    #[test]
+    fn buckets_respect_bit_width_and_are_deterministic() {
+        let mut fx = FeatureExtractor::new();
+        let mut a = Vec::new();
+        fx.extract("Mixed 한국어 and English 😊 :)", 12, &mut a);
+        assert!(!a.is_empty());
+        assert!(a.iter().all(|&b| b < (1 << 12)));
+        let mut b = Vec::new();
+        FeatureExtractor::new().extract("Mixed 한국어 and English 😊 :)", 12, &mut b);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn empty_text_has_no_features() {
+        assert!(features("").is_empty());
+        assert!(features("   ").is_empty());
+    }
+}

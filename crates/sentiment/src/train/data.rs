@@ -1,0 +1,162 @@
+//! Loading the labelled corpora from `shared/data/sentiment` (see its README).
+
+use crate::model::Label;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// What an example teaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Polarity-only corpora (NSMC, SST-2): only P(pos) vs P(neg) is defined.
+    Binary { positive: bool },
+    /// Corpora with a real neutral class (GoEmotions groups, TweetEval).
+    ThreeWay(Label),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Corpus {
+    Nsmc,
+    Sst2,
+    GoEmotions,
+    TweetEval,
+}
+
+impl Corpus {
+    pub fn name(self) -> &'static str {
+        match self {
+            Corpus::Nsmc => "NSMC-like",
+            Corpus::Sst2 => "SST-2",
+            Corpus::GoEmotions => "GoEmotions-groups",
+            Corpus::TweetEval => "TweetEval",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub text: String,
+    pub target: Target,
+    pub corpus: Corpus,
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+fn read(dir: &Path, file: &str) -> io::Result<String> {
+    let path = dir.join(file);
+    fs::read_to_string(&path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+fn binary_label(s: &str, file: &str, line: usize) -> io::Result<bool> {
+    match s.trim() {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        other => Err(invalid(format!("{file}:{line}: bad label {other:?}"))),
+    }
+}
+
+/// `nsmc_like_{train,test}.tsv`: header `document<TAB>label`.
+pub fn load_nsmc(dir: &Path, file: &str) -> io::Result<Vec<Example>> {
+    let content = read(dir, file)?;
+    let mut out = Vec::new();
+    for (i, line) in content.lines().enumerate().skip(1) {
+        let Some((text, label)) = line.rsplit_once('\t') else {
+            return Err(invalid(format!("{file}:{}: no tab", i + 1)));
+        };
+        let positive = binary_label(label, file, i + 1)?;
+        out.push(Example { text: text.to_string(), target: Target::Binary { positive }, corpus: Corpus::Nsmc });
+    }
+    Ok(out)
+}
+
+/// `sst2_*.tsv`: header `label<TAB>sentence`.
+pub fn load_sst2(dir: &Path, file: &str) -> io::Result<Vec<Example>> {
+    let content = read(dir, file)?;
+    let mut out = Vec::new();
+    for (i, line) in content.lines().enumerate().skip(1) {
+        let Some((label, text)) = line.split_once('\t') else {
+            return Err(invalid(format!("{file}:{}: no tab", i + 1)));
+        };
+        let positive = binary_label(label, file, i + 1)?;
+        out.push(Example { text: text.to_string(), target: Target::Binary { positive }, corpus: Corpus::Sst2 });
+    }
+    Ok(out)
+}
+
+/// Counts of GoEmotions rows dropped while loading (reported by the eval).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GoEmotionsDropped {
+    pub ambiguous: usize,
+    pub multi_group: usize,
+}
+
+/// `goe_group_*.tsv`: `text<TAB>ids<TAB>comment id`, ids 0 ambiguous,
+/// 1 negative, 2 neutral, 3 positive. Rows are kept only when they carry
+/// exactly one id and it is not "ambiguous"; the same rule is used for
+/// training, calibration and test.
+pub fn load_goemotions(dir: &Path, file: &str) -> io::Result<(Vec<Example>, GoEmotionsDropped)> {
+    let content = read(dir, file)?;
+    let mut out = Vec::new();
+    let mut dropped = GoEmotionsDropped::default();
+    for (i, line) in content.lines().enumerate() {
+        let mut cols = line.split('\t');
+        let (Some(text), Some(ids)) = (cols.next(), cols.next()) else {
+            return Err(invalid(format!("{file}:{}: expected 3 columns", i + 1)));
+        };
+        let ids: Vec<&str> = ids.split(',').map(str::trim).collect();
+        if ids.len() != 1 {
+            dropped.multi_group += 1;
+            continue;
+        }
+        let label = match ids[0] {
+            "0" => {
+                dropped.ambiguous += 1;
+                continue;
+            }
+            "1" => Label::Negative,
+            "2" => Label::Neutral,
+            "3" => Label::Positive,
+            other => return Err(invalid(format!("{file}:{}: bad group id {other:?}", i + 1))),
+        };
+        out.push(Example { text: text.to_string(), target: Target::ThreeWay(label), corpus: Corpus::GoEmotions });
+    }
+    Ok((out, dropped))
+}
+
+/// `tweet_{split}_text.txt` + `tweet_{split}_labels.txt`: 0 negative, 1 neutral, 2 positive.
+pub fn load_tweeteval(dir: &Path, split: &str) -> io::Result<Vec<Example>> {
+    let text_file = format!("tweet_{split}_text.txt");
+    let label_file = format!("tweet_{split}_labels.txt");
+    let texts = read(dir, &text_file)?;
+    let labels = read(dir, &label_file)?;
+    let texts: Vec<&str> = texts.lines().collect();
+    let labels: Vec<&str> = labels.lines().collect();
+    if texts.len() != labels.len() {
+        return Err(invalid(format!("{text_file} has {} lines, {label_file} {}", texts.len(), labels.len())));
+    }
+    texts
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .map(|(i, (text, label))| {
+            let label = match label.trim() {
+                "0" => Label::Negative,
+                "1" => Label::Neutral,
+                "2" => Label::Positive,
+                other => return Err(invalid(format!("{label_file}:{}: bad label {other:?}", i + 1))),
+            };
+            Ok(Example { text: text.to_string(), target: Target::ThreeWay(label), corpus: Corpus::TweetEval })
+        })
+        .collect()
+}
+
+/// Deterministic subsample: every k-th row so that label balance is kept.
+pub fn subsample(examples: Vec<Example>, max: usize) -> Vec<Example> {
+    if max == 0 || examples.len() <= max {
+        return examples;
+    }
+    let step = examples.len().div_ceil(max);
+    examples.into_iter().step_by(step).collect()
+}

@@ -1,0 +1,174 @@
+//! Training pipeline (feature `train`): data loading, AdaGrad logistic
+//! regression, int8 quantisation, dev-set calibration, metrics.
+
+pub mod calibrate;
+pub mod data;
+pub mod metrics;
+pub mod trainer;
+
+use crate::model::{Model, Prediction};
+use data::{Corpus, Example};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use trainer::{FeatureTable, TrainConfig};
+
+/// The repository root, derived from this crate's location (crates/sentiment).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `../shared/data/sentiment` relative to the repository root.
+pub fn default_data_dir() -> PathBuf {
+    repo_root().join("../shared/data/sentiment")
+}
+
+pub fn default_weights_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/moodchat-sentiment.bin")
+}
+
+/// Size of `bytes` after gzip -9.
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail").len()
+}
+
+/// What to train on and how much to print.
+#[derive(Clone, Debug)]
+pub struct PipelineOptions {
+    pub data_dir: PathBuf,
+    /// Keep at most this many rows per training corpus (0 = all).
+    pub max_per_corpus: usize,
+    /// NSMC train rows (taken from the end) held out for monitoring.
+    pub nsmc_holdout: usize,
+    pub verbose: bool,
+}
+
+/// Dev data used for calibration and monitoring (never test files).
+pub struct DevSets {
+    pub nsmc_holdout: Vec<Example>,
+    pub sst2_dev: Vec<Example>,
+    pub goe_dev: Vec<Example>,
+    pub tweet_val: Vec<Example>,
+}
+
+pub fn load_training_data(opts: &PipelineOptions) -> io::Result<(Vec<Example>, DevSets)> {
+    let dir = &opts.data_dir;
+    let mut nsmc = data::load_nsmc(dir, "nsmc_like_train.tsv")?;
+    let holdout = nsmc.split_off(nsmc.len() - opts.nsmc_holdout.min(nsmc.len()));
+    let sst2 = data::load_sst2(dir, "sst2_train.tsv")?;
+    let (goe, _) = data::load_goemotions(dir, "goe_group_train.tsv")?;
+    let mut train = Vec::new();
+    for corpus in [nsmc, sst2, goe] {
+        train.extend(data::subsample(corpus, opts.max_per_corpus));
+    }
+    let dev = DevSets {
+        nsmc_holdout: holdout,
+        sst2_dev: data::load_sst2(dir, "sst2_dev.tsv")?,
+        goe_dev: data::load_goemotions(dir, "goe_group_dev.tsv")?.0,
+        tweet_val: data::load_tweeteval(dir, "val")?,
+    };
+    Ok((train, dev))
+}
+
+fn logits_of(examples: &[Example], mut logits: impl FnMut(&str) -> [f32; 3]) -> Vec<[f32; 3]> {
+    examples.iter().map(|e| logits(&e.text)).collect()
+}
+
+fn to_predictions(logits: &[[f32; 3]]) -> Vec<Prediction> {
+    logits
+        .iter()
+        .map(|&l| {
+            let probs = crate::math::softmax3(l);
+            let best = if probs[1] > probs[0] { 1 } else { 0 };
+            let best = if probs[2] > probs[best] { 2 } else { best };
+            Prediction { label: crate::Label::ALL[best], score: probs[best], probs }
+        })
+        .collect()
+}
+
+/// One line of dev metrics for any logit function.
+pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], tune_neutral: bool) -> String {
+    let nsmc = logits_of(&dev.nsmc_holdout, &mut logits);
+    let sst2 = logits_of(&dev.sst2_dev, &mut logits);
+    let goe = logits_of(&dev.goe_dev, &mut logits);
+    let tweet = logits_of(&dev.tweet_val, &mut logits);
+    let offset = if tune_neutral {
+        calibrate::best_neutral_offset((&dev.tweet_val, &tweet), (&dev.goe_dev, &goe))
+    } else {
+        0.0
+    };
+    let (tweet_recall, goe_f1) = calibrate::three_way_objective((&dev.tweet_val, &tweet), (&dev.goe_dev, &goe), offset);
+    format!(
+        "nsmc-holdout acc {:.4}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (neutral offset {offset:+.2})",
+        metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&nsmc)),
+        metrics::binary_accuracy(&dev.sst2_dev, &to_predictions(&sst2)),
+        goe_f1,
+        tweet_recall,
+    )
+}
+
+/// Loads data, trains, quantises and calibrates. Deterministic.
+pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<Model> {
+    let log = |msg: String| {
+        if opts.verbose {
+            eprintln!("{msg}");
+        }
+    };
+    let (train_set, dev) = load_training_data(opts)?;
+    let count = |c: Corpus| train_set.iter().filter(|e| e.corpus == c).count();
+    log(format!(
+        "train: {} NSMC, {} SST-2, {} GoEmotions; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val",
+        count(Corpus::Nsmc),
+        count(Corpus::Sst2),
+        count(Corpus::GoEmotions),
+        dev.nsmc_holdout.len(),
+        dev.sst2_dev.len(),
+        dev.goe_dev.len(),
+        dev.tweet_val.len()
+    ));
+    let started = std::time::Instant::now();
+    let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()), config.bucket_bits);
+    log(format!("features extracted in {:.1?}", started.elapsed()));
+
+    let bits = config.bucket_bits as u32;
+    let mut extractor = crate::features::FeatureExtractor::new();
+    let mut scratch = Vec::new();
+    let float_model = trainer::train(&train_set, &table, config, |epoch, model| {
+        if opts.verbose {
+            let report = dev_report(
+                &dev,
+                |t| {
+                    extractor.extract(t, bits, &mut scratch);
+                    model.logits(&scratch)
+                },
+                true,
+            );
+            eprintln!("epoch {epoch} ({:.1?}): {report}", started.elapsed());
+        }
+    });
+
+    let quantized = trainer::quantize(&float_model, config.clip_quantile)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    let mut model_logits = |t: &str| {
+        extractor.extract(t, bits, &mut scratch);
+        quantized.logits(&scratch)
+    };
+    let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
+    let goe_logits = logits_of(&dev.goe_dev, &mut model_logits);
+    let cal = calibrate::fit(&dev.tweet_val, &tweet_logits, &dev.goe_dev, &goe_logits);
+    log(format!("calibration: neutral offset {:+.2}, temperature {:.2}", cal.neutral_offset, cal.temperature));
+    let model = calibrate::apply(&quantized, &cal).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    if opts.verbose {
+        let report = dev_report(
+            &dev,
+            |t| {
+                extractor.extract(t, bits, &mut scratch);
+                model.logits(&scratch)
+            },
+            false,
+        );
+        eprintln!("final int8 model: {report}");
+    }
+    Ok(model)
+}

@@ -1,0 +1,47 @@
+//! Obvious messages must get the obvious label with the committed weights.
+
+use moodchat_sentiment::{Label, Model};
+
+fn model() -> Model {
+    Model::from_bytes(include_bytes!("../weights/moodchat-sentiment.bin")).expect("committed weights load")
+}
+
+fn assert_label(model: &Model, text: &str, want: Label) {
+    let p = model.predict(text);
+    assert_eq!(p.label, want, "{text:?} -> {p:?}");
+    assert_eq!(p.score, p.probs[want.index()]);
+}
+
+#[test]
+fn korean() {
+    let m = model();
+    assert_label(&m, "정말 최고의 영화였어요 ㅋㅋ", Label::Positive);
+    assert_label(&m, "최악이다 ㅠㅠ", Label::Negative);
+}
+
+#[test]
+fn english() {
+    let m = model();
+    assert_label(&m, "I love this", Label::Positive);
+    assert_label(&m, "this is terrible", Label::Negative);
+    assert_label(&m, "The meeting is at 3pm", Label::Neutral);
+    assert_label(&m, "not good", Label::Negative);
+}
+
+#[test]
+fn probabilities_are_sane_and_deterministic() {
+    let m = model();
+    for text in ["", "ㅋㅋ", "😊", "hello there", "별로다"] {
+        let p = m.predict(text);
+        let sum: f32 = p.probs.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5, "{text:?}: {p:?}");
+        assert!(p.probs.iter().all(|v| v.is_finite() && *v >= 0.0));
+        assert_eq!(p, m.predict(text));
+    }
+}
+
+#[cfg(feature = "embedded")]
+#[test]
+fn embedded_model_is_the_committed_file() {
+    assert_eq!(Model::embedded(), model());
+}
