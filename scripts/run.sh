@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds the web app and the server, and starts
+# moodchat on the embedded default. Extra arguments go to `moodchat serve`
+# (e.g. --addr 0.0.0.0:8080). Stop it with Ctrl-C.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/setup.sh"
+
+step "Building the web app (trunk build --release)"
+trunk build --release
+
+step "Building the server"
+cargo build --profile server -p moodchat-server --bin moodchat
+
+step "Starting moodchat: open the URL printed below"
+exec "$CARGO_TARGET_DIR/server/moodchat" serve \
+  --dist-dir "$REPO_ROOT/dist" \
+  --data-dir "${MOODCHAT_DATA_DIR:-$REPO_ROOT/data}" \
+  "$@"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs whatever moodchat needs that is missing, and nothing else:
+# the wasm target, trunk, wasm-bindgen-cli (the version in Cargo.lock),
+# binaryen's wasm-opt from npm, and with --browser Chromium, chromedriver and
+# the CJK and colour-emoji fonts that screenshots need. Quick when all is there.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+want_browser=false
+[[ "${1:-}" == "--browser" ]] && want_browser=true
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "Adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
+  step "Installing trunk $TRUNK_VERSION (a few minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen the app links against.
+wasm_bindgen_version=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [[ -z "$wasm_bindgen_version" ]]; then
+  echo "setup: cannot find wasm-bindgen in Cargo.lock" >&2
+  exit 1
+fi
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]] ||
+   ! command -v wasm-bindgen-test-runner >/dev/null; then
+  step "Installing wasm-bindgen-cli $wasm_bindgen_version (a few minutes, once)"
+  # No --locked: its lock file does not resolve on this registry.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+if ! grep -q "wasm_bindgen = \"$wasm_bindgen_version\"" Trunk.toml; then
+  echo "setup: Trunk.toml's [tools] wasm_bindgen must be $wasm_bindgen_version (the version in Cargo.lock)" >&2
+  exit 1
+fi
+
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  step "Installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+if $want_browser; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [[ -d /usr/share/fonts/opentype/noto ]] || missing+=(fonts-noto-cjk)
+  [[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]] || missing+=(fonts-noto-color-emoji)
+  if (( ${#missing[@]} )); then
+    step "Installing ${missing[*]} from apt"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: native unit and integration
+# tests, the SPA's wasm-bindgen tests in headless Chromium, the bundle size
+# budget, and the end-to-end tests (the real server and the real SPA in
+# headless Chromium).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/setup.sh" --browser
+
+step "Native tests: protocol, core, server, idp, sentiment"
+cargo test --workspace --exclude moodchat-web --exclude moodchat-e2e
+
+step "Browser tests (wasm-bindgen-test in headless Chromium)"
+cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
+
+step "Release build of the SPA and its size"
+"$REPO_ROOT/scripts/size-report.sh" --budget 120
+
+step "End-to-end tests: the real server and SPA in headless Chromium"
+cargo build -p moodchat-server --bin moodchat
+MOODCHAT_BIN="$CARGO_TARGET_DIR/debug/moodchat" MOODCHAT_DIST_DIR="$REPO_ROOT/dist" \
+  MOODCHAT_ARTIFACTS="$REPO_ROOT/test-artifacts" \
+  cargo test -p moodchat-e2e

@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+
+use crate::connection::{use_connection, ConnectionState};
+use crate::i18n::use_i18n;
+
+/// A dot and a word: connected, reconnecting, offline. Announced politely to
+/// screen readers when it changes.
+#[component]
+pub fn ConnectionStatus() -> impl IntoView {
+    let i18n = use_i18n();
+    let connection = use_connection();
+    let state = move || connection.0.get();
+    let class = move || match state() {
+        ConnectionState::Idle => "connection idle",
+        ConnectionState::Connecting | ConnectionState::Reconnecting => "connection pending",
+        ConnectionState::Connected => "connection ok",
+        ConnectionState::Offline => "connection down",
+    };
+    let label = move || {
+        let t = i18n.t();
+        match state() {
+            ConnectionState::Idle => t.connection_idle,
+            ConnectionState::Connecting => t.connection_connecting,
+            ConnectionState::Connected => t.connection_connected,
+            ConnectionState::Reconnecting => t.connection_reconnecting,
+            ConnectionState::Offline => t.connection_offline,
+        }
+    };
+    view! {
+        <div class=class role="status" aria-live="polite" title=move || i18n.t().connection_label>
+            <span class="connection-dot" aria-hidden="true"></span>
+            <span class="connection-label">{label}</span>
+        </div>
+    }
+}

@@ -1,0 +1,3 @@
+pub mod connection_status;
+pub mod header;
+pub mod preferences;
