@@ -53,7 +53,7 @@ fn code_mac(secret: &[u8], sub: &str, purpose: CodePurpose, code: &str) -> Vec<u
 /// user's email. Returns Cognito's CodeDeliveryDetails.
 pub fn issue(inner: &Inner, user: &User, purpose: CodePurpose) -> Result<serde_json::Value, ApiError> {
     let now = inner.now();
-    let sends = inner.store.code_sends_since(&user.sub, purpose, now - SEND_WINDOW_SECS)?;
+    let sends = inner.store.code_sends_after(&user.sub, purpose, now - SEND_WINDOW_SECS)?;
     if sends >= MAX_SENDS_PER_WINDOW {
         return Err(ApiError::attempt_limit());
     }

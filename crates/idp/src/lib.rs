@@ -10,7 +10,9 @@
 //! let mut config = moodchat_idp::IdpConfig::new("/var/lib/moodchat");
 //! config.issuer_base = "http://127.0.0.1:8080/idp".into();
 //! let idp = moodchat_idp::Idp::open(config)?;
-//! let app: axum::Router = axum::Router::new().nest("/idp", idp.router());
+//! // nest_service (unlike nest) also routes "/idp/" to the API, for clients
+//! // configured with a trailing slash.
+//! let app: axum::Router = axum::Router::new().nest_service("/idp", idp.router::<()>());
 //! # let _ = app; Ok(()) }
 //! ```
 
@@ -138,8 +140,9 @@ impl Idp {
         })
     }
 
-    /// The HTTP API, to be nested under the path of `issuer_base` (e.g.
-    /// `Router::new().nest("/idp", idp.router())`):
+    /// The HTTP API, to be mounted at the path of `issuer_base`, preferably
+    /// with `Router::new().nest_service("/idp", idp.router::<()>())`: axum's
+    /// `nest` would answer 404 to `POST /idp/` (trailing slash).
     ///
     /// - `POST /` — the Cognito IdP JSON API (`X-Amz-Target` header), with CORS
     /// - `GET /<pool id>/.well-known/jwks.json`

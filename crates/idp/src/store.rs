@@ -344,19 +344,19 @@ impl Store {
         Ok(())
     }
 
-    /// Records a code delivery and returns how many were made since `since`
+    /// Records a code delivery and returns how many were made after `after`
     /// (including this one). Older records are dropped on the way.
     pub fn record_code_send(
         &self,
         sub: &str,
         purpose: CodePurpose,
         now: i64,
-        since: i64,
+        after: i64,
     ) -> rusqlite::Result<u32> {
         let connection = self.lock();
         connection.execute(
-            "DELETE FROM code_sends WHERE sub = ?1 AND purpose = ?2 AND sent_at < ?3",
-            params![sub, purpose.as_str(), since],
+            "DELETE FROM code_sends WHERE sub = ?1 AND purpose = ?2 AND sent_at <= ?3",
+            params![sub, purpose.as_str(), after],
         )?;
         connection.execute(
             "INSERT INTO code_sends (sub, purpose, sent_at) VALUES (?1, ?2, ?3)",
@@ -369,16 +369,16 @@ impl Store {
         )
     }
 
-    /// Counts deliveries since `since` without recording one.
-    pub fn code_sends_since(
+    /// Counts deliveries made after `after` without recording one.
+    pub fn code_sends_after(
         &self,
         sub: &str,
         purpose: CodePurpose,
-        since: i64,
+        after: i64,
     ) -> rusqlite::Result<u32> {
         self.lock().query_row(
-            "SELECT COUNT(*) FROM code_sends WHERE sub = ?1 AND purpose = ?2 AND sent_at >= ?3",
-            params![sub, purpose.as_str(), since],
+            "SELECT COUNT(*) FROM code_sends WHERE sub = ?1 AND purpose = ?2 AND sent_at > ?3",
+            params![sub, purpose.as_str(), after],
             |row| row.get(0),
         )
     }
@@ -572,8 +572,9 @@ mod tests {
         let purpose = CodePurpose::ResetPassword;
         assert_eq!(store.record_code_send("s1", purpose, 10, 0).unwrap(), 1);
         assert_eq!(store.record_code_send("s1", purpose, 20, 0).unwrap(), 2);
-        assert_eq!(store.record_code_send("s1", purpose, 30, 15).unwrap(), 2);
-        assert_eq!(store.code_sends_since("s1", CodePurpose::ConfirmSignUp, 0).unwrap(), 0);
+        assert_eq!(store.record_code_send("s1", purpose, 30, 10).unwrap(), 2);
+        assert_eq!(store.code_sends_after("s1", purpose, 20).unwrap(), 1);
+        assert_eq!(store.code_sends_after("s1", CodePurpose::ConfirmSignUp, 0).unwrap(), 0);
     }
 
     #[test]
