@@ -137,6 +137,21 @@ pub fn validate_code_shape(code: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// CodeDeliveryDetails for a name that has no deliverable account, so that
+/// the answer looks like a real one (Cognito's PreventUserExistenceErrors).
+/// Deterministic per name: asking twice must not reveal anything either.
+pub fn simulated_delivery_details(inner: &Inner, login: &str) -> serde_json::Value {
+    if login.contains('@') {
+        return delivery_details(login);
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(&inner.secret).expect("HMAC takes any key length");
+    mac.update(b"simulated-destination\0");
+    mac.update(crate::store::fold_case(login).as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let letter = |byte: u8| char::from(b'a' + byte % 26);
+    delivery_details(&format!("{}@{}", letter(digest[0]), letter(digest[1])))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,19 +171,4 @@ mod tests {
         assert_ne!(a, code_mac(&secret, "s1", CodePurpose::ResetPassword, "123456"));
         assert_ne!(a, code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123457"));
     }
-}
-
-/// CodeDeliveryDetails for a name that has no deliverable account, so that
-/// the answer looks like a real one (Cognito's PreventUserExistenceErrors).
-/// Deterministic per name: asking twice must not reveal anything either.
-pub fn simulated_delivery_details(inner: &Inner, login: &str) -> serde_json::Value {
-    if login.contains('@') {
-        return delivery_details(login);
-    }
-    let mut mac = Hmac::<Sha256>::new_from_slice(&inner.secret).expect("HMAC takes any key length");
-    mac.update(b"simulated-destination\0");
-    mac.update(crate::store::fold_case(login).as_bytes());
-    let digest = mac.finalize().into_bytes();
-    let letter = |byte: u8| char::from(b'a' + byte % 26);
-    delivery_details(&format!("{}@{}", letter(digest[0]), letter(digest[1])))
 }

@@ -206,31 +206,21 @@ impl Store {
 
     /// Finds the user a sign-in name refers to: a username (any case), a sub,
     /// or the verified email of a confirmed user (Cognito's email alias).
+    ///
+    /// Confirmed accounts win over unconfirmed ones, so nobody can squat a
+    /// confirmed user's email or sub by signing up with it as a username and
+    /// never confirming.
     pub fn find_user_by_login(&self, login: &str) -> rusqlite::Result<Option<User>> {
-        let key = fold_case(login);
-        let connection = self.lock();
-        let by_name = connection
-            .query_row(
-                // A username wins over a sub that happens to be spelled the same.
-                &format!(
-                    "SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1 OR sub = ?2
-                     ORDER BY username_key = ?1 DESC LIMIT 1"
-                ),
-                params![key, login],
-                user_from_row,
-            )
-            .optional()?;
-        if by_name.is_some() {
-            return Ok(by_name);
-        }
-        connection
+        self.lock()
             .query_row(
                 &format!(
                     "SELECT {USER_COLUMNS} FROM users
-                     WHERE email_key = ?1 AND email_verified = 1 AND confirmed = 1
-                     ORDER BY created_at LIMIT 1"
+                     WHERE username_key = ?1 OR sub = ?2
+                        OR (email_key = ?1 AND email_verified = 1 AND confirmed = 1)
+                     ORDER BY confirmed DESC, username_key = ?1 DESC, created_at
+                     LIMIT 1"
                 ),
-                [key],
+                params![fold_case(login), login],
                 user_from_row,
             )
             .optional()
@@ -545,6 +535,9 @@ mod tests {
         assert!(found.email_verified);
         assert_eq!(store.find_user_by_login("s1").unwrap().unwrap().sub, "s1");
         assert!(store.verified_email_owned_by_other("alice@example.com", "s2").unwrap());
+        // An unconfirmed account named like the alias doesn't shadow it.
+        assert!(store.insert_user(&alice("s3", "alice@example.com", false)).unwrap());
+        assert_eq!(store.find_user_by_login("alice@example.com").unwrap().unwrap().sub, "s1");
         assert!(!store.verified_email_owned_by_other("alice@example.com", "s1").unwrap());
     }
 

@@ -59,7 +59,7 @@ pub fn decode_verified(keys: &SigningKeys, token: &str) -> Option<Map<String, Va
     }
     let signature = BASE64URL.decode(signature_b64).ok()?;
     let signing_input_len = header_b64.len() + 1 + claims_b64.len();
-    if !keys.verify(token[..signing_input_len].as_bytes(), &signature) {
+    if !keys.verify(&token.as_bytes()[..signing_input_len], &signature) {
         return None;
     }
     match serde_json::from_slice(&BASE64URL.decode(claims_b64).ok()?).ok()? {

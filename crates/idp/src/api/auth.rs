@@ -35,8 +35,9 @@ const MAX_SRP_A_HEX_DIGITS: usize = 1024;
 pub struct InitiateAuthRequest {
     auth_flow: Option<String>,
     client_id: Option<String>,
+    // Absent and null both mean "none" (some clients send explicit nulls).
     #[serde(default)]
-    auth_parameters: HashMap<String, String>,
+    auth_parameters: Option<HashMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -45,15 +46,16 @@ pub struct RespondToAuthChallengeRequest {
     challenge_name: Option<String>,
     client_id: Option<String>,
     #[serde(default)]
-    challenge_responses: HashMap<String, String>,
+    challenge_responses: Option<HashMap<String, String>>,
 }
 
 pub fn initiate_auth(inner: &Inner, request: InitiateAuthRequest) -> Result<Value, ApiError> {
     let flow = required(&request.auth_flow, "authFlow")?;
     check_client(inner, &request.client_id)?;
+    let params = request.auth_parameters.unwrap_or_default();
     match flow {
-        "USER_SRP_AUTH" => start_srp(inner, &request.auth_parameters),
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(inner, &request.auth_parameters),
+        "USER_SRP_AUTH" => start_srp(inner, &params),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(inner, &params),
         "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" | "ADMIN_USER_PASSWORD_AUTH"
         | "ADMIN_NO_SRP_AUTH" => Err(ApiError::new(
             ErrorKind::InvalidParameter,
@@ -181,7 +183,7 @@ pub fn respond_to_auth_challenge(
             format!("Challenge {challenge_name} is not pending for this session."),
         ));
     }
-    let responses = &request.challenge_responses;
+    let responses = &request.challenge_responses.unwrap_or_default();
     let login = required_param(responses, "USERNAME")?;
     let secret_block_b64 = required_param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature_b64 = required_param(responses, "PASSWORD_CLAIM_SIGNATURE")?;

@@ -51,3 +51,20 @@ pub fn check_username(username: &str) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// Usernames that could be mistaken for another account's identifiers are
+/// refused: a UUID (the form of every sub, which clients send back as
+/// USERNAME) or an email address other than the account's own (which
+/// would shadow that address as a sign-in alias).
+pub fn check_username_identity(username: &str, email: &str) -> Result<(), ApiError> {
+    if uuid::Uuid::try_parse(username).is_ok() {
+        return Err(ApiError::new(ErrorKind::InvalidParameter, "Username cannot be of UUID format."));
+    }
+    if username.contains('@') && crate::store::fold_case(username) != crate::store::fold_case(email) {
+        return Err(ApiError::new(
+            ErrorKind::InvalidParameter,
+            "An email address used as username must be the account's email attribute.",
+        ));
+    }
+    Ok(())
+}

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::request::{check_client, check_username, required};
+use super::request::{check_client, check_username, check_username_identity, required};
 use crate::codes;
 use crate::credentials;
 use crate::error::{ApiError, ErrorKind};
@@ -18,7 +18,7 @@ pub struct SignUpRequest {
     username: Option<String>,
     password: Option<String>,
     #[serde(default)]
-    user_attributes: Vec<AttributeType>,
+    user_attributes: Option<Vec<AttributeType>>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +99,8 @@ pub fn sign_up(inner: &Inner, request: SignUpRequest) -> Result<Value, ApiError>
     let username = required(&request.username, "username")?;
     let password = required(&request.password, "password")?;
     check_username(username)?;
-    let attributes = read_attributes(&request.user_attributes)?;
+    let attributes = read_attributes(request.user_attributes.as_deref().unwrap_or_default())?;
+    check_username_identity(username, &attributes.email)?;
     password_policy::check(password)?;
 
     let sub = uuid::Uuid::new_v4().to_string();

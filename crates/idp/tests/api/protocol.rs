@@ -140,3 +140,19 @@ async fn discovery_documents_name_the_issuer_and_its_keys() {
     assert!(key.get("d").is_none() && key.get("p").is_none(), "no private parts");
     assert_eq!(idp.get_json("/idp/other_pool/.well-known/jwks.json").await.0, 404);
 }
+
+#[tokio::test]
+async fn explicit_nulls_read_as_absent_members() {
+    let idp = TestIdp::new();
+    let answer = idp
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": CLIENT_ID, "AuthParameters": null, "Session": null, "ClientMetadata": null}),
+        )
+        .await;
+    assert_error(&answer, "InvalidParameterException", "Missing required parameter USERNAME");
+    let answer = idp
+        .call("SignUp", json!({"ClientId": CLIENT_ID, "Username": "n", "Password": PASSWORD, "UserAttributes": null}))
+        .await;
+    assert_error(&answer, "InvalidParameterException", "Attributes did not conform to the schema: email: The attribute is required\n");
+}

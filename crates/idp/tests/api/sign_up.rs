@@ -231,3 +231,21 @@ async fn the_outbox_route_exists_only_in_dev_mode() {
     // The file and the Rust API still work: they need access to the machine.
     assert_eq!(idp.idp.outbox_messages(Some("jo@example.com")).unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn usernames_cannot_impersonate_another_accounts_email_or_sub() {
+    let idp = TestIdp::new();
+    let sub = idp.confirmed_user("kim", "kim@example.com", PASSWORD).await;
+    let as_uuid = idp.sign_up(&sub, "squatter@example.com", PASSWORD).await;
+    assert_error(&as_uuid, "InvalidParameterException", "Username cannot be of UUID format.");
+    let as_email = idp.sign_up("kim@example.com", "squatter@example.com", PASSWORD).await;
+    assert_error(
+        &as_email,
+        "InvalidParameterException",
+        "An email address used as username must be the account's email attribute.",
+    );
+    // Same email as username and attribute is fine, but while unconfirmed it
+    // doesn't take the alias away from the confirmed owner.
+    assert_eq!(idp.sign_up("KIM@example.com", "kim@example.com", "Squatt3r-Pass!").await.0, 200);
+    assert!(idp.sign_in("kim@example.com", PASSWORD).await.is_ok());
+}
