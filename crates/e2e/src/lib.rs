@@ -1,1 +1,45 @@
-//! placeholder
+//! Harness for the end-to-end tests: the real `moodchat` binary serving the
+//! real built SPA, driven in headless Chromium through chromedriver.
+//!
+//! The binary and the SPA come from the environment (`MOODCHAT_BIN`,
+//! `MOODCHAT_DIST_DIR`), which scripts/test.sh sets after building both.
+//! Every wait has a deadline; nothing sleeps for a fixed time.
+
+pub mod browser;
+pub mod server;
+
+pub use browser::Browser;
+pub use server::Server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long any single expected thing may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// Where screenshots go (`MOODCHAT_ARTIFACTS`, default `test-artifacts`).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("MOODCHAT_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts"));
+    std::fs::create_dir_all(&dir).expect("create the artifacts directory");
+    dir
+}
+
+/// Polls `probe` until it yields a value or `DEADLINE` passes.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = probe().await {
+            return Ok(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            anyhow::bail!("timed out after {DEADLINE:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

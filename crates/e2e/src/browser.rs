@@ -1,0 +1,118 @@
+//! A headless Chromium session through Debian's chromedriver.
+
+use std::net::TcpListener;
+use std::process::Stdio;
+
+use anyhow::Context;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+use crate::{eventually, DEADLINE};
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+/// Options of one browser session.
+#[derive(Clone, Debug)]
+pub struct BrowserOptions {
+    pub width: u32,
+    pub height: u32,
+    /// Accept-Language, e.g. "en-US" or "ko-KR".
+    pub language: String,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self { width: 1280, height: 900, language: "en-US".into() }
+    }
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Browser> {
+        Self::start_with(BrowserOptions::default()).await
+    }
+
+    pub async fn start_with(options: BrowserOptions) -> anyhow::Result<Browser> {
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("start {chromedriver} (install chromium-driver; scripts/setup.sh does)"))?;
+        let driver_url = format!("http://127.0.0.1:{port}");
+        eventually("chromedriver to answer", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok()
+        })
+        .await?;
+
+        let profile = tempfile::tempdir()?;
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        // The flags this sandbox needs: no network but loopback, no GPU, root.
+        let args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            format!("--lang={}", options.language),
+            format!("--window-size={},{}", options.width, options.height),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": args,
+                "prefs": { "intl.accept_languages": options.language },
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&driver_url)
+            .await
+            .context("open a Chromium session")?;
+        client.set_window_size(options.width, options.height).await?;
+        Ok(Browser { client, driver, _profile: profile })
+    }
+
+    /// Waits until an element matching `css` exists and contains `text`;
+    /// returns its text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> anyhow::Result<String> {
+        eventually(&format!("{css} containing {text:?}"), || async {
+            let element = self.client.find(Locator::Css(css)).await.ok()?;
+            let content = element.text().await.ok()?;
+            content.contains(text).then_some(content)
+        })
+        .await
+    }
+
+    /// Saves a PNG screenshot under the artifacts directory.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<std::path::PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = crate::artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let _ = tokio::time::timeout(DEADLINE, self.client.clone().close()).await;
+        let _ = self.driver.kill().await;
+        Ok(())
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
