@@ -12,7 +12,7 @@
 //!   n-grams shorter than 3 are skipped: single Latin letters and letter pairs
 //!   carry no sentiment and would only add hash collisions.
 //!
-//! The extractor returns bucket indices with repetitions (counts); the model
+//! The extractor returns feature hashes with repetitions (counts); the model
 //! scales the summed weights by 1/sqrt(count) so long and short messages live
 //! on the same scale.
 
@@ -47,11 +47,11 @@ impl FeatureExtractor {
         Self::default()
     }
 
-    /// Clears `out` and fills it with bucket indices in `0..(1 << bucket_bits)`.
-    pub fn extract(&mut self, text: &str, bucket_bits: u32, out: &mut Vec<u32>) {
+    /// Clears `out` and fills it with 32-bit feature hashes; the model maps
+    /// them to buckets of each of its tables by masking the low bits.
+    pub fn extract(&mut self, text: &str, out: &mut Vec<u32>) {
         out.clear();
-        let mask = if bucket_bits >= 32 { u32::MAX } else { (1u32 << bucket_bits) - 1 };
-        let bucket = |h: u64| (h as u32) & mask;
+        let bucket = |h: u64| h as u32;
         normalize_into(text, &mut self.normalized);
         tokenize_into(&self.normalized, &mut self.tokens);
         let text = &self.normalized;
@@ -144,7 +144,7 @@ mod tests {
     fn features(text: &str) -> Vec<u32> {
         let mut fx = FeatureExtractor::new();
         let mut out = Vec::new();
-        fx.extract(text, 20, &mut out);
+        fx.extract(text, &mut out);
         out
     }
 
@@ -153,7 +153,7 @@ mod tests {
         for c in word.chars() {
             h.char(c);
         }
-        (avalanche(h.finish() ^ ns) as u32) & ((1 << 20) - 1)
+        avalanche(h.finish() ^ ns) as u32
     }
 
     #[test]
@@ -203,14 +203,14 @@ mod tests {
     }
 
     #[test]
-    fn buckets_respect_bit_width_and_are_deterministic() {
+    fn extraction_is_deterministic_and_reuses_buffers() {
         let mut fx = FeatureExtractor::new();
         let mut a = Vec::new();
-        fx.extract("Mixed 한국어 and English 😊 :)", 12, &mut a);
+        fx.extract("Mixed 한국어 and English 😊 :)", &mut a);
         assert!(!a.is_empty());
-        assert!(a.iter().all(|&b| b < (1 << 12)));
         let mut b = Vec::new();
-        FeatureExtractor::new().extract("Mixed 한국어 and English 😊 :)", 12, &mut b);
+        FeatureExtractor::new().extract("first something else", &mut b);
+        FeatureExtractor::new().extract("Mixed 한국어 and English 😊 :)", &mut b);
         assert_eq!(a, b);
     }
 

@@ -23,4 +23,4 @@ pub mod tokenize;
 #[cfg(feature = "train")]
 pub mod train;
 
-pub use model::{Label, Model, ModelError, Prediction, FORMAT_VERSION, MAGIC, NUM_CLASSES};
+pub use model::{Label, Model, ModelError, ModelParts, Prediction, FORMAT_VERSION, MAGIC, NUM_CLASSES};

@@ -17,8 +17,10 @@ pub fn exp_nonpositive(x: f64) -> f64 {
     if x < -700.0 {
         return 0.0;
     }
-    const LN2_HI: f64 = 0.693_147_180_369_123_816_49;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // ln 2 split into a high part with trailing zero bits (so k * LN2_HI is
+    // exact) and the remainder; the classic fdlibm constants.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     const INV_LN2: f64 = std::f64::consts::LOG2_E;
     // Round half away from zero without calling `round` (kept basic-op only).
     let kf = x * INV_LN2;

@@ -1,13 +1,22 @@
 //! The inference model and its binary weights format.
 //!
-//! A multinomial logistic regression over hashed features with int8 weights:
+//! A three-class logistic model over hashed features with int8 weights in
+//! two tables. A softmax over three logits has only two degrees of freedom
+//! per feature (adding a constant to all logits changes nothing), so instead
+//! of three weights per bucket we store
+//! - a polarity weight (positive minus negative evidence), in a large table,
+//!   learned from every corpus, and
+//! - a neutrality weight, in a much smaller table, learned only from the
+//!   corpora that have a neutral class (far less data, so fewer buckets).
 //!
 //! ```text
-//! logit[c] = bias[c] + scale[c] * (sum over features f of w[f][c]) / sqrt(#features)
-//! probs    = softmax(logit)
+//! pol = pol_scale * (sum of polarity[f]) / sqrt(#features)
+//! neu = neu_scale * (sum of neutral[f])  / sqrt(#features)
+//! logits = [bias_neg - pol/2, bias_neu + neu, bias_pos + pol/2]
+//! probs  = softmax(logits)
 //! ```
 //!
-//! The weight sum is an exact integer, so native and wasm agree bit for bit;
+//! The weight sums are exact integers, so native and wasm agree bit for bit;
 //! the few float operations afterwards are basic IEEE ops in a fixed order.
 //!
 //! File format (all little-endian), version 1:
@@ -17,17 +26,17 @@
 //! | 0 | 8 | magic `b"MOODSENT"` |
 //! | 8 | 4 | format version (1) |
 //! | 12 | 4 | feature scheme version (`features::FEATURE_SCHEME_VERSION`) |
-//! | 16 | 1 | bucket bits B (buckets = 2^B, 8..=24) |
-//! | 17 | 1 | number of classes (3: negative, neutral, positive) |
+//! | 16 | 1 | polarity table bits P (2^P buckets, 8..=24) |
+//! | 17 | 1 | neutral table bits N (2^N buckets, 8..=24) |
 //! | 18 | 2 | reserved, 0 |
-//! | 20 | 12 | per-class scale, f32 x 3 |
-//! | 32 | 12 | per-class bias, f32 x 3 |
-//! | 44 | 3 * 2^B | int8 weights, class-major (all buckets of class 0, then 1, then 2) |
+//! | 20 | 4 | polarity scale, f32 |
+//! | 24 | 4 | neutral scale, f32 |
+//! | 28 | 12 | biases [negative, neutral, positive], f32 x 3 |
+//! | 40 | 2^P | polarity weights, int8 |
+//! | 40 + 2^P | 2^N | neutral weights, int8 |
 //! | end-8 | 8 | FNV-1a 64 checksum of all preceding bytes |
 //!
-//! Class-major order keeps similar values together, which gzips better; the
-//! loader transposes to bucket-major so that prediction reads three adjacent
-//! bytes per feature.
+//! A feature hash h maps to bucket `h & (2^P - 1)` / `h & (2^N - 1)`.
 
 use crate::features::{FeatureExtractor, FEATURE_SCHEME_VERSION};
 use crate::hash::fnv1a64;
@@ -37,7 +46,7 @@ use std::fmt;
 pub const MAGIC: [u8; 8] = *b"MOODSENT";
 pub const FORMAT_VERSION: u32 = 1;
 pub const NUM_CLASSES: usize = 3;
-const HEADER_LEN: usize = 44;
+const HEADER_LEN: usize = 40;
 const CHECKSUM_LEN: usize = 8;
 pub const MIN_BUCKET_BITS: u8 = 8;
 pub const MAX_BUCKET_BITS: u8 = 24;
@@ -134,18 +143,22 @@ impl std::error::Error for ModelError {}
 
 #[derive(Clone, PartialEq)]
 pub struct Model {
-    bucket_bits: u8,
-    scales: [f32; 3],
+    polarity_bits: u8,
+    neutral_bits: u8,
+    polarity_scale: f32,
+    neutral_scale: f32,
     biases: [f32; 3],
-    /// Bucket-major: weights[bucket * 3 + class].
-    weights: Vec<i8>,
+    polarity: Vec<i8>,
+    neutral: Vec<i8>,
 }
 
 impl fmt::Debug for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Model")
-            .field("bucket_bits", &self.bucket_bits)
-            .field("scales", &self.scales)
+            .field("polarity_bits", &self.polarity_bits)
+            .field("neutral_bits", &self.neutral_bits)
+            .field("polarity_scale", &self.polarity_scale)
+            .field("neutral_scale", &self.neutral_scale)
             .field("biases", &self.biases)
             .finish_non_exhaustive()
     }
@@ -155,30 +168,60 @@ fn read_u32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-fn read_f32x3(b: &[u8], at: usize) -> [f32; 3] {
-    [0, 1, 2].map(|i| f32::from_bits(read_u32(b, at + 4 * i)))
+fn read_f32(b: &[u8], at: usize) -> f32 {
+    f32::from_bits(read_u32(b, at))
+}
+
+/// Quantised parameters, as stored in the file (see module docs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelParts {
+    pub polarity_bits: u8,
+    pub neutral_bits: u8,
+    pub polarity_scale: f32,
+    pub neutral_scale: f32,
+    /// [negative, neutral, positive]
+    pub biases: [f32; 3],
+    pub polarity: Vec<i8>,
+    pub neutral: Vec<i8>,
 }
 
 impl Model {
-    /// Builds a model from already-quantized parameters (used by the trainer).
-    /// `weights` is bucket-major (`weights[bucket * 3 + class]`).
-    pub fn from_parts(
-        bucket_bits: u8,
-        scales: [f32; 3],
-        biases: [f32; 3],
-        weights: Vec<i8>,
-    ) -> Result<Model, ModelError> {
-        if !(MIN_BUCKET_BITS..=MAX_BUCKET_BITS).contains(&bucket_bits) {
-            return Err(ModelError::BadHeader("bucket bits out of range"));
+    /// Builds a model from quantized parameters (used by the trainer).
+    pub fn from_parts(parts: ModelParts) -> Result<Model, ModelError> {
+        let bits_ok = |b: u8| (MIN_BUCKET_BITS..=MAX_BUCKET_BITS).contains(&b);
+        if !bits_ok(parts.polarity_bits) || !bits_ok(parts.neutral_bits) {
+            return Err(ModelError::BadHeader("table bits out of range"));
         }
-        if scales.iter().chain(&biases).any(|v| !v.is_finite()) {
+        let floats = [parts.polarity_scale, parts.neutral_scale, parts.biases[0], parts.biases[1], parts.biases[2]];
+        if floats.iter().any(|v| !v.is_finite()) {
             return Err(ModelError::BadHeader("non-finite scale or bias"));
         }
-        let expected = NUM_CLASSES << bucket_bits;
-        if weights.len() != expected {
-            return Err(ModelError::LengthMismatch { expected, actual: weights.len() });
+        for (table, bits) in [(&parts.polarity, parts.polarity_bits), (&parts.neutral, parts.neutral_bits)] {
+            if table.len() != 1usize << bits {
+                return Err(ModelError::LengthMismatch { expected: 1 << bits, actual: table.len() });
+            }
         }
-        Ok(Model { bucket_bits, scales, biases, weights })
+        Ok(Model {
+            polarity_bits: parts.polarity_bits,
+            neutral_bits: parts.neutral_bits,
+            polarity_scale: parts.polarity_scale,
+            neutral_scale: parts.neutral_scale,
+            biases: parts.biases,
+            polarity: parts.polarity,
+            neutral: parts.neutral,
+        })
+    }
+
+    pub fn to_parts(&self) -> ModelParts {
+        ModelParts {
+            polarity_bits: self.polarity_bits,
+            neutral_bits: self.neutral_bits,
+            polarity_scale: self.polarity_scale,
+            neutral_scale: self.neutral_scale,
+            biases: self.biases,
+            polarity: self.polarity.clone(),
+            neutral: self.neutral.clone(),
+        }
     }
 
     /// Parses a weights file. Never panics; every malformed input is an error.
@@ -197,56 +240,53 @@ impl Model {
         if scheme != FEATURE_SCHEME_VERSION {
             return Err(ModelError::UnsupportedFeatureScheme(scheme));
         }
-        let bucket_bits = bytes[16];
-        if !(MIN_BUCKET_BITS..=MAX_BUCKET_BITS).contains(&bucket_bits) {
-            return Err(ModelError::BadHeader("bucket bits out of range"));
-        }
-        if bytes[17] as usize != NUM_CLASSES {
-            return Err(ModelError::BadHeader("number of classes is not 3"));
+        let (polarity_bits, neutral_bits) = (bytes[16], bytes[17]);
+        let bits_ok = |b: u8| (MIN_BUCKET_BITS..=MAX_BUCKET_BITS).contains(&b);
+        if !bits_ok(polarity_bits) || !bits_ok(neutral_bits) {
+            return Err(ModelError::BadHeader("table bits out of range"));
         }
         if bytes[18] != 0 || bytes[19] != 0 {
             return Err(ModelError::BadHeader("reserved bytes are not zero"));
         }
-        let buckets = 1usize << bucket_bits;
-        let expected = HEADER_LEN + NUM_CLASSES * buckets + CHECKSUM_LEN;
+        let (n_pol, n_neu) = (1usize << polarity_bits, 1usize << neutral_bits);
+        let expected = HEADER_LEN + n_pol + n_neu + CHECKSUM_LEN;
         if bytes.len() != expected {
             return Err(ModelError::LengthMismatch { expected, actual: bytes.len() });
         }
         let body_end = bytes.len() - CHECKSUM_LEN;
-        let stored = u64::from_le_bytes(bytes[body_end..].try_into().unwrap_or([0; 8]));
+        let mut stored = [0u8; 8];
+        stored.copy_from_slice(&bytes[body_end..]);
+        let stored = u64::from_le_bytes(stored);
         let computed = fnv1a64(&bytes[..body_end]);
         if stored != computed {
             return Err(ModelError::ChecksumMismatch { stored, computed });
         }
-        let scales = read_f32x3(bytes, 20);
-        let biases = read_f32x3(bytes, 32);
-        let class_major = &bytes[HEADER_LEN..body_end];
-        let mut weights = vec![0i8; NUM_CLASSES * buckets];
-        for class in 0..NUM_CLASSES {
-            let row = &class_major[class * buckets..(class + 1) * buckets];
-            for (bucket, &w) in row.iter().enumerate() {
-                weights[bucket * NUM_CLASSES + class] = w as i8;
-            }
-        }
-        Model::from_parts(bucket_bits, scales, biases, weights)
+        let table = |from: usize, len: usize| bytes[from..from + len].iter().map(|&b| b as i8).collect();
+        Model::from_parts(ModelParts {
+            polarity_bits,
+            neutral_bits,
+            polarity_scale: read_f32(bytes, 20),
+            neutral_scale: read_f32(bytes, 24),
+            biases: [read_f32(bytes, 28), read_f32(bytes, 32), read_f32(bytes, 36)],
+            polarity: table(HEADER_LEN, n_pol),
+            neutral: table(HEADER_LEN + n_pol, n_neu),
+        })
     }
 
     /// Serialises to the format described in the module docs.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let buckets = self.buckets();
-        let mut out = Vec::with_capacity(HEADER_LEN + NUM_CLASSES * buckets + CHECKSUM_LEN);
+        let mut out = Vec::with_capacity(HEADER_LEN + self.polarity.len() + self.neutral.len() + CHECKSUM_LEN);
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&FEATURE_SCHEME_VERSION.to_le_bytes());
-        out.push(self.bucket_bits);
-        out.push(NUM_CLASSES as u8);
+        out.push(self.polarity_bits);
+        out.push(self.neutral_bits);
         out.extend_from_slice(&[0, 0]);
-        for v in self.scales.iter().chain(&self.biases) {
+        for v in [self.polarity_scale, self.neutral_scale, self.biases[0], self.biases[1], self.biases[2]] {
             out.extend_from_slice(&v.to_bits().to_le_bytes());
         }
-        for class in 0..NUM_CLASSES {
-            out.extend(self.weights[class..].iter().step_by(NUM_CLASSES).map(|&w| w as u8));
-        }
+        out.extend(self.polarity.iter().map(|&w| w as u8));
+        out.extend(self.neutral.iter().map(|&w| w as u8));
         let checksum = fnv1a64(&out);
         out.extend_from_slice(&checksum.to_le_bytes());
         out
@@ -261,41 +301,23 @@ impl Model {
         Model::from_bytes(BYTES).expect("committed sentiment weights are valid")
     }
 
-    pub fn bucket_bits(&self) -> u8 {
-        self.bucket_bits
+    pub fn polarity_bits(&self) -> u8 {
+        self.polarity_bits
     }
 
-    pub fn buckets(&self) -> usize {
-        1 << self.bucket_bits
-    }
-
-    pub fn scales(&self) -> [f32; 3] {
-        self.scales
-    }
-
-    pub fn biases(&self) -> [f32; 3] {
-        self.biases
-    }
-
-    /// Bucket-major int8 weights (`weights[bucket * 3 + class]`).
-    pub fn weights(&self) -> &[i8] {
-        &self.weights
+    pub fn neutral_bits(&self) -> u8 {
+        self.neutral_bits
     }
 
     /// Classifies one message.
     pub fn predict(&self, text: &str) -> Prediction {
-        let mut features = Vec::with_capacity(8 * text.len() + 16);
+        let mut features = Vec::with_capacity(6 * text.len() + 16);
         self.predict_with(&mut FeatureExtractor::new(), &mut features, text)
     }
 
     /// Like `predict`, reusing caller-owned buffers (no allocation in steady state).
-    pub fn predict_with(
-        &self,
-        extractor: &mut FeatureExtractor,
-        features: &mut Vec<u32>,
-        text: &str,
-    ) -> Prediction {
-        extractor.extract(text, self.bucket_bits as u32, features);
+    pub fn predict_with(&self, extractor: &mut FeatureExtractor, features: &mut Vec<u32>, text: &str) -> Prediction {
+        extractor.extract(text, features);
         let probs = softmax3(self.logits(features));
         let mut best = 0;
         for c in 1..NUM_CLASSES {
@@ -307,18 +329,21 @@ impl Model {
         Prediction { label: Label::ALL[best], score: probs[best], probs }
     }
 
-    /// Calibrated logits for a list of bucket indices.
+    /// Calibrated logits [negative, neutral, positive] for a list of feature hashes.
     pub fn logits(&self, features: &[u32]) -> [f32; 3] {
-        let mut sums = [0i32; 3];
+        let pol_mask = (1usize << self.polarity_bits) - 1;
+        let neu_mask = (1usize << self.neutral_bits) - 1;
+        let mut pol = 0i32;
+        let mut neu = 0i32;
         for &f in features {
-            let at = (f as usize & (self.buckets() - 1)) * NUM_CLASSES;
-            let w = &self.weights[at..at + NUM_CLASSES];
-            sums[0] += w[0] as i32;
-            sums[1] += w[1] as i32;
-            sums[2] += w[2] as i32;
+            pol += self.polarity[f as usize & pol_mask] as i32;
+            neu += self.neutral[f as usize & neu_mask] as i32;
         }
         let norm = if features.is_empty() { 0.0 } else { 1.0 / (features.len() as f32).sqrt() };
-        [0, 1, 2].map(|c| self.biases[c] + self.scales[c] * (sums[c] as f32 * norm))
+        let pol = self.polarity_scale * (pol as f32 * norm);
+        let neu = self.neutral_scale * (neu as f32 * norm);
+        let half = 0.5 * pol;
+        [self.biases[0] - half, self.biases[1] + neu, self.biases[2] + half]
     }
 }
 
@@ -326,10 +351,24 @@ impl Model {
 mod tests {
     use super::*;
 
+    fn table(bits: u8, mult: usize) -> Vec<i8> {
+        (0..(1usize << bits)).map(|i| ((i * mult % 255) as i32 - 127) as i8).collect()
+    }
+
+    fn tiny_parts() -> ModelParts {
+        ModelParts {
+            polarity_bits: 9,
+            neutral_bits: 8,
+            polarity_scale: 0.02,
+            neutral_scale: 0.01,
+            biases: [0.1, -0.2, 0.3],
+            polarity: table(9, 37),
+            neutral: table(8, 91),
+        }
+    }
+
     fn tiny_model() -> Model {
-        let bits = 8;
-        let weights = (0..(3usize << bits)).map(|i| ((i * 37 % 255) as i32 - 127) as i8).collect();
-        Model::from_parts(bits, [0.01, 0.02, 0.03], [0.1, -0.2, 0.3], weights).unwrap()
+        Model::from_parts(tiny_parts()).unwrap()
     }
 
     #[test]
@@ -393,16 +432,24 @@ mod tests {
         assert!((p.probs.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert_eq!(p.score, p.probs[p.label.index()]);
         assert!(p.probs.iter().all(|&q| q <= p.score));
-        // Empty input: only the biases speak.
+        // Empty input: only the biases speak (positive has the largest).
         let empty = model.predict("");
         assert_eq!(empty.label, Label::Positive);
+        assert_eq!(model.logits(&[]), [0.1, -0.2, 0.3]);
     }
 
     #[test]
     fn from_parts_rejects_bad_input() {
-        assert!(Model::from_parts(8, [f32::NAN, 1.0, 1.0], [0.0; 3], vec![0; 768]).is_err());
-        assert!(Model::from_parts(8, [1.0; 3], [0.0; 3], vec![0; 767]).is_err());
-        assert!(Model::from_parts(40, [1.0; 3], [0.0; 3], vec![]).is_err());
+        let mut p = tiny_parts();
+        p.neutral_scale = f32::NAN;
+        assert!(Model::from_parts(p).is_err());
+        let mut p = tiny_parts();
+        p.polarity.pop();
+        assert!(Model::from_parts(p).is_err());
+        let mut p = tiny_parts();
+        p.neutral_bits = 40;
+        assert!(Model::from_parts(p).is_err());
+        assert_eq!(Model::from_parts(tiny_parts()).unwrap().to_parts(), tiny_parts());
     }
 
     #[test]

@@ -91,7 +91,12 @@ fn run() -> Result<(), String> {
     let ours = score(&sets, |t| model.predict(t));
 
     let pct = |v: f64| format!("{:.2}%", v * 100.0);
-    println!("weights: {} (bucket bits {})", weights.display(), model.bucket_bits());
+    println!(
+        "weights: {} (polarity table 2^{}, neutral table 2^{})",
+        weights.display(),
+        model.polarity_bits(),
+        model.neutral_bits()
+    );
     println!(
         "test rows: NSMC-like {}, SST-2 {}, TweetEval {}, GoEmotions-groups {} (dropped {} multi-group + {} ambiguous-only rows)",
         sets.nsmc.len(),

@@ -1,8 +1,8 @@
 //! Trains the sentiment model and writes the weights file.
 //!
 //! cargo run -p moodchat-sentiment --profile server --features train --bin sentiment-train -- \
-//!     [--data DIR] [--out FILE] [--bucket-bits N] [--epochs N] [--lr X] [--l2 X] [--seed N]
-//!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X]
+//!     [--data DIR] [--out FILE] [--polarity-bits N] [--neutral-bits N] [--epochs N] [--lr X] [--l2 X] [--seed N]
+//!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X] [--prune K] [--no-average]
 //!     [--max-per-corpus N] [--nsmc-holdout N] [--quiet]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
@@ -28,7 +28,10 @@ fn run() -> Result<(), String> {
         match flag.as_str() {
             "--data" => opts.data_dir = PathBuf::from(parse::<String>(&flag, args.next())?),
             "--out" => out = PathBuf::from(parse::<String>(&flag, args.next())?),
-            "--bucket-bits" => config.bucket_bits = parse(&flag, args.next())?,
+            "--polarity-bits" => config.polarity_bits = parse(&flag, args.next())?,
+            "--neutral-bits" => config.neutral_bits = parse(&flag, args.next())?,
+            "--prune" => config.prune_at_most = parse(&flag, args.next())?,
+            "--no-average" => config.average_epochs = false,
             "--epochs" => config.epochs = parse(&flag, args.next())?,
             "--lr" => config.learning_rate = parse(&flag, args.next())?,
             "--l2" => config.l2 = parse(&flag, args.next())?,
@@ -47,8 +50,10 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
-    if !(8..=24).contains(&config.bucket_bits) {
-        return Err("--bucket-bits must be in 8..=24".into());
+    for bits in [config.polarity_bits, config.neutral_bits] {
+        if !(8..=24).contains(&bits) {
+            return Err("--polarity-bits / --neutral-bits must be in 8..=24".into());
+        }
     }
     eprintln!("config: {config:?}");
     let model = train::run_pipeline(&opts, &config).map_err(|e| e.to_string())?;

@@ -89,13 +89,11 @@ pub fn fit(
 
 /// Folds the calibration into the model's scales and biases.
 pub fn apply(model: &Model, cal: &Calibration) -> Result<Model, ModelError> {
-    let mut biases = model.biases();
-    biases[Label::Neutral.index()] += cal.neutral_offset;
+    let mut parts = model.to_parts();
+    parts.biases[Label::Neutral.index()] += cal.neutral_offset;
     let t = cal.temperature;
-    Model::from_parts(
-        model.bucket_bits(),
-        model.scales().map(|s| s * t),
-        biases.map(|b| b * t),
-        model.weights().to_vec(),
-    )
+    parts.biases = parts.biases.map(|b| b * t);
+    parts.polarity_scale *= t;
+    parts.neutral_scale *= t;
+    Model::from_parts(parts)
 }

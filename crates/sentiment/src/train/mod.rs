@@ -99,9 +99,13 @@ pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], tune_
         0.0
     };
     let (tweet_recall, goe_f1) = calibrate::three_way_objective((&dev.tweet_val, &tweet), (&dev.goe_dev, &goe), offset);
+    let nsmc_acc = if dev.nsmc_holdout.is_empty() {
+        "n/a".to_string()
+    } else {
+        format!("{:.4}", metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&nsmc)))
+    };
     format!(
-        "nsmc-holdout acc {:.4}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (neutral offset {offset:+.2})",
-        metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&nsmc)),
+        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (neutral offset {offset:+.2})",
         metrics::binary_accuracy(&dev.sst2_dev, &to_predictions(&sst2)),
         goe_f1,
         tweet_recall,
@@ -128,10 +132,9 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
         dev.tweet_val.len()
     ));
     let started = std::time::Instant::now();
-    let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()), config.bucket_bits);
+    let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()));
     log(format!("features extracted in {:.1?}", started.elapsed()));
 
-    let bits = config.bucket_bits as u32;
     let mut extractor = crate::features::FeatureExtractor::new();
     let mut scratch = Vec::new();
     let float_model = trainer::train(&train_set, &table, config, |epoch, model| {
@@ -139,7 +142,7 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
             let report = dev_report(
                 &dev,
                 |t| {
-                    extractor.extract(t, bits, &mut scratch);
+                    extractor.extract(t, &mut scratch);
                     model.logits(&scratch)
                 },
                 true,
@@ -148,10 +151,10 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
         }
     });
 
-    let quantized = trainer::quantize(&float_model, config.clip_quantile)
+    let quantized = trainer::quantize(&float_model, config)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     let mut model_logits = |t: &str| {
-        extractor.extract(t, bits, &mut scratch);
+        extractor.extract(t, &mut scratch);
         quantized.logits(&scratch)
     };
     let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
@@ -163,7 +166,7 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
         let report = dev_report(
             &dev,
             |t| {
-                extractor.extract(t, bits, &mut scratch);
+                extractor.extract(t, &mut scratch);
                 model.logits(&scratch)
             },
             false,
@@ -171,4 +174,80 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
         eprintln!("final int8 model: {report}");
     }
     Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data::{Corpus, Example, Target};
+    use super::trainer::{self, FeatureTable, TrainConfig};
+    use super::*;
+    use crate::Label;
+
+    fn synthetic() -> Vec<Example> {
+        let mut out = Vec::new();
+        let pos = ["좋아요 최고", "great movie", "love it 😊", "재밌다 ㅋㅋ", "so good :)"];
+        let neg = ["최악 ㅠㅠ", "terrible film", "hate it 😞", "재미없다", "so bad :("];
+        let neu = ["meeting at 3", "see you tomorrow", "the file is here"];
+        for round in 0..20 {
+            for (i, t) in pos.iter().enumerate() {
+                let text = format!("{t} {}", round * 7 + i);
+                out.push(Example { text, target: Target::Binary { positive: true }, corpus: Corpus::Sst2 });
+            }
+            for t in neg {
+                out.push(Example { text: t.to_string(), target: Target::Binary { positive: false }, corpus: Corpus::Nsmc });
+            }
+            for t in neu {
+                out.push(Example { text: t.to_string(), target: Target::ThreeWay(Label::Neutral), corpus: Corpus::GoEmotions });
+            }
+            out.push(Example { text: "yay 🎉".into(), target: Target::ThreeWay(Label::Positive), corpus: Corpus::GoEmotions });
+        }
+        out
+    }
+
+    fn train_bytes(config: &TrainConfig) -> Vec<u8> {
+        let examples = synthetic();
+        let table = FeatureTable::build(examples.iter().map(|e| e.text.as_str()));
+        let model = trainer::train(&examples, &table, config, |_, _| {});
+        trainer::quantize(&model, config).unwrap().to_bytes()
+    }
+
+    fn small_config() -> TrainConfig {
+        TrainConfig { polarity_bits: 12, neutral_bits: 10, epochs: 3, average_epochs: true, ..TrainConfig::default() }
+    }
+
+    #[test]
+    fn training_is_byte_for_byte_reproducible() {
+        let config = small_config();
+        assert_eq!(train_bytes(&config), train_bytes(&config));
+        let other_seed = TrainConfig { seed: 7, ..small_config() };
+        assert_ne!(train_bytes(&config), train_bytes(&other_seed));
+    }
+
+    #[test]
+    fn trained_model_learns_the_synthetic_task() {
+        let model = crate::Model::from_bytes(&train_bytes(&small_config())).unwrap();
+        assert_eq!(model.predict("최고 좋아요").label, Label::Positive);
+        assert_eq!(model.predict("terrible hate").label, Label::Negative);
+        assert_eq!(model.predict("see you at the meeting").label, Label::Neutral);
+    }
+
+    /// The real pipeline (loading, training, quantisation, calibration) on a
+    /// small subsample of the real data, twice: the weights must be identical.
+    #[test]
+    fn real_data_subsample_gives_identical_weights() {
+        let opts = PipelineOptions {
+            data_dir: default_data_dir(),
+            max_per_corpus: 1500,
+            nsmc_holdout: 500,
+            verbose: false,
+        };
+        if !opts.data_dir.join("README.md").exists() {
+            eprintln!("skipping: no data at {}", opts.data_dir.display());
+            return;
+        }
+        let config = TrainConfig { polarity_bits: 14, neutral_bits: 12, epochs: 2, ..TrainConfig::default() };
+        let a = run_pipeline(&opts, &config).unwrap().to_bytes();
+        let b = run_pipeline(&opts, &config).unwrap().to_bytes();
+        assert_eq!(a, b);
+    }
 }

@@ -10,11 +10,14 @@
 
 use super::data::{Corpus, Example, Target};
 use crate::features::FeatureExtractor;
-use crate::model::{Model, ModelError, NUM_CLASSES};
+use crate::model::{Model, ModelError, ModelParts};
 
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
-    pub bucket_bits: u8,
+    /// log2 of the polarity table size.
+    pub polarity_bits: u8,
+    /// log2 of the neutral table size (neutral data is small: fewer buckets).
+    pub neutral_bits: u8,
     pub epochs: usize,
     pub learning_rate: f32,
     /// L2 penalty, applied to the weights an example touches (lazy, sparse).
@@ -28,13 +31,20 @@ pub struct TrainConfig {
     /// Weights are clipped at this quantile of |w| per class before int8
     /// quantisation, so one outlier does not waste the 8-bit range.
     pub clip_quantile: f64,
+    /// Quantised weights with |q| <= this become 0: long zero runs gzip far
+    /// better, which buys more buckets within the size budget.
+    pub prune_at_most: u8,
+    /// Use the mean of the end-of-epoch weights (Polyak-style averaging)
+    /// instead of the last ones.
+    pub average_epochs: bool,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            bucket_bits: 20,
-            epochs: 5,
+            polarity_bits: 20,
+            neutral_bits: 16,
+            epochs: 4,
             learning_rate: 0.2,
             l2: 0.0,
             seed: 0x6d6f_6f64,
@@ -42,6 +52,8 @@ impl Default for TrainConfig {
             sst2_weight: 1.0,
             goemotions_weight: 1.0,
             clip_quantile: 0.9999,
+            prune_at_most: 0,
+            average_epochs: true,
         }
     }
 }
@@ -65,13 +77,13 @@ pub struct FeatureTable {
 }
 
 impl FeatureTable {
-    pub fn build<'a>(texts: impl IntoIterator<Item = &'a str>, bucket_bits: u8) -> Self {
+    pub fn build<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
         let mut extractor = FeatureExtractor::new();
         let mut scratch = Vec::new();
         let mut offsets = vec![0];
         let mut buckets = Vec::new();
         for text in texts {
-            extractor.extract(text, bucket_bits as u32, &mut scratch);
+            extractor.extract(text, &mut scratch);
             buckets.extend_from_slice(&scratch);
             offsets.push(buckets.len());
         }
@@ -91,26 +103,50 @@ impl FeatureTable {
     }
 }
 
-/// Full-precision model used during training.
+/// Full-precision model used during training (same structure as `Model`).
 #[derive(Clone)]
 pub struct FloatModel {
-    pub bucket_bits: u8,
-    /// Bucket-major, like `Model`.
-    pub weights: Vec<f32>,
+    pub polarity_bits: u8,
+    pub neutral_bits: u8,
+    pub polarity: Vec<f32>,
+    pub neutral: Vec<f32>,
     pub biases: [f32; 3],
 }
 
 impl FloatModel {
+    fn new(polarity_bits: u8, neutral_bits: u8) -> Self {
+        FloatModel {
+            polarity_bits,
+            neutral_bits,
+            polarity: vec![0.0; 1 << polarity_bits],
+            neutral: vec![0.0; 1 << neutral_bits],
+            biases: [0.0; 3],
+        }
+    }
+
     pub fn logits(&self, features: &[u32]) -> [f32; 3] {
-        let mut sums = [0f32; 3];
+        let (pm, nm) = ((1usize << self.polarity_bits) - 1, (1usize << self.neutral_bits) - 1);
+        let mut pol = 0f32;
+        let mut neu = 0f32;
         for &f in features {
-            let at = f as usize * NUM_CLASSES;
-            for c in 0..NUM_CLASSES {
-                sums[c] += self.weights[at + c];
-            }
+            pol += self.polarity[f as usize & pm];
+            neu += self.neutral[f as usize & nm];
         }
         let norm = norm(features.len());
-        [0, 1, 2].map(|c| self.biases[c] + sums[c] * norm)
+        let half = 0.5 * pol * norm;
+        [self.biases[0] - half, self.biases[1] + neu * norm, self.biases[2] + half]
+    }
+
+    fn add_scaled(&mut self, other: &FloatModel, k: f32) {
+        for (a, b) in self.polarity.iter_mut().zip(&other.polarity) {
+            *a += k * b;
+        }
+        for (a, b) in self.neutral.iter_mut().zip(&other.neutral) {
+            *a += k * b;
+        }
+        for c in 0..3 {
+            self.biases[c] += k * other.biases[c];
+        }
     }
 }
 
@@ -169,6 +205,14 @@ fn logit_gradient(logits: [f32; 3], target: Target, weight: f32) -> [f32; 3] {
     }
 }
 
+/// AdaGrad step on one weight.
+#[inline]
+fn adagrad(w: &mut f32, grad_sq: &mut f32, loss_grad: f32, l2: f32, lr: f32) {
+    let grad = loss_grad + l2 * *w;
+    *grad_sq += grad * grad;
+    *w -= lr * grad / grad_sq.sqrt();
+}
+
 /// Trains on `examples` (whose features are `table`), calling `after_epoch`
 /// with the current model after each epoch (for dev monitoring).
 pub fn train(
@@ -178,56 +222,88 @@ pub fn train(
     mut after_epoch: impl FnMut(usize, &FloatModel),
 ) -> FloatModel {
     assert_eq!(examples.len(), table.len());
-    let n_weights = NUM_CLASSES << config.bucket_bits;
-    let mut model = FloatModel { bucket_bits: config.bucket_bits, weights: vec![0.0; n_weights], biases: [0.0; 3] };
+    let (pm, nm) = ((1usize << config.polarity_bits) - 1, (1usize << config.neutral_bits) - 1);
+    let mut model = FloatModel::new(config.polarity_bits, config.neutral_bits);
+    let mut average = FloatModel::new(config.polarity_bits, config.neutral_bits);
     // AdaGrad accumulators; starting at a small value avoids a huge first step.
-    let mut grad_sq = vec![1e-4f32; n_weights];
-    let mut bias_grad_sq = [1e-4f32; 3];
+    let mut pol_sq = vec![1e-4f32; pm + 1];
+    let mut neu_sq = vec![1e-4f32; nm + 1];
+    let mut bias_sq = [1e-4f32; 3];
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let lr = config.learning_rate;
+    let (lr, l2) = (config.learning_rate, config.l2);
     for epoch in 0..config.epochs {
         XorShift::new(config.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).shuffle(&mut order);
         for &i in &order {
             let features = table.get(i);
             let ex = &examples[i];
             let g = logit_gradient(model.logits(features), ex.target, config.weight_of(ex.corpus));
-            let norm = norm(features.len());
-            for c in 0..NUM_CLASSES {
-                if g[c] == 0.0 {
-                    continue;
+            for c in 0..3 {
+                if g[c] != 0.0 {
+                    adagrad(&mut model.biases[c], &mut bias_sq[c], g[c], 0.0, lr);
                 }
-                bias_grad_sq[c] += g[c] * g[c];
-                model.biases[c] -= lr * g[c] / bias_grad_sq[c].sqrt();
-                let gc = g[c] * norm;
+            }
+            let norm = norm(features.len());
+            // d loss / d pol = (g_pos - g_neg) / 2 ; d loss / d neu = g_neu.
+            let g_pol = 0.5 * (g[2] - g[0]) * norm;
+            let g_neu = g[1] * norm;
+            if g_pol != 0.0 {
                 for &f in features {
-                    let at = f as usize * NUM_CLASSES + c;
-                    let grad = gc + config.l2 * model.weights[at];
-                    grad_sq[at] += grad * grad;
-                    model.weights[at] -= lr * grad / grad_sq[at].sqrt();
+                    let b = f as usize & pm;
+                    adagrad(&mut model.polarity[b], &mut pol_sq[b], g_pol, l2, lr);
+                }
+            }
+            if g_neu != 0.0 {
+                for &f in features {
+                    let b = f as usize & nm;
+                    adagrad(&mut model.neutral[b], &mut neu_sq[b], g_neu, l2, lr);
                 }
             }
         }
-        after_epoch(epoch + 1, &model);
+        if config.average_epochs {
+            average.add_scaled(&model, 1.0 / config.epochs as f32);
+            let mut so_far = average.clone();
+            for v in so_far.polarity.iter_mut().chain(so_far.neutral.iter_mut()).chain(so_far.biases.iter_mut()) {
+                *v *= config.epochs as f32 / (epoch + 1) as f32;
+            }
+            after_epoch(epoch + 1, &so_far);
+        } else {
+            after_epoch(epoch + 1, &model);
+        }
     }
-    model
+    if config.average_epochs {
+        average
+    } else {
+        model
+    }
 }
 
-/// Int8 quantisation with one scale per class.
-pub fn quantize(model: &FloatModel, clip_quantile: f64) -> Result<Model, ModelError> {
-    let buckets = 1usize << model.bucket_bits;
-    let mut scales = [1.0f32; 3];
-    for c in 0..NUM_CLASSES {
-        let mut mags: Vec<f32> = (0..buckets).map(|b| model.weights[b * NUM_CLASSES + c].abs()).collect();
-        mags.sort_by(|a, b| a.total_cmp(b));
-        let at = ((mags.len() - 1) as f64 * clip_quantile).round() as usize;
-        let clip = mags[at.min(mags.len() - 1)];
-        scales[c] = if clip > 0.0 { clip / 127.0 } else { 1.0 };
-    }
-    let weights = model
-        .weights
+fn quantize_table(weights: &[f32], clip_quantile: f64, prune_at_most: u8) -> (f32, Vec<i8>) {
+    let mut mags: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
+    mags.sort_by(|a, b| a.total_cmp(b));
+    let at = ((mags.len() - 1) as f64 * clip_quantile).round() as usize;
+    let clip = mags[at.min(mags.len() - 1)];
+    let scale = if clip > 0.0 { clip / 127.0 } else { 1.0 };
+    let q = weights
         .iter()
-        .enumerate()
-        .map(|(i, &w)| (w / scales[i % NUM_CLASSES]).round().clamp(-127.0, 127.0) as i8)
+        .map(|&w| {
+            let q = (w / scale).round().clamp(-127.0, 127.0) as i8;
+            if q.unsigned_abs() <= prune_at_most { 0 } else { q }
+        })
         .collect();
-    Model::from_parts(model.bucket_bits, scales, model.biases, weights)
+    (scale, q)
+}
+
+/// Int8 quantisation with one scale per table.
+pub fn quantize(model: &FloatModel, config: &TrainConfig) -> Result<Model, ModelError> {
+    let (polarity_scale, polarity) = quantize_table(&model.polarity, config.clip_quantile, config.prune_at_most);
+    let (neutral_scale, neutral) = quantize_table(&model.neutral, config.clip_quantile, config.prune_at_most);
+    Model::from_parts(ModelParts {
+        polarity_bits: model.polarity_bits,
+        neutral_bits: model.neutral_bits,
+        polarity_scale,
+        neutral_scale,
+        biases: model.biases,
+        polarity,
+        neutral,
+    })
 }
