@@ -61,6 +61,11 @@ async fn the_server_serves_wasm_with_its_type_and_long_caching() -> anyhow::Resu
         .find(|part| part.ends_with("_bg.wasm"))
         .expect("index.html references the wasm bundle")
         .to_owned();
+    let html = http.get(server.url("/rooms")).send().await?;
+    let csp = html.headers()["content-security-policy"].to_str()?.to_owned();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    assert!(!index.contains("<script type=\"module\">"), "no inline script: the CSP forbids it");
+
     let response = http.get(server.url(&wasm_path)).send().await?;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/wasm");

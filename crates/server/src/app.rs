@@ -50,12 +50,12 @@ pub async fn build_router(settings: &Settings) -> anyhow::Result<Router> {
         .route("/health", get(health))
         .fallback(unknown_api_path);
 
-    Ok(Router::new()
+    let router = Router::new()
         .route("/config.json", get(config_json))
         .nest("/api", api)
         .with_state(state)
-        .merge(spa::router(&settings.dist_dir))
-        .layer(security_headers())
+        .merge(spa::router(&settings.dist_dir));
+    Ok(with_security_headers(router)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_to_json)))
 }
@@ -104,21 +104,23 @@ fn panic_to_json(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::
     HttpError::new(moodchat_protocol::ErrorCode::Internal, "internal error").into_response()
 }
 
-/// Headers every response carries. The CSP is set per deployment (see
-/// customHttp.yml for Amplify); here the safe, universal ones.
-fn security_headers() -> tower::ServiceBuilder<
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
-    >,
-> {
-    tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
+/// The embedded server's Content-Security-Policy: everything from this
+/// origin, wasm compilation allowed, nothing inline (trunk's loader is made
+/// an external file by scripts/externalize_loader.py). customHttp.yml sets
+/// the same policy on Amplify Hosting, plus the AWS endpoints.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; \
+    object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// Headers every response carries, unless a handler set its own.
+fn with_security_headers(router: Router) -> Router {
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    ];
+    headers.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+    })
 }
