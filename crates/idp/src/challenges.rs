@@ -47,7 +47,10 @@ impl Challenges {
     pub fn insert(&self, challenge: PendingChallenge, now: i64) -> Result<Vec<u8>, TooManyPending> {
         let mut secret_block = vec![0u8; SECRET_BLOCK_LEN];
         rand::rngs::OsRng.fill_bytes(&mut secret_block);
-        let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if pending.len() >= MAX_PENDING {
             pending.retain(|_, c| c.expires_at > now);
             if pending.len() >= MAX_PENDING {
@@ -61,7 +64,10 @@ impl Challenges {
     /// Removes and returns the challenge for a SECRET_BLOCK if it is still
     /// live. A second call with the same block finds nothing.
     pub fn take(&self, secret_block: &[u8], now: i64) -> Option<PendingChallenge> {
-        let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         pending.remove(secret_block).filter(|c| c.expires_at > now)
     }
 }

@@ -51,17 +51,27 @@ fn code_mac(secret: &[u8], sub: &str, purpose: CodePurpose, code: &str) -> Vec<u
 
 /// Issues a new code (replacing any earlier one) and delivers it to the
 /// user's email. Returns Cognito's CodeDeliveryDetails.
-pub fn issue(inner: &Inner, user: &User, purpose: CodePurpose) -> Result<serde_json::Value, ApiError> {
+pub fn issue(
+    inner: &Inner,
+    user: &User,
+    purpose: CodePurpose,
+) -> Result<serde_json::Value, ApiError> {
     let now = inner.now();
-    let sends = inner.store.code_sends_after(&user.sub, purpose, now - SEND_WINDOW_SECS)?;
+    let sends = inner
+        .store
+        .code_sends_after(&user.sub, purpose, now - SEND_WINDOW_SECS)?;
     if sends >= MAX_SENDS_PER_WINDOW {
         return Err(ApiError::attempt_limit());
     }
-    inner.store.record_code_send(&user.sub, purpose, now, now - SEND_WINDOW_SECS)?;
+    inner
+        .store
+        .record_code_send(&user.sub, purpose, now, now - SEND_WINDOW_SECS)?;
 
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let mac = code_mac(&inner.secret, &user.sub, purpose, &code);
-    inner.store.put_code(&user.sub, purpose, &mac, now + ttl(purpose))?;
+    inner
+        .store
+        .put_code(&user.sub, purpose, &mac, now + ttl(purpose))?;
 
     let message = OutboxMessage {
         sent_at: inner.now_datetime().format(&Rfc3339).unwrap_or_default(),
@@ -166,9 +176,21 @@ mod tests {
     fn macs_bind_user_and_purpose() {
         let secret = [9u8; 32];
         let a = code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123456");
-        assert_eq!(a, code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123456"));
-        assert_ne!(a, code_mac(&secret, "s2", CodePurpose::ConfirmSignUp, "123456"));
-        assert_ne!(a, code_mac(&secret, "s1", CodePurpose::ResetPassword, "123456"));
-        assert_ne!(a, code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123457"));
+        assert_eq!(
+            a,
+            code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123456")
+        );
+        assert_ne!(
+            a,
+            code_mac(&secret, "s2", CodePurpose::ConfirmSignUp, "123456")
+        );
+        assert_ne!(
+            a,
+            code_mac(&secret, "s1", CodePurpose::ResetPassword, "123456")
+        );
+        assert_ne!(
+            a,
+            code_mac(&secret, "s1", CodePurpose::ConfirmSignUp, "123457")
+        );
     }
 }

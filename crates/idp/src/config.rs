@@ -57,6 +57,10 @@ impl IdpConfig {
 
     /// `<issuer_base>/<user_pool_id>`, the `iss` of every token.
     pub fn issuer(&self) -> String {
-        format!("{}/{}", self.issuer_base.trim_end_matches('/'), self.user_pool_id)
+        format!(
+            "{}/{}",
+            self.issuer_base.trim_end_matches('/'),
+            self.user_pool_id
+        )
     }
 }

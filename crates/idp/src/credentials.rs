@@ -51,7 +51,13 @@ mod tests {
         let a = derive("pool", "id", "Passw0rd!");
         let same_salt = srp::verifier("pool", "id", "Passw0rd!", &a.salt).to_bytes_be();
         assert_eq!(a.verifier, same_salt);
-        assert_ne!(a.verifier, srp::verifier("pool", "id", "Passw0rd?", &a.salt).to_bytes_be());
-        assert_ne!(a.verifier, srp::verifier("pool", "id2", "Passw0rd!", &a.salt).to_bytes_be());
+        assert_ne!(
+            a.verifier,
+            srp::verifier("pool", "id", "Passw0rd?", &a.salt).to_bytes_be()
+        );
+        assert_ne!(
+            a.verifier,
+            srp::verifier("pool", "id2", "Passw0rd!", &a.salt).to_bytes_be()
+        );
     }
 }

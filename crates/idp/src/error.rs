@@ -71,7 +71,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// The one answer for wrong password, unknown user, bad proof, replayed
@@ -82,7 +85,10 @@ impl ApiError {
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        Self::new(ErrorKind::InvalidParameter, format!("Missing required parameter {name}"))
+        Self::new(
+            ErrorKind::InvalidParameter,
+            format!("Missing required parameter {name}"),
+        )
     }
 
     /// Cognito's wording for a missing top-level member.
@@ -96,15 +102,24 @@ impl ApiError {
     }
 
     pub fn code_mismatch() -> Self {
-        Self::new(ErrorKind::CodeMismatch, "Invalid verification code provided, please try again.")
+        Self::new(
+            ErrorKind::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        )
     }
 
     pub fn expired_code() -> Self {
-        Self::new(ErrorKind::ExpiredCode, "Invalid code provided, please request a code again.")
+        Self::new(
+            ErrorKind::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        )
     }
 
     pub fn attempt_limit() -> Self {
-        Self::new(ErrorKind::LimitExceeded, "Attempt limit exceeded, please try after some time.")
+        Self::new(
+            ErrorKind::LimitExceeded,
+            "Attempt limit exceeded, please try after some time.",
+        )
     }
 
     pub fn internal() -> Self {
@@ -132,7 +147,10 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({ "__type": self.kind.type_name(), "message": self.message });
         let mut response = (self.kind.status(), body.to_string()).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::api::AMZ_JSON));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(crate::api::AMZ_JSON),
+        );
         // Amplify reads the type from this header before the body.
         if let Ok(value) = HeaderValue::from_str(&format!("{}:", self.kind.type_name())) {
             headers.insert("x-amzn-errortype", value);
@@ -147,11 +165,19 @@ pub enum IdpError {
     #[error("invalid idp configuration: {0}")]
     InvalidConfig(String),
     #[error("idp data directory {path}: {source}")]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("idp database: {0}")]
     Database(#[from] rusqlite::Error),
-    #[error("idp database schema version {found} is newer than this build understands ({supported})")]
+    #[error(
+        "idp database schema version {found} is newer than this build understands ({supported})"
+    )]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("idp signing key {path}: {message}")]
-    SigningKey { path: std::path::PathBuf, message: String },
+    SigningKey {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }

@@ -43,7 +43,9 @@ impl SigningKeys {
                 tracing::info!(path = %path.display(), "generating the idp signing key");
                 let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, KEY_BITS)
                     .map_err(|e| key_error(&path, e))?;
-                let pem = private.to_pkcs8_pem(LineEnding::LF).map_err(|e| key_error(&path, e))?;
+                let pem = private
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| key_error(&path, e))?;
                 write_private_file(&path, pem.as_bytes())?;
                 private
             }
@@ -96,14 +98,20 @@ impl SigningKeys {
 }
 
 fn key_error(path: &Path, error: impl std::fmt::Display) -> IdpError {
-    IdpError::SigningKey { path: path.to_path_buf(), message: error.to_string() }
+    IdpError::SigningKey {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
 }
 
 /// Writes the key next to its final name and renames it into place, so a
 /// crash never leaves a truncated key that would fail every later start.
 fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), IdpError> {
     let temporary: PathBuf = path.with_extension("pem.tmp");
-    let io_error = |source| IdpError::Io { path: temporary.clone(), source };
+    let io_error = |source| IdpError::Io {
+        path: temporary.clone(),
+        source,
+    };
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -115,7 +123,10 @@ fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), IdpError> {
     restrict_permissions(&temporary)?;
     file.write_all(contents).map_err(io_error)?;
     file.sync_all().map_err(io_error)?;
-    fs::rename(&temporary, path).map_err(|source| IdpError::Io { path: path.to_path_buf(), source })
+    fs::rename(&temporary, path).map_err(|source| IdpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Makes sure only the owner can read the key, even if it was created by
@@ -124,7 +135,10 @@ fn restrict_permissions(path: &Path) -> Result<(), IdpError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let io_error = |source| IdpError::Io { path: path.to_path_buf(), source };
+        let io_error = |source| IdpError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let mode = fs::metadata(path).map_err(io_error)?.permissions().mode();
         if mode & 0o077 != 0 {
             tracing::warn!(path = %path.display(), "tightening idp signing key permissions to 0600");

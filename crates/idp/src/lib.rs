@@ -20,8 +20,8 @@ mod api;
 mod challenges;
 mod clock;
 mod codes;
-mod credentials;
 mod config;
+mod credentials;
 mod error;
 mod keys;
 mod lockout;
@@ -98,7 +98,9 @@ impl Idp {
             })?
             .to_owned();
         if config.client_id.is_empty() {
-            return Err(IdpError::InvalidConfig("client_id must not be empty".into()));
+            return Err(IdpError::InvalidConfig(
+                "client_id must not be empty".into(),
+            ));
         }
         for (name, ttl) in [
             ("id_token_ttl", config.id_token_ttl),
@@ -106,11 +108,15 @@ impl Idp {
             ("refresh_token_ttl", config.refresh_token_ttl),
         ] {
             if ttl.as_secs() == 0 {
-                return Err(IdpError::InvalidConfig(format!("{name} must be at least one second")));
+                return Err(IdpError::InvalidConfig(format!(
+                    "{name} must be at least one second"
+                )));
             }
         }
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|source| IdpError::Io { path: config.data_dir.clone(), source })?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| IdpError::Io {
+            path: config.data_dir.clone(),
+            source,
+        })?;
 
         let store = store::Store::open(&config.data_dir.join(DATABASE_FILE_NAME))?;
         let secret = store.meta_get_or_insert("installation_secret", || {

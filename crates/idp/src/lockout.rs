@@ -15,7 +15,11 @@ pub const LOCKED_MESSAGE: &str = "Password attempts exceeded";
 pub fn lock_secs_after(failed_logins: u32) -> Option<i64> {
     let over = failed_logins.checked_sub(FREE_ATTEMPTS)?;
     // 2^over seconds; shifts past the cap would overflow, so clamp first.
-    Some(if over >= 10 { MAX_LOCK_SECS } else { (1i64 << over).min(MAX_LOCK_SECS) })
+    Some(if over >= 10 {
+        MAX_LOCK_SECS
+    } else {
+        (1i64 << over).min(MAX_LOCK_SECS)
+    })
 }
 
 #[cfg(test)]

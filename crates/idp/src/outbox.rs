@@ -35,7 +35,10 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(path: PathBuf) -> Self {
-        Self { path, append_lock: Mutex::new(()) }
+        Self {
+            path,
+            append_lock: Mutex::new(()),
+        }
     }
 
     pub fn deliver(&self, message: &OutboxMessage) -> std::io::Result<()> {
@@ -48,7 +51,10 @@ impl Outbox {
         );
         let mut line = serde_json::to_string(message).map_err(std::io::Error::other)?;
         line.push('\n');
-        let _guard = self.append_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut options = OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]
@@ -73,8 +79,13 @@ impl Outbox {
         for line in BufReader::new(file).lines() {
             let line = line?;
             // A torn last line (crash mid-append) is skipped, not fatal.
-            let Ok(message) = serde_json::from_str::<OutboxMessage>(&line) else { continue };
-            if wanted.as_deref().is_none_or(|w| message.to.to_lowercase() == w) {
+            let Ok(message) = serde_json::from_str::<OutboxMessage>(&line) else {
+                continue;
+            };
+            if wanted
+                .as_deref()
+                .is_none_or(|w| message.to.to_lowercase() == w)
+            {
                 messages.push(message);
             }
         }

@@ -54,7 +54,9 @@ mod tests {
     use super::*;
 
     fn reason(password: &str) -> Option<String> {
-        check(password).err().map(|e| format!("{}: {}", e.kind.type_name(), e.message))
+        check(password)
+            .err()
+            .map(|e| format!("{}: {}", e.kind.type_name(), e.message))
     }
 
     #[test]
@@ -67,20 +69,40 @@ mod tests {
     #[test]
     fn names_the_first_rule_broken() {
         let policy = |r: &str| {
-            Some(format!("InvalidPasswordException: Password did not conform with policy: {r}"))
+            Some(format!(
+                "InvalidPasswordException: Password did not conform with policy: {r}"
+            ))
         };
         assert_eq!(reason("Pa0!"), policy("Password not long enough"));
-        assert_eq!(reason("PASSW0RD!"), policy("Password must have lowercase characters"));
-        assert_eq!(reason("passw0rd!"), policy("Password must have uppercase characters"));
-        assert_eq!(reason("Password!"), policy("Password must have numeric characters"));
-        assert_eq!(reason("Passw0rdd"), policy("Password must have symbol characters"));
+        assert_eq!(
+            reason("PASSW0RD!"),
+            policy("Password must have lowercase characters")
+        );
+        assert_eq!(
+            reason("passw0rd!"),
+            policy("Password must have uppercase characters")
+        );
+        assert_eq!(
+            reason("Password!"),
+            policy("Password must have numeric characters")
+        );
+        assert_eq!(
+            reason("Passw0rdd"),
+            policy("Password must have symbol characters")
+        );
     }
 
     #[test]
     fn rejects_surrounding_whitespace_and_huge_passwords() {
-        assert!(reason(" Passw0rd!").unwrap().starts_with("InvalidParameterException"));
-        assert!(reason("Passw0rd! ").unwrap().starts_with("InvalidParameterException"));
+        assert!(reason(" Passw0rd!")
+            .unwrap()
+            .starts_with("InvalidParameterException"));
+        assert!(reason("Passw0rd! ")
+            .unwrap()
+            .starts_with("InvalidParameterException"));
         let huge = format!("Aa1!{}", "x".repeat(300));
-        assert!(reason(&huge).unwrap().starts_with("InvalidParameterException"));
+        assert!(reason(&huge)
+            .unwrap()
+            .starts_with("InvalidParameterException"));
     }
 }

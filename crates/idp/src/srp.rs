@@ -85,7 +85,10 @@ fn hash_to_int(parts: &[&[u8]]) -> BigUint {
 /// The part of a pool id after the first '_' ("us-east-1_abc" -> "abc"),
 /// which Cognito mixes into x and into the proof.
 pub fn pool_name(user_pool_id: &str) -> Option<&str> {
-    user_pool_id.split_once('_').map(|(_, name)| name).filter(|n| !n.is_empty())
+    user_pool_id
+        .split_once('_')
+        .map(|(_, name)| name)
+        .filter(|n| !n.is_empty())
 }
 
 /// x = H(PAD(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password)).
@@ -202,11 +205,7 @@ mod tests {
     /// The client side of the same exchange, written from the formulas in
     /// ARCHITECTURE.md, so the vectors below check our server math against an
     /// independent derivation of S = (B - k·g^x)^(a + u·x).
-    fn client_session_key(
-        private_a: &BigUint,
-        public_b: &BigUint,
-        x: &BigUint,
-    ) -> [u8; 16] {
+    fn client_session_key(private_a: &BigUint, public_b: &BigUint, x: &BigUint) -> [u8; 16] {
         let public_a = client_public_a(private_a);
         let u = hash_to_int(&[&pad(&public_a), &pad(public_b)]);
         let k_gx = (&*K * G.modpow(x, &N)) % &*N;
@@ -303,7 +302,9 @@ mod tests {
         let x = private_key_x(pool, "alice", "Passw0rd!x", &salt);
         assert_eq!(client_session_key(&private_a, &public_b, &x), server_key);
 
-        let presented = BASE64.decode("qU6t5ngNPEJXyqPryaDVRg38JGo6UHXXBahPCiUAeZQ=").unwrap();
+        let presented = BASE64
+            .decode("qU6t5ngNPEJXyqPryaDVRg38JGo6UHXXBahPCiUAeZQ=")
+            .unwrap();
         assert!(signatures_match(&expected, &presented));
         let mut tampered = presented.clone();
         tampered[31] ^= 1;
@@ -321,7 +322,10 @@ mod tests {
         let server_key =
             session_key(&client_public_a(&private_a), &public_b, &v, &private_b).unwrap();
         let wrong_x = private_key_x("pool", "id", "Wrong-Passw0rd", &salt);
-        assert_ne!(client_session_key(&private_a, &public_b, &wrong_x), server_key);
+        assert_ne!(
+            client_session_key(&private_a, &public_b, &wrong_x),
+            server_key
+        );
     }
 
     #[test]

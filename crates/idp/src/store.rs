@@ -147,13 +147,17 @@ impl Store {
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&connection)?;
-        Ok(Self { connection: Mutex::new(connection) })
+        Ok(Self {
+            connection: Mutex::new(connection),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (statements
         // are atomic), so a poisoned lock is still usable.
-        self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Returns the value stored under `key`, storing `make()` first if absent.
@@ -164,13 +168,18 @@ impl Store {
     ) -> rusqlite::Result<Vec<u8>> {
         let connection = self.lock();
         let existing: Option<Vec<u8>> = connection
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
             .optional()?;
         if let Some(value) = existing {
             return Ok(value);
         }
         let value = make();
-        connection.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
         Ok(value)
     }
 
@@ -301,7 +310,11 @@ impl Store {
         Ok(())
     }
 
-    pub fn get_code(&self, sub: &str, purpose: CodePurpose) -> rusqlite::Result<Option<StoredCode>> {
+    pub fn get_code(
+        &self,
+        sub: &str,
+        purpose: CodePurpose,
+    ) -> rusqlite::Result<Option<StoredCode>> {
         self.lock()
             .query_row(
                 "SELECT code_mac, expires_at, failed_attempts FROM codes
@@ -397,7 +410,10 @@ impl Store {
         Ok(())
     }
 
-    pub fn find_refresh_by_hash(&self, token_hash: &[u8]) -> rusqlite::Result<Option<RefreshFamily>> {
+    pub fn find_refresh_by_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> rusqlite::Result<Option<RefreshFamily>> {
         self.lock()
             .query_row(
                 &format!("SELECT {FAMILY_COLUMNS} FROM refresh_tokens WHERE token_hash = ?1"),
@@ -436,7 +452,8 @@ impl Store {
 
     /// Forgets sessions that expired long ago, so the table doesn't grow forever.
     pub fn prune_expired_families(&self, before: i64) -> rusqlite::Result<usize> {
-        self.lock().execute("DELETE FROM refresh_tokens WHERE expires_at < ?1", [before])
+        self.lock()
+            .execute("DELETE FROM refresh_tokens WHERE expires_at < ?1", [before])
     }
 }
 
@@ -479,7 +496,10 @@ pub fn fold_case(text: &str) -> String {
 fn migrate(connection: &Connection) -> Result<(), IdpError> {
     let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(IdpError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+        return Err(IdpError::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     for (version, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let next = version as i64 + 1;
@@ -530,15 +550,31 @@ mod tests {
         store.insert_user(&alice("s1", "alice", false)).unwrap();
         assert_eq!(store.find_user_by_login("alice@example.com").unwrap(), None);
         store.confirm_user("s1", 200).unwrap();
-        let found = store.find_user_by_login("ALICE@example.com").unwrap().unwrap();
+        let found = store
+            .find_user_by_login("ALICE@example.com")
+            .unwrap()
+            .unwrap();
         assert_eq!(found.sub, "s1");
         assert!(found.email_verified);
         assert_eq!(store.find_user_by_login("s1").unwrap().unwrap().sub, "s1");
-        assert!(store.verified_email_owned_by_other("alice@example.com", "s2").unwrap());
+        assert!(store
+            .verified_email_owned_by_other("alice@example.com", "s2")
+            .unwrap());
         // An unconfirmed account named like the alias doesn't shadow it.
-        assert!(store.insert_user(&alice("s3", "alice@example.com", false)).unwrap());
-        assert_eq!(store.find_user_by_login("alice@example.com").unwrap().unwrap().sub, "s1");
-        assert!(!store.verified_email_owned_by_other("alice@example.com", "s1").unwrap());
+        assert!(store
+            .insert_user(&alice("s3", "alice@example.com", false))
+            .unwrap());
+        assert_eq!(
+            store
+                .find_user_by_login("alice@example.com")
+                .unwrap()
+                .unwrap()
+                .sub,
+            "s1"
+        );
+        assert!(!store
+            .verified_email_owned_by_other("alice@example.com", "s1")
+            .unwrap());
     }
 
     #[test]
@@ -553,8 +589,10 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert!(store.find_user_by_sub("s1").unwrap().is_some());
         assert_eq!(store.meta_get_or_insert("k", || vec![8]).unwrap(), vec![7]);
-        let version: i64 =
-            store.lock().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        let version: i64 = store
+            .lock()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
     }
 
@@ -567,7 +605,12 @@ mod tests {
         assert_eq!(store.record_code_send("s1", purpose, 20, 0).unwrap(), 2);
         assert_eq!(store.record_code_send("s1", purpose, 30, 10).unwrap(), 2);
         assert_eq!(store.code_sends_after("s1", purpose, 20).unwrap(), 1);
-        assert_eq!(store.code_sends_after("s1", CodePurpose::ConfirmSignUp, 0).unwrap(), 0);
+        assert_eq!(
+            store
+                .code_sends_after("s1", CodePurpose::ConfirmSignUp, 0)
+                .unwrap(),
+            0
+        );
     }
 
     #[test]
@@ -586,11 +629,27 @@ mod tests {
             store.insert_refresh_family(hash, &record, 1).unwrap();
         }
         store.revoke_family("f1", 5).unwrap();
-        assert_eq!(store.find_family("f1").unwrap().unwrap().revoked_at, Some(5));
-        assert_eq!(store.find_refresh_by_hash(b"h2").unwrap().unwrap().revoked_at, None);
+        assert_eq!(
+            store.find_family("f1").unwrap().unwrap().revoked_at,
+            Some(5)
+        );
+        assert_eq!(
+            store
+                .find_refresh_by_hash(b"h2")
+                .unwrap()
+                .unwrap()
+                .revoked_at,
+            None
+        );
         store.revoke_all_families("s1", 9).unwrap();
-        assert_eq!(store.find_family("f1").unwrap().unwrap().revoked_at, Some(5));
-        assert_eq!(store.find_family("f2").unwrap().unwrap().revoked_at, Some(9));
+        assert_eq!(
+            store.find_family("f1").unwrap().unwrap().revoked_at,
+            Some(5)
+        );
+        assert_eq!(
+            store.find_family("f2").unwrap().unwrap().revoked_at,
+            Some(9)
+        );
         assert_eq!(store.prune_expired_families(1001).unwrap(), 2);
     }
 }

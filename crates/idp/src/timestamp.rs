@@ -36,8 +36,14 @@ const MONTHS: [(&str, Month); 12] = [
 #[cfg(test)]
 pub fn format(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    let weekday = WEEKDAYS.iter().find(|(_, w)| *w == at.weekday()).map(|(n, _)| *n);
-    let month = MONTHS.iter().find(|(_, m)| *m == at.month()).map(|(n, _)| *n);
+    let weekday = WEEKDAYS
+        .iter()
+        .find(|(_, w)| *w == at.weekday())
+        .map(|(n, _)| *n);
+    let month = MONTHS
+        .iter()
+        .find(|(_, m)| *m == at.month())
+        .map(|(n, _)| *n);
     format!(
         "{} {} {} {:02}:{:02}:{:02} UTC {}",
         weekday.unwrap_or("Mon"),
@@ -97,22 +103,31 @@ mod tests {
 
     #[test]
     fn formats_without_padding_the_day() {
-        assert_eq!(format(datetime!(2025-11-01 09:05:07 UTC)), "Sat Nov 1 09:05:07 UTC 2025");
-        assert_eq!(format(datetime!(2025-02-10 18:30:12 UTC)), "Mon Feb 10 18:30:12 UTC 2025");
+        assert_eq!(
+            format(datetime!(2025-11-01 09:05:07 UTC)),
+            "Sat Nov 1 09:05:07 UTC 2025"
+        );
+        assert_eq!(
+            format(datetime!(2025-02-10 18:30:12 UTC)),
+            "Mon Feb 10 18:30:12 UTC 2025"
+        );
     }
 
     #[test]
     fn parses_what_it_formats() {
         let at = datetime!(2024-02-29 23:59:59 UTC);
         assert_eq!(parse(&format(at)), Some(at));
-        assert_eq!(parse("Sat Nov 01 09:05:07 UTC 2025"), Some(datetime!(2025-11-01 09:05:07 UTC)));
+        assert_eq!(
+            parse("Sat Nov 01 09:05:07 UTC 2025"),
+            Some(datetime!(2025-11-01 09:05:07 UTC))
+        );
     }
 
     #[test]
     fn rejects_malformed_or_inconsistent_timestamps() {
         for bad in [
             "",
-            "Sun Nov 1 09:05:07 UTC 2025",  // Nov 1 2025 is a Saturday
+            "Sun Nov 1 09:05:07 UTC 2025", // Nov 1 2025 is a Saturday
             "Sat Nov 1 09:05:07 GMT 2025",
             "Sat Nov 1 9:05:07 UTC 2025",
             "Sat Nov 1 09:05:07 UTC 2025 ",

@@ -153,13 +153,18 @@ fn random_private_ephemeral() -> BigUint {
 /// that no password matches.
 fn simulated_identity(inner: &Inner, login: &str) -> SrpIdentity {
     let derive = |label: &[u8]| {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&inner.secret).expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&inner.secret).expect("HMAC takes any key length");
         mac.update(label);
         mac.update(fold_case(login).as_bytes());
         mac.finalize().into_bytes()
     };
-    let id_bytes: [u8; 16] = derive(b"simulated-sub\0")[..16].try_into().expect("16 bytes");
-    let sub = uuid::Builder::from_random_bytes(id_bytes).into_uuid().to_string();
+    let id_bytes: [u8; 16] = derive(b"simulated-sub\0")[..16]
+        .try_into()
+        .expect("16 bytes");
+    let sub = uuid::Builder::from_random_bytes(id_bytes)
+        .into_uuid()
+        .to_string();
     let mut salt = derive(b"simulated-salt\0")[..srp::SALT_LEN].to_vec();
     if salt[0] == 0 {
         salt[0] = 1;
@@ -167,7 +172,12 @@ fn simulated_identity(inner: &Inner, login: &str) -> SrpIdentity {
     let mut verifier_bytes = [0u8; 384];
     rand::rngs::OsRng.fill_bytes(&mut verifier_bytes);
     let verifier = BigUint::from_bytes_be(&verifier_bytes) % &*srp::N;
-    SrpIdentity { sub: None, user_id_for_srp: sub, salt, verifier }
+    SrpIdentity {
+        sub: None,
+        user_id_for_srp: sub,
+        salt,
+        verifier,
+    }
 }
 
 /// Step two of SRP: check the client's proof of the session key.
@@ -190,7 +200,9 @@ pub fn respond_to_auth_challenge(
     let client_timestamp = required_param(responses, "TIMESTAMP")?;
 
     let now = inner.now();
-    let secret_block = BASE64.decode(secret_block_b64).map_err(|_| ApiError::incorrect_credentials())?;
+    let secret_block = BASE64
+        .decode(secret_block_b64)
+        .map_err(|_| ApiError::incorrect_credentials())?;
     // Taken, hence spent, whatever the outcome below.
     let challenge = inner
         .challenges
@@ -199,12 +211,18 @@ pub fn respond_to_auth_challenge(
     let Some(sub) = &challenge.sub else {
         return Err(ApiError::incorrect_credentials());
     };
-    let user = inner.store.find_user_by_sub(sub)?.ok_or_else(ApiError::incorrect_credentials)?;
+    let user = inner
+        .store
+        .find_user_by_sub(sub)?
+        .ok_or_else(ApiError::incorrect_credentials)?;
     if !names_user(inner, login, &user)? {
         return Err(ApiError::incorrect_credentials());
     }
     if user.locked_until > now {
-        return Err(ApiError::new(ErrorKind::NotAuthorized, lockout::LOCKED_MESSAGE));
+        return Err(ApiError::new(
+            ErrorKind::NotAuthorized,
+            lockout::LOCKED_MESSAGE,
+        ));
     }
 
     let expected = srp::claim_signature(
@@ -230,7 +248,10 @@ pub fn respond_to_auth_challenge(
     }
     // Only someone who knows the password learns the account is unconfirmed.
     if !user.confirmed {
-        return Err(ApiError::new(ErrorKind::UserNotConfirmed, "User is not confirmed."));
+        return Err(ApiError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
     }
 
     let family = RefreshFamily {
@@ -242,7 +263,9 @@ pub fn respond_to_auth_challenge(
         revoked_at: None,
     };
     let refresh_token = tokens::new_refresh_token();
-    inner.store.insert_refresh_family(&tokens::refresh_token_hash(&refresh_token), &family, now)?;
+    inner
+        .store
+        .insert_refresh_family(&tokens::refresh_token_hash(&refresh_token), &family, now)?;
     tracing::info!(sub = %user.sub, "idp: user signed in");
     Ok(json!({
         "AuthenticationResult": authentication_result(inner, &user, &family, Some(&refresh_token)),
@@ -256,13 +279,18 @@ fn names_user(inner: &Inner, login: &str, user: &User) -> Result<bool, ApiError>
     if login == user.sub {
         return Ok(true);
     }
-    Ok(inner.store.find_user_by_login(login)?.is_some_and(|found| found.sub == user.sub))
+    Ok(inner
+        .store
+        .find_user_by_login(login)?
+        .is_some_and(|found| found.sub == user.sub))
 }
 
 fn record_failed_login(inner: &Inner, user: &User, now: i64) -> Result<(), ApiError> {
     let failures = user.failed_logins.saturating_add(1);
     let locked_until = lockout::lock_secs_after(failures).map_or(0, |secs| now + secs);
-    inner.store.set_login_failures(&user.sub, failures, locked_until)?;
+    inner
+        .store
+        .set_login_failures(&user.sub, failures, locked_until)?;
     if locked_until > 0 {
         tracing::warn!(sub = %user.sub, failures, locked_until, "idp: sign-in locked after failures");
     }
@@ -279,10 +307,16 @@ fn refresh(inner: &Inner, params: &HashMap<String, String>) -> Result<Value, Api
         .filter(|family| family.client_id == inner.config.client_id)
         .ok_or_else(invalid)?;
     if family.revoked_at.is_some() {
-        return Err(ApiError::new(ErrorKind::NotAuthorized, "Refresh Token has been revoked"));
+        return Err(ApiError::new(
+            ErrorKind::NotAuthorized,
+            "Refresh Token has been revoked",
+        ));
     }
     if family.expires_at <= inner.now() {
-        return Err(ApiError::new(ErrorKind::NotAuthorized, "Refresh Token has expired"));
+        return Err(ApiError::new(
+            ErrorKind::NotAuthorized,
+            "Refresh Token has expired",
+        ));
     }
     let user = inner
         .store

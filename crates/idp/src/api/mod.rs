@@ -35,7 +35,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(inner: Arc<Inner>) -> Router<S> 
     let pool_id = inner.config.user_pool_id.clone();
     let mut router = Router::new()
         .route("/", post(cognito_endpoint))
-        .route(&format!("/{pool_id}/.well-known/jwks.json"), get(well_known::jwks))
+        .route(
+            &format!("/{pool_id}/.well-known/jwks.json"),
+            get(well_known::jwks),
+        )
         .route(
             &format!("/{pool_id}/.well-known/openid-configuration"),
             get(well_known::openid_configuration),
@@ -43,7 +46,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(inner: Arc<Inner>) -> Router<S> 
     if inner.config.dev_outbox {
         router = router.route("/outbox", get(well_known::outbox));
     }
-    router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(cors()).with_state(inner)
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(cors())
+        .with_state(inner)
 }
 
 /// Browsers call Cognito cross-origin; its preflight answers allow the
@@ -103,9 +109,12 @@ async fn cognito_endpoint(
     };
 
     let mut response = match result {
-        Ok(answer) => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, AMZ_JSON)], answer.to_string()).into_response()
-        }
+        Ok(answer) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, AMZ_JSON)],
+            answer.to_string(),
+        )
+            .into_response(),
         Err(error) => error.into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -119,8 +128,14 @@ async fn cognito_endpoint(
 fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(ApiError::new(ErrorKind::Serialization, "Start of structure or map found where not expected.")),
-        Err(_) => Err(ApiError::new(ErrorKind::Serialization, "Malformed JSON request body.")),
+        Ok(_) => Err(ApiError::new(
+            ErrorKind::Serialization,
+            "Start of structure or map found where not expected.",
+        )),
+        Err(_) => Err(ApiError::new(
+            ErrorKind::Serialization,
+            "Malformed JSON request body.",
+        )),
     }
 }
 
@@ -128,11 +143,17 @@ fn dispatch(inner: &Inner, operation: &str, request: Value) -> Result<Value, Api
     match operation {
         "SignUp" => sign_up::sign_up(inner, request::parse(request)?),
         "ConfirmSignUp" => sign_up::confirm_sign_up(inner, request::parse(request)?),
-        "ResendConfirmationCode" => sign_up::resend_confirmation_code(inner, request::parse(request)?),
+        "ResendConfirmationCode" => {
+            sign_up::resend_confirmation_code(inner, request::parse(request)?)
+        }
         "InitiateAuth" => auth::initiate_auth(inner, request::parse(request)?),
-        "RespondToAuthChallenge" => auth::respond_to_auth_challenge(inner, request::parse(request)?),
+        "RespondToAuthChallenge" => {
+            auth::respond_to_auth_challenge(inner, request::parse(request)?)
+        }
         "ForgotPassword" => password::forgot_password(inner, request::parse(request)?),
-        "ConfirmForgotPassword" => password::confirm_forgot_password(inner, request::parse(request)?),
+        "ConfirmForgotPassword" => {
+            password::confirm_forgot_password(inner, request::parse(request)?)
+        }
         "GetUser" => session::get_user(inner, request::parse(request)?),
         "GlobalSignOut" => session::global_sign_out(inner, request::parse(request)?),
         "RevokeToken" => session::revoke_token(inner, request::parse(request)?),

@@ -54,13 +54,19 @@ pub fn confirm_forgot_password(
     codes::validate_code_shape(code)?;
     password_policy::check(password)?;
 
-    let Some(user) = inner.store.find_user_by_login(username)?.filter(|user| user.confirmed) else {
+    let Some(user) = inner
+        .store
+        .find_user_by_login(username)?
+        .filter(|user| user.confirmed)
+    else {
         return Err(ApiError::code_mismatch());
     };
     codes::redeem(inner, &user, CodePurpose::ResetPassword, code)?;
     let credentials = credentials::derive(&inner.pool_name, &user.sub, password);
     let now = inner.now();
-    inner.store.set_credentials(&user.sub, &credentials.salt, &credentials.verifier, now)?;
+    inner
+        .store
+        .set_credentials(&user.sub, &credentials.salt, &credentials.verifier, now)?;
     // Whoever knew the old password may hold sessions: end them all.
     inner.store.revoke_all_families(&user.sub, now)?;
     tracing::info!(sub = %user.sub, "idp: password reset");

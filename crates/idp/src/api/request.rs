@@ -11,13 +11,18 @@ use crate::Inner;
 /// operation (Cognito reports those as InvalidParameterException).
 pub fn parse<T: DeserializeOwned>(request: Value) -> Result<T, ApiError> {
     serde_json::from_value(request).map_err(|error| {
-        ApiError::new(ErrorKind::Serialization, format!("Unable to parse the request: {error}"))
+        ApiError::new(
+            ErrorKind::Serialization,
+            format!("Unable to parse the request: {error}"),
+        )
     })
 }
 
 /// A required top-level member (`member` is its name in Cognito's messages).
 pub fn required<'a>(value: &'a Option<String>, member: &str) -> Result<&'a str, ApiError> {
-    value.as_deref().ok_or_else(|| ApiError::null_member(member))
+    value
+        .as_deref()
+        .ok_or_else(|| ApiError::null_member(member))
 }
 
 /// A required entry of AuthParameters or ChallengeResponses.
@@ -25,7 +30,10 @@ pub fn required_param<'a>(
     params: &'a std::collections::HashMap<String, String>,
     name: &str,
 ) -> Result<&'a str, ApiError> {
-    params.get(name).map(String::as_str).ok_or_else(|| ApiError::missing_parameter(name))
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| ApiError::missing_parameter(name))
 }
 
 /// The ClientId must name our one app client.
@@ -58,9 +66,13 @@ pub fn check_username(username: &str) -> Result<(), ApiError> {
 /// would shadow that address as a sign-in alias).
 pub fn check_username_identity(username: &str, email: &str) -> Result<(), ApiError> {
     if uuid::Uuid::try_parse(username).is_ok() {
-        return Err(ApiError::new(ErrorKind::InvalidParameter, "Username cannot be of UUID format."));
+        return Err(ApiError::new(
+            ErrorKind::InvalidParameter,
+            "Username cannot be of UUID format.",
+        ));
     }
-    if username.contains('@') && crate::store::fold_case(username) != crate::store::fold_case(email) {
+    if username.contains('@') && crate::store::fold_case(username) != crate::store::fold_case(email)
+    {
         return Err(ApiError::new(
             ErrorKind::InvalidParameter,
             "An email address used as username must be the account's email attribute.",

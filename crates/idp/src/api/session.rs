@@ -34,9 +34,15 @@ fn authenticate(inner: &Inner, access_token: &str) -> Result<User, ApiError> {
     {
         return Err(invalid());
     }
-    let expires_at = claims.get("exp").and_then(Value::as_i64).ok_or_else(invalid)?;
+    let expires_at = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(invalid)?;
     if expires_at <= inner.now() {
-        return Err(ApiError::new(ErrorKind::NotAuthorized, "Access Token has expired"));
+        return Err(ApiError::new(
+            ErrorKind::NotAuthorized,
+            "Access Token has expired",
+        ));
     }
     let (Some(sub), Some(origin_jti)) = (claim("sub"), claim("origin_jti")) else {
         return Err(invalid());
@@ -46,7 +52,10 @@ fn authenticate(inner: &Inner, access_token: &str) -> Result<User, ApiError> {
         return Err(invalid());
     }
     if family.revoked_at.is_some() {
-        return Err(ApiError::new(ErrorKind::NotAuthorized, "Access Token has been revoked"));
+        return Err(ApiError::new(
+            ErrorKind::NotAuthorized,
+            "Access Token has been revoked",
+        ));
     }
     inner
         .store
@@ -81,11 +90,17 @@ pub fn revoke_token(inner: &Inner, request: RevokeTokenRequest) -> Result<Value,
         return Err(ApiError::new(ErrorKind::Unauthorized, "Invalid client id."));
     }
     if tokens::looks_like_jwt(token) {
-        return Err(ApiError::new(ErrorKind::UnsupportedTokenType, "Unsupported token type."));
+        return Err(ApiError::new(
+            ErrorKind::UnsupportedTokenType,
+            "Unsupported token type.",
+        ));
     }
     // As RFC 7009 asks, an unknown token is not an error: the caller wanted
     // it dead, and it is.
-    let Some(family) = inner.store.find_refresh_by_hash(&tokens::refresh_token_hash(token))? else {
+    let Some(family) = inner
+        .store
+        .find_refresh_by_hash(&tokens::refresh_token_hash(token))?
+    else {
         return Ok(json!({}));
     };
     if family.client_id != client_id {

@@ -74,17 +74,27 @@ fn read_attributes(attributes: &[AttributeType]) -> Result<SignUpAttributes, Api
     }
     let email = email.ok_or_else(|| schema_error("email: The attribute is required\n"))?;
     if !is_plausible_email(&email) {
-        return Err(ApiError::new(ErrorKind::InvalidParameter, "Invalid email address format."));
+        return Err(ApiError::new(
+            ErrorKind::InvalidParameter,
+            "Invalid email address format.",
+        ));
     }
     if name.as_ref().is_some_and(|n| n.chars().count() > 2048) {
-        return Err(schema_error("name: String must be no longer than 2048 characters"));
+        return Err(schema_error(
+            "name: String must be no longer than 2048 characters",
+        ));
     }
-    Ok(SignUpAttributes { email, name: name.filter(|n| !n.is_empty()) })
+    Ok(SignUpAttributes {
+        email,
+        name: name.filter(|n| !n.is_empty()),
+    })
 }
 
 /// Enough to catch typos and abuse; deliverability is proven by the code.
 fn is_plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.is_empty()
         && !domain.contains('@')
@@ -117,14 +127,20 @@ pub fn sign_up(inner: &Inner, request: SignUpRequest) -> Result<Value, ApiError>
         now: inner.now(),
     })?;
     if !created {
-        return Err(ApiError::new(ErrorKind::UsernameExists, "User already exists"));
+        return Err(ApiError::new(
+            ErrorKind::UsernameExists,
+            "User already exists",
+        ));
     }
     tracing::info!(%sub, username, "idp: user signed up");
 
     if inner.config.auto_confirm {
         return Ok(json!({ "UserConfirmed": true, "UserSub": sub }));
     }
-    let user = inner.store.find_user_by_sub(&sub)?.ok_or_else(ApiError::internal)?;
+    let user = inner
+        .store
+        .find_user_by_sub(&sub)?
+        .ok_or_else(ApiError::internal)?;
     let details = codes::issue(inner, &user, CodePurpose::ConfirmSignUp)?;
     Ok(json!({ "UserConfirmed": false, "UserSub": sub, "CodeDeliveryDetails": details }))
 }
@@ -146,8 +162,14 @@ pub fn confirm_sign_up(inner: &Inner, request: ConfirmSignUpRequest) -> Result<V
         ));
     }
     codes::redeem(inner, &user, CodePurpose::ConfirmSignUp, code)?;
-    if inner.store.verified_email_owned_by_other(&user.email, &user.sub)? {
-        return Err(ApiError::new(ErrorKind::AliasExists, "An account with the email already exists."));
+    if inner
+        .store
+        .verified_email_owned_by_other(&user.email, &user.sub)?
+    {
+        return Err(ApiError::new(
+            ErrorKind::AliasExists,
+            "An account with the email already exists.",
+        ));
     }
     inner.store.confirm_user(&user.sub, inner.now())?;
     tracing::info!(sub = %user.sub, "idp: user confirmed");
@@ -161,10 +183,15 @@ pub fn resend_confirmation_code(
     check_client(inner, &request.client_id)?;
     let username = required(&request.username, "username")?;
     let Some(user) = inner.store.find_user_by_login(username)? else {
-        return Ok(json!({ "CodeDeliveryDetails": codes::simulated_delivery_details(inner, username) }));
+        return Ok(
+            json!({ "CodeDeliveryDetails": codes::simulated_delivery_details(inner, username) }),
+        );
     };
     if user.confirmed {
-        return Err(ApiError::new(ErrorKind::InvalidParameter, "User is already confirmed."));
+        return Err(ApiError::new(
+            ErrorKind::InvalidParameter,
+            "User is already confirmed.",
+        ));
     }
     let details = codes::issue(inner, &user, CodePurpose::ConfirmSignUp)?;
     Ok(json!({ "CodeDeliveryDetails": details }))

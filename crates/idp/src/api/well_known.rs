@@ -39,7 +39,8 @@ pub struct OutboxQuery {
 /// `GET /outbox?email=...`: the codes sent so far (only mounted when
 /// `dev_outbox` is on).
 pub async fn outbox(State(inner): State<Arc<Inner>>, Query(query): Query<OutboxQuery>) -> Response {
-    let read = tokio::task::spawn_blocking(move || inner.outbox.messages(query.email.as_deref())).await;
+    let read =
+        tokio::task::spawn_blocking(move || inner.outbox.messages(query.email.as_deref())).await;
     match read {
         Ok(Ok(messages)) => Json(serde_json::json!({ "messages": messages })).into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "outbox unreadable").into_response(),

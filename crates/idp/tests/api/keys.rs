@@ -29,7 +29,9 @@ async fn the_key_is_generated_once_kept_private_and_reused_after_a_restart() {
 #[tokio::test]
 async fn users_and_sessions_survive_a_restart() {
     let before = TestIdp::new();
-    before.confirmed_user("alice", "alice@example.com", PASSWORD).await;
+    before
+        .confirmed_user("alice", "alice@example.com", PASSWORD)
+        .await;
     let tokens = before.sign_in("alice", PASSWORD).await.unwrap();
     let dir = before.dir;
     drop(before.app);
@@ -38,9 +40,26 @@ async fn users_and_sessions_survive_a_restart() {
     let clock = Arc::new(ManualClock::starting_now());
     let idp = Idp::open_with_clock(config(dir.path()), clock.clone()).unwrap();
     let app = axum::Router::new().nest_service("/idp", idp.router::<()>());
-    let after = TestIdp { app, idp, clock, dir };
-    assert_eq!(after.get_user(tokens["AccessToken"].as_str().unwrap()).await.0, 200);
-    assert_eq!(after.refresh(tokens["RefreshToken"].as_str().unwrap()).await.0, 200);
+    let after = TestIdp {
+        app,
+        idp,
+        clock,
+        dir,
+    };
+    assert_eq!(
+        after
+            .get_user(tokens["AccessToken"].as_str().unwrap())
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        after
+            .refresh(tokens["RefreshToken"].as_str().unwrap())
+            .await
+            .0,
+        200
+    );
     assert!(after.sign_in("alice", PASSWORD).await.is_ok());
 }
 

@@ -8,7 +8,14 @@ use crate::support::*;
 /// Passwords that satisfy the policy: a random core plus one character of
 /// each required class, shuffled in by position.
 fn password() -> impl Strategy<Value = String> {
-    ("[a-zA-Z0-9 !#%&*+,.:;=?@^_~-]{4,20}", "[a-z]", "[A-Z]", "[0-9]", "[!@#%^&*]", any::<prop::sample::Index>())
+    (
+        "[a-zA-Z0-9 !#%&*+,.:;=?@^_~-]{4,20}",
+        "[a-z]",
+        "[A-Z]",
+        "[0-9]",
+        "[!@#%^&*]",
+        any::<prop::sample::Index>(),
+    )
         .prop_map(|(core, lower, upper, digit, symbol, at)| {
             let core = core.trim().to_owned();
             let mut password = format!("{lower}{upper}{core}{digit}{symbol}");
@@ -25,7 +32,7 @@ fn password() -> impl Strategy<Value = String> {
 proptest! {
     // 3072-bit modular exponentiation is slow in debug builds; a few cases
     // already exercise random salts, ids and ephemerals.
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn users_sign_in_with_their_password_and_not_with_another(

@@ -6,7 +6,11 @@ use serde_json::json;
 
 use crate::support::*;
 
-async fn confirm(idp: &TestIdp, username: &str, code: &str) -> (axum::http::StatusCode, serde_json::Value) {
+async fn confirm(
+    idp: &TestIdp,
+    username: &str,
+    code: &str,
+) -> (axum::http::StatusCode, serde_json::Value) {
     idp.call(
         "ConfirmSignUp",
         json!({"ClientId": CLIENT_ID, "Username": username, "ConfirmationCode": code}),
@@ -15,7 +19,11 @@ async fn confirm(idp: &TestIdp, username: &str, code: &str) -> (axum::http::Stat
 }
 
 async fn resend(idp: &TestIdp, username: &str) -> (axum::http::StatusCode, serde_json::Value) {
-    idp.call("ResendConfirmationCode", json!({"ClientId": CLIENT_ID, "Username": username})).await
+    idp.call(
+        "ResendConfirmationCode",
+        json!({"ClientId": CLIENT_ID, "Username": username}),
+    )
+    .await
 }
 
 /// A six-digit code different from `code`.
@@ -36,7 +44,8 @@ async fn sign_up_answers_like_cognito_and_delivers_the_code_to_the_outbox() {
     );
 
     // The code is in outbox.jsonl, in the Rust API and on GET /outbox.
-    let file = std::fs::read_to_string(idp.dir.path().join(moodchat_idp::OUTBOX_FILE_NAME)).unwrap();
+    let file =
+        std::fs::read_to_string(idp.dir.path().join(moodchat_idp::OUTBOX_FILE_NAME)).unwrap();
     let line: serde_json::Value = serde_json::from_str(file.lines().last().unwrap()).unwrap();
     let code = line["code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
@@ -52,18 +61,25 @@ async fn sign_up_answers_like_cognito_and_delivers_the_code_to_the_outbox() {
 
     assert_eq!(confirm(&idp, "alice", &code).await.1, json!({}));
     let again = confirm(&idp, "alice", &code).await;
-    assert_error(&again, "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED");
+    assert_error(
+        &again,
+        "NotAuthorizedException",
+        "User cannot be confirmed. Current status is CONFIRMED",
+    );
     assert!(idp.sign_in("alice", PASSWORD).await.is_ok());
 }
 
 #[tokio::test]
 async fn the_verifier_is_stored_never_the_password() {
     let idp = TestIdp::new();
-    idp.confirmed_user("vera", "vera@example.com", PASSWORD).await;
+    idp.confirmed_user("vera", "vera@example.com", PASSWORD)
+        .await;
     let database = std::fs::read(idp.dir.path().join(moodchat_idp::DATABASE_FILE_NAME)).unwrap();
     let wal = std::fs::read(idp.dir.path().join("idp.sqlite3-wal")).unwrap_or_default();
     for bytes in [database, wal] {
-        assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()));
+        assert!(!bytes
+            .windows(PASSWORD.len())
+            .any(|w| w == PASSWORD.as_bytes()));
     }
 }
 
@@ -105,11 +121,22 @@ async fn attributes_must_fit_the_schema() {
         )
     };
     let missing = sign_up(json!([{"Name": "name", "Value": "X"}])).await;
-    assert_error(&missing, "InvalidParameterException", "Attributes did not conform to the schema: email: The attribute is required\n");
-    let unknown = sign_up(json!([{"Name": "email", "Value": "x@example.com"}, {"Name": "shoe_size", "Value": "9"}])).await;
+    assert_error(
+        &missing,
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: email: The attribute is required\n",
+    );
+    let unknown = sign_up(
+        json!([{"Name": "email", "Value": "x@example.com"}, {"Name": "shoe_size", "Value": "9"}]),
+    )
+    .await;
     assert_error(&unknown, "InvalidParameterException", "Attributes did not conform to the schema: Type for attribute {shoe_size} could not be determined");
     let malformed = sign_up(json!([{"Name": "email", "Value": "not-an-email"}])).await;
-    assert_error(&malformed, "InvalidParameterException", "Invalid email address format.");
+    assert_error(
+        &malformed,
+        "InvalidParameterException",
+        "Invalid email address format.",
+    );
     let spaced = idp.sign_up("has space", "x@example.com", PASSWORD).await;
     assert_eq!(spaced.1["__type"], "InvalidParameterException");
 }
@@ -122,13 +149,25 @@ async fn a_wrong_code_is_a_mismatch_and_five_of_them_burn_the_code() {
     let wrong = other_code(&code);
     for _ in 0..4 {
         let answer = confirm(&idp, "carol", &wrong).await;
-        assert_error(&answer, "CodeMismatchException", "Invalid verification code provided, please try again.");
+        assert_error(
+            &answer,
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again.",
+        );
     }
     let fifth = confirm(&idp, "carol", &wrong).await;
-    assert_error(&fifth, "LimitExceededException", "Attempt limit exceeded, please try after some time.");
+    assert_error(
+        &fifth,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    );
     // The burnt code no longer works, even though it was the right one.
     let burnt = confirm(&idp, "carol", &code).await;
-    assert_error(&burnt, "ExpiredCodeException", "Invalid code provided, please request a code again.");
+    assert_error(
+        &burnt,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
 
     let resent = resend(&idp, "carol").await;
     assert_eq!(resent.0, 200);
@@ -144,7 +183,11 @@ async fn a_confirmation_code_expires_after_a_day() {
     let code = idp.latest_code("dan@example.com");
     idp.advance(Duration::from_secs(24 * 60 * 60));
     let expired = confirm(&idp, "dan", &code).await;
-    assert_error(&expired, "ExpiredCodeException", "Invalid code provided, please request a code again.");
+    assert_error(
+        &expired,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
 
     resend(&idp, "dan").await;
     let fresh = idp.latest_code("dan@example.com");
@@ -164,7 +207,10 @@ async fn a_resent_code_replaces_the_previous_one() {
         resend(&idp, "eve").await;
         second = idp.latest_code("eve@example.com");
     }
-    assert_eq!(confirm(&idp, "eve", &first).await.1["__type"], "CodeMismatchException");
+    assert_eq!(
+        confirm(&idp, "eve", &first).await.1["__type"],
+        "CodeMismatchException"
+    );
     assert_eq!(confirm(&idp, "eve", &second).await.0, 200);
 }
 
@@ -178,12 +224,21 @@ async fn unknown_and_confirmed_users_on_the_confirmation_path() {
     let resent_twice = resend(&idp, "ghost").await;
     assert_eq!(resent_twice.1, resend(&idp, "GHOST").await.1);
     let answer = confirm(&idp, "ghost", "123456").await;
-    assert_error(&answer, "CodeMismatchException", "Invalid verification code provided, please try again.");
+    assert_error(
+        &answer,
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
+    );
     assert!(idp.idp.outbox_messages(None).unwrap().is_empty());
 
-    idp.confirmed_user("fred", "fred@example.com", PASSWORD).await;
+    idp.confirmed_user("fred", "fred@example.com", PASSWORD)
+        .await;
     let answer = resend(&idp, "fred").await;
-    assert_error(&answer, "InvalidParameterException", "User is already confirmed.");
+    assert_error(
+        &answer,
+        "InvalidParameterException",
+        "User is already confirmed.",
+    );
 }
 
 #[tokio::test]
@@ -194,7 +249,11 @@ async fn code_deliveries_are_limited_per_hour() {
         assert_eq!(resend(&idp, "gus").await.0, 200);
     }
     let answer = resend(&idp, "gus").await;
-    assert_error(&answer, "LimitExceededException", "Attempt limit exceeded, please try after some time.");
+    assert_error(
+        &answer,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    );
     idp.advance(Duration::from_secs(60 * 60));
     assert_eq!(resend(&idp, "gus").await.0, 200);
 }
@@ -215,11 +274,16 @@ async fn auto_confirm_skips_the_code() {
 #[tokio::test]
 async fn a_verified_email_belongs_to_one_account() {
     let idp = TestIdp::new();
-    idp.confirmed_user("ian", "shared@example.com", PASSWORD).await;
+    idp.confirmed_user("ian", "shared@example.com", PASSWORD)
+        .await;
     idp.sign_up("ian2", "shared@example.com", PASSWORD).await;
     let code = idp.latest_code("shared@example.com");
     let answer = confirm(&idp, "ian2", &code).await;
-    assert_error(&answer, "AliasExistsException", "An account with the email already exists.");
+    assert_error(
+        &answer,
+        "AliasExistsException",
+        "An account with the email already exists.",
+    );
 }
 
 #[tokio::test]
@@ -229,7 +293,13 @@ async fn the_outbox_route_exists_only_in_dev_mode() {
     let (status, _) = idp.get_json("/idp/outbox?email=jo%40example.com").await;
     assert_eq!(status, 404);
     // The file and the Rust API still work: they need access to the machine.
-    assert_eq!(idp.idp.outbox_messages(Some("jo@example.com")).unwrap().len(), 1);
+    assert_eq!(
+        idp.idp
+            .outbox_messages(Some("jo@example.com"))
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -237,8 +307,14 @@ async fn usernames_cannot_impersonate_another_accounts_email_or_sub() {
     let idp = TestIdp::new();
     let sub = idp.confirmed_user("kim", "kim@example.com", PASSWORD).await;
     let as_uuid = idp.sign_up(&sub, "squatter@example.com", PASSWORD).await;
-    assert_error(&as_uuid, "InvalidParameterException", "Username cannot be of UUID format.");
-    let as_email = idp.sign_up("kim@example.com", "squatter@example.com", PASSWORD).await;
+    assert_error(
+        &as_uuid,
+        "InvalidParameterException",
+        "Username cannot be of UUID format.",
+    );
+    let as_email = idp
+        .sign_up("kim@example.com", "squatter@example.com", PASSWORD)
+        .await;
     assert_error(
         &as_email,
         "InvalidParameterException",
@@ -246,6 +322,11 @@ async fn usernames_cannot_impersonate_another_accounts_email_or_sub() {
     );
     // Same email as username and attribute is fine, but while unconfirmed it
     // doesn't take the alias away from the confirmed owner.
-    assert_eq!(idp.sign_up("KIM@example.com", "kim@example.com", "Squatt3r-Pass!").await.0, 200);
+    assert_eq!(
+        idp.sign_up("KIM@example.com", "kim@example.com", "Squatt3r-Pass!")
+            .await
+            .0,
+        200
+    );
     assert!(idp.sign_in("kim@example.com", PASSWORD).await.is_ok());
 }

@@ -48,7 +48,13 @@ async fn attempt(idp: &TestIdp, username: &str, password: &str) -> (axum::http::
     let client = Client::new();
     let params = initiate(idp, username, &client.srp_a()).await;
     let timestamp = handmade_srp::timestamp(idp.clock_now());
-    respond(idp, &params, &client.signature(password, &params, &timestamp), &timestamp).await
+    respond(
+        idp,
+        &params,
+        &client.signature(password, &params, &timestamp),
+        &timestamp,
+    )
+    .await
 }
 
 impl TestIdp {
@@ -61,7 +67,9 @@ impl TestIdp {
 #[tokio::test]
 async fn the_real_client_signs_in_and_gets_cognito_shaped_tokens() {
     let idp = TestIdp::new();
-    let sub = idp.confirmed_user("alice", "alice@example.com", PASSWORD).await;
+    let sub = idp
+        .confirmed_user("alice", "alice@example.com", PASSWORD)
+        .await;
     let result = idp.sign_in("alice", PASSWORD).await.unwrap();
 
     assert_eq!(result["TokenType"], "Bearer");
@@ -97,10 +105,15 @@ async fn the_real_client_signs_in_and_gets_cognito_shaped_tokens() {
     assert_eq!(access["iss"], issuer);
     assert_eq!(access["origin_jti"], id["origin_jti"]);
     assert_ne!(access["jti"], id["jti"]);
-    assert!(access.get("aud").is_none(), "Cognito access tokens carry client_id, not aud");
+    assert!(
+        access.get("aud").is_none(),
+        "Cognito access tokens carry client_id, not aud"
+    );
 
     // The JWKS served over HTTP is the one handed out in-process.
-    let (status, served) = idp.get_json("/idp/local_moodchat/.well-known/jwks.json").await;
+    let (status, served) = idp
+        .get_json("/idp/local_moodchat/.well-known/jwks.json")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(served, jwks);
 }
@@ -124,7 +137,8 @@ async fn the_challenge_names_the_user_by_sub_and_never_sends_a_zero_led_salt() {
 #[tokio::test]
 async fn sign_in_works_with_the_username_in_any_case_and_the_verified_email() {
     let idp = TestIdp::new();
-    idp.confirmed_user("Carol", "carol@example.com", PASSWORD).await;
+    idp.confirmed_user("Carol", "carol@example.com", PASSWORD)
+        .await;
     assert!(idp.sign_in("carol", PASSWORD).await.is_ok());
     assert!(idp.sign_in("CAROL", PASSWORD).await.is_ok());
     assert!(idp.sign_in("Carol@Example.com", PASSWORD).await.is_ok());
@@ -133,7 +147,8 @@ async fn sign_in_works_with_the_username_in_any_case_and_the_verified_email() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_fail_the_same_way() {
     let idp = TestIdp::new();
-    idp.confirmed_user("dave", "dave@example.com", PASSWORD).await;
+    idp.confirmed_user("dave", "dave@example.com", PASSWORD)
+        .await;
     assert_incorrect_credentials(&idp.sign_in("dave", "Wr0ng-Password!").await);
     assert_incorrect_credentials(&idp.sign_in("nobody", PASSWORD).await);
 
@@ -161,14 +176,19 @@ async fn an_unconfirmed_user_learns_it_only_with_the_right_password() {
     let (status, _) = idp.sign_up("erin", "erin@example.com", PASSWORD).await;
     assert_eq!(status, 200);
     let error = idp.sign_in("erin", PASSWORD).await.unwrap_err();
-    assert_error(&error, "UserNotConfirmedException", "User is not confirmed.");
+    assert_error(
+        &error,
+        "UserNotConfirmedException",
+        "User is not confirmed.",
+    );
     assert_incorrect_credentials(&idp.sign_in("erin", "Wr0ng-Password!").await);
 }
 
 #[tokio::test]
 async fn a_secret_block_is_accepted_only_once() {
     let idp = TestIdp::new();
-    idp.confirmed_user("frank", "frank@example.com", PASSWORD).await;
+    idp.confirmed_user("frank", "frank@example.com", PASSWORD)
+        .await;
     let client = Client::new();
     let params = initiate(&idp, "frank", &client.srp_a()).await;
     let timestamp = handmade_srp::timestamp(idp.clock_now());
@@ -177,39 +197,71 @@ async fn a_secret_block_is_accepted_only_once() {
     assert_eq!(first.0, 200, "{}", first.1);
     assert!(first.1["AuthenticationResult"]["IdToken"].is_string());
     let replay = respond(&idp, &params, &signature, &timestamp).await;
-    assert_error(&replay, "NotAuthorizedException", "Incorrect username or password.");
+    assert_error(
+        &replay,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
 }
 
 #[tokio::test]
 async fn a_correct_proof_over_a_timestamp_an_hour_off_is_refused() {
     let idp = TestIdp::new();
-    idp.confirmed_user("gina", "gina@example.com", PASSWORD).await;
+    idp.confirmed_user("gina", "gina@example.com", PASSWORD)
+        .await;
     let client = Client::new();
     let now = idp.clock_now();
     for skew in [time::Duration::hours(-1), time::Duration::hours(1)] {
         let params = initiate(&idp, "gina", &client.srp_a()).await;
         let timestamp = handmade_srp::timestamp(now + skew);
-        let answer = respond(&idp, &params, &client.signature(PASSWORD, &params, &timestamp), &timestamp).await;
-        assert_error(&answer, "NotAuthorizedException", "Incorrect username or password.");
+        let answer = respond(
+            &idp,
+            &params,
+            &client.signature(PASSWORD, &params, &timestamp),
+            &timestamp,
+        )
+        .await;
+        assert_error(
+            &answer,
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        );
     }
     // The same client with a current timestamp gets in (and two minutes of
     // client clock skew is tolerated).
     let params = initiate(&idp, "gina", &client.srp_a()).await;
     let timestamp = handmade_srp::timestamp(now - time::Duration::minutes(2));
-    let answer = respond(&idp, &params, &client.signature(PASSWORD, &params, &timestamp), &timestamp).await;
+    let answer = respond(
+        &idp,
+        &params,
+        &client.signature(PASSWORD, &params, &timestamp),
+        &timestamp,
+    )
+    .await;
     assert_eq!(answer.0, 200, "{}", answer.1);
 }
 
 #[tokio::test]
 async fn a_challenge_expires_after_five_minutes() {
     let idp = TestIdp::new();
-    idp.confirmed_user("hank", "hank@example.com", PASSWORD).await;
+    idp.confirmed_user("hank", "hank@example.com", PASSWORD)
+        .await;
     let client = Client::new();
     let params = initiate(&idp, "hank", &client.srp_a()).await;
     idp.advance(Duration::from_secs(5 * 60 + 1));
     let timestamp = handmade_srp::timestamp(idp.clock_now());
-    let answer = respond(&idp, &params, &client.signature(PASSWORD, &params, &timestamp), &timestamp).await;
-    assert_error(&answer, "NotAuthorizedException", "Incorrect username or password.");
+    let answer = respond(
+        &idp,
+        &params,
+        &client.signature(PASSWORD, &params, &timestamp),
+        &timestamp,
+    )
+    .await;
+    assert_error(
+        &answer,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
 }
 
 #[tokio::test]
@@ -218,19 +270,35 @@ async fn repeated_failures_lock_the_account_with_growing_back_off() {
     idp.confirmed_user("ivy", "ivy@example.com", PASSWORD).await;
     for _ in 0..5 {
         let answer = attempt(&idp, "ivy", "Wr0ng-Password!").await;
-        assert_error(&answer, "NotAuthorizedException", "Incorrect username or password.");
+        assert_error(
+            &answer,
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        );
     }
     // Locked for 1 s after the fifth failure: even the right password is refused.
     let locked = attempt(&idp, "ivy", PASSWORD).await;
-    assert_error(&locked, "NotAuthorizedException", "Password attempts exceeded");
+    assert_error(
+        &locked,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
 
     idp.advance(Duration::from_secs(1));
     let sixth = attempt(&idp, "ivy", "Wr0ng-Password!").await;
-    assert_error(&sixth, "NotAuthorizedException", "Incorrect username or password.");
+    assert_error(
+        &sixth,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
     // Now locked for 2 s.
     idp.advance(Duration::from_secs(1));
     let still_locked = attempt(&idp, "ivy", PASSWORD).await;
-    assert_error(&still_locked, "NotAuthorizedException", "Password attempts exceeded");
+    assert_error(
+        &still_locked,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
     idp.advance(Duration::from_secs(1));
     let answer = attempt(&idp, "ivy", PASSWORD).await;
     assert_eq!(answer.0, 200, "{}", answer.1);
@@ -244,7 +312,8 @@ async fn repeated_failures_lock_the_account_with_growing_back_off() {
 #[tokio::test]
 async fn the_lock_is_capped_at_fifteen_minutes() {
     let idp = TestIdp::new();
-    idp.confirmed_user("jack", "jack@example.com", PASSWORD).await;
+    idp.confirmed_user("jack", "jack@example.com", PASSWORD)
+        .await;
     for _ in 0..14 {
         attempt(&idp, "jack", "Wr0ng-Password!").await;
         // Step past each lock so every attempt is a counted failure.
@@ -253,7 +322,11 @@ async fn the_lock_is_capped_at_fifteen_minutes() {
     attempt(&idp, "jack", "Wr0ng-Password!").await;
     idp.advance(Duration::from_secs(15 * 60 - 1));
     let locked = attempt(&idp, "jack", PASSWORD).await;
-    assert_error(&locked, "NotAuthorizedException", "Password attempts exceeded");
+    assert_error(
+        &locked,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
     idp.advance(Duration::from_secs(1));
     assert_eq!(attempt(&idp, "jack", PASSWORD).await.0, 200);
 }
@@ -261,9 +334,16 @@ async fn the_lock_is_capped_at_fifteen_minutes() {
 #[tokio::test]
 async fn a_public_a_that_is_zero_mod_n_is_refused() {
     let idp = TestIdp::new();
-    idp.confirmed_user("kate", "kate@example.com", PASSWORD).await;
+    idp.confirmed_user("kate", "kate@example.com", PASSWORD)
+        .await;
     let n = handmade_srp::n();
-    for srp_a in ["0", "000", &n.to_str_radix(16), &(&n * 3u8).to_str_radix(16), "zz"] {
+    for srp_a in [
+        "0",
+        "000",
+        &n.to_str_radix(16),
+        &(&n * 3u8).to_str_radix(16),
+        "zz",
+    ] {
         let answer = idp
             .call(
                 "InitiateAuth",
@@ -271,14 +351,19 @@ async fn a_public_a_that_is_zero_mod_n_is_refused() {
                        "AuthParameters": {"USERNAME": "kate", "SRP_A": srp_a}}),
             )
             .await;
-        assert_eq!(answer.1["__type"], "InvalidParameterException", "{srp_a}: {}", answer.1);
+        assert_eq!(
+            answer.1["__type"], "InvalidParameterException",
+            "{srp_a}: {}",
+            answer.1
+        );
     }
 }
 
 #[tokio::test]
 async fn a_proof_presented_under_another_users_name_is_refused() {
     let idp = TestIdp::new();
-    idp.confirmed_user("liam", "liam@example.com", PASSWORD).await;
+    idp.confirmed_user("liam", "liam@example.com", PASSWORD)
+        .await;
     idp.confirmed_user("mia", "mia@example.com", PASSWORD).await;
     let client = Client::new();
     let mut params = initiate(&idp, "liam", &client.srp_a()).await;
@@ -286,5 +371,9 @@ async fn a_proof_presented_under_another_users_name_is_refused() {
     let signature = client.signature(PASSWORD, &params, &timestamp);
     params["USER_ID_FOR_SRP"] = json!("mia");
     let answer = respond(&idp, &params, &signature, &timestamp).await;
-    assert_error(&answer, "NotAuthorizedException", "Incorrect username or password.");
+    assert_error(
+        &answer,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
 }

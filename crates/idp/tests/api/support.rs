@@ -52,7 +52,11 @@ impl TestIdp {
 
     pub fn with(adjust: impl FnOnce(&mut IdpConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(moodchat_idp::KEY_FILE_NAME), shared_key_pem()).unwrap();
+        std::fs::write(
+            dir.path().join(moodchat_idp::KEY_FILE_NAME),
+            shared_key_pem(),
+        )
+        .unwrap();
         let mut config = config(dir.path());
         adjust(&mut config);
         // SRP clients sign the wall-clock time, so the manual clock starts there.
@@ -60,7 +64,12 @@ impl TestIdp {
         let idp = Idp::open_with_clock(config, clock.clone()).unwrap();
         // As the server mounts it: nest_service also routes "/idp/" to "/".
         let app = Router::new().nest_service("/idp", idp.router::<()>());
-        Self { idp, clock, app, dir }
+        Self {
+            idp,
+            clock,
+            app,
+            dir,
+        }
     }
 
     pub fn advance(&self, by: Duration) {
@@ -68,11 +77,20 @@ impl TestIdp {
     }
 
     /// Any HTTP request to the app.
-    pub async fn request(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    pub async fn request(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         (status, headers, body)
     }
 
@@ -86,11 +104,17 @@ impl TestIdp {
     pub async fn call(&self, operation: &str, body: Value) -> (StatusCode, Value) {
         let request = Request::post("/idp")
             .header("content-type", "application/x-amz-json-1.1")
-            .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{operation}"))
+            .header(
+                "x-amz-target",
+                format!("AWSCognitoIdentityProviderService.{operation}"),
+            )
             .body(Body::from(body.to_string()))
             .unwrap();
         let (status, _, body) = self.request(request).await;
-        (status, serde_json::from_slice(&body).expect("Cognito answers are JSON"))
+        (
+            status,
+            serde_json::from_slice(&body).expect("Cognito answers are JSON"),
+        )
     }
 
     /// A call that must succeed.
@@ -100,7 +124,12 @@ impl TestIdp {
         answer
     }
 
-    pub async fn sign_up(&self, username: &str, email: &str, password: &str) -> (StatusCode, Value) {
+    pub async fn sign_up(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+    ) -> (StatusCode, Value) {
         self.call(
             "SignUp",
             json!({
@@ -117,7 +146,10 @@ impl TestIdp {
     }
 
     pub fn latest_code(&self, email: &str) -> String {
-        self.idp.latest_code(email).unwrap().expect("a code was delivered")
+        self.idp
+            .latest_code(email)
+            .unwrap()
+            .expect("a code was delivered")
     }
 
     /// Signs up and confirms with the delivered code.
@@ -135,7 +167,11 @@ impl TestIdp {
 
     /// The whole USER_SRP_AUTH flow with the real aws-cognito-srp client.
     /// Returns the AuthenticationResult, or the error status and body.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Value, (StatusCode, Value)> {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Value, (StatusCode, Value)> {
         let client = SrpClient::new(SrpUser::new(POOL_ID, username, password), CLIENT_ID, None);
         let auth = client.get_auth_parameters();
         let (status, challenge) = self
@@ -155,7 +191,12 @@ impl TestIdp {
         let params = &challenge["ChallengeParameters"];
         let text = |name: &str| params[name].as_str().unwrap().to_owned();
         let proof = client
-            .verify(&text("SECRET_BLOCK"), &text("USER_ID_FOR_SRP"), &text("SALT"), &text("SRP_B"))
+            .verify(
+                &text("SECRET_BLOCK"),
+                &text("USER_ID_FOR_SRP"),
+                &text("SALT"),
+                &text("SRP_B"),
+            )
             .unwrap();
         let (status, answer) = self
             .call(
@@ -191,7 +232,8 @@ impl TestIdp {
     }
 
     pub async fn get_user(&self, access_token: &str) -> (StatusCode, Value) {
-        self.call("GetUser", json!({"AccessToken": access_token})).await
+        self.call("GetUser", json!({"AccessToken": access_token}))
+            .await
     }
 }
 
@@ -206,7 +248,11 @@ pub fn assert_error(answer: &(StatusCode, Value), type_name: &str, message: &str
 #[track_caller]
 pub fn assert_incorrect_credentials(result: &Result<Value, (StatusCode, Value)>) {
     let error = result.as_ref().expect_err("sign-in should fail");
-    assert_error(error, "NotAuthorizedException", "Incorrect username or password.");
+    assert_error(
+        error,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
 }
 
 /// Verifies a JWT's RS256 signature against a JWK set, the way any JWT
@@ -270,7 +316,11 @@ pub mod handmade_srp {
 
     fn pad(value: &BigUint) -> Vec<u8> {
         let bytes = value.to_bytes_be();
-        if bytes[0] & 0x80 != 0 { [&[0u8][..], &bytes].concat() } else { bytes }
+        if bytes[0] & 0x80 != 0 {
+            [&[0u8][..], &bytes].concat()
+        } else {
+            bytes
+        }
     }
 
     fn h(parts: &[&[u8]]) -> BigUint {
@@ -314,7 +364,8 @@ pub mod handmade_srp {
             let s = ((&public_b + &n - k_gx) % &n).modpow(&(&self.a + &u * &x), &n);
             let mut extract = Hmac::<Sha256>::new_from_slice(&pad(&u)).unwrap();
             extract.update(&pad(&s));
-            let mut expand = Hmac::<Sha256>::new_from_slice(&extract.finalize().into_bytes()).unwrap();
+            let mut expand =
+                Hmac::<Sha256>::new_from_slice(&extract.finalize().into_bytes()).unwrap();
             expand.update(b"Caldera Derived Key\x01");
             let key = &expand.finalize().into_bytes()[..16];
             let mut proof = Hmac::<Sha256>::new_from_slice(key).unwrap();
@@ -329,8 +380,9 @@ pub mod handmade_srp {
     /// `%a %b %-d %H:%M:%S UTC %Y`.
     pub fn timestamp(at: time::OffsetDateTime) -> String {
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] =
-            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
         format!(
             "{} {} {} {:02}:{:02}:{:02} UTC {}",
             DAYS[at.weekday().number_days_from_monday() as usize],
