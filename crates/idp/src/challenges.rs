@@ -37,12 +37,25 @@ pub struct PendingChallenge {
 #[derive(Debug)]
 pub struct TooManyPending;
 
-#[derive(Default)]
 pub struct Challenges {
     pending: Mutex<HashMap<Vec<u8>, PendingChallenge>>,
+    capacity: usize,
+}
+
+impl Default for Challenges {
+    fn default() -> Self {
+        Self::with_capacity(MAX_PENDING)
+    }
 }
 
 impl Challenges {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            pending: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
     /// Stores a challenge and returns its fresh random SECRET_BLOCK bytes.
     pub fn insert(&self, challenge: PendingChallenge, now: i64) -> Result<Vec<u8>, TooManyPending> {
         let mut secret_block = vec![0u8; SECRET_BLOCK_LEN];
@@ -51,9 +64,9 @@ impl Challenges {
             .pending
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if pending.len() >= MAX_PENDING {
+        if pending.len() >= self.capacity {
             pending.retain(|_, c| c.expires_at > now);
-            if pending.len() >= MAX_PENDING {
+            if pending.len() >= self.capacity {
                 return Err(TooManyPending);
             }
         }
@@ -94,5 +107,16 @@ mod tests {
         assert!(challenges.take(&block, 99).is_none());
         let late = challenges.insert(challenge(100), 0).unwrap();
         assert!(challenges.take(&late, 100).is_none());
+    }
+
+    #[test]
+    fn a_full_table_makes_room_only_by_dropping_expired_challenges() {
+        let challenges = Challenges::with_capacity(2);
+        challenges.insert(challenge(10), 0).unwrap();
+        challenges.insert(challenge(100), 0).unwrap();
+        assert!(challenges.insert(challenge(100), 5).is_err());
+        // At 10 the first one has expired and its slot is reused.
+        let block = challenges.insert(challenge(100), 10).unwrap();
+        assert!(challenges.take(&block, 10).is_some());
     }
 }

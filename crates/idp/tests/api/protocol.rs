@@ -263,3 +263,48 @@ async fn explicit_nulls_read_as_absent_members() {
         "Attributes did not conform to the schema: email: The attribute is required\n",
     );
 }
+
+/// The router over a real socket, with a plain HTTP/1.1 request as a
+/// browser would send it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_serves_over_a_real_socket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let idp = TestIdp::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = idp.app.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let body = json!({"ClientId": CLIENT_ID, "Username": "sock", "Password": PASSWORD,
+                      "UserAttributes": [{"Name": "email", "Value": "sock@example.com"}]})
+    .to_string();
+    let request = format!(
+        "POST /idp HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         X-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\nOrigin: http://localhost:3000\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    server.abort();
+
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("access-control-allow-origin: *"),
+        "{head}"
+    );
+    let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(answer["UserConfirmed"], false);
+    assert_eq!(
+        idp.idp
+            .outbox_messages(Some("sock@example.com"))
+            .unwrap()
+            .len(),
+        1
+    );
+}
