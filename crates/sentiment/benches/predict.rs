@@ -4,6 +4,9 @@
 //! Uses the committed weights and a mix of short chat messages plus the
 //! NSMC/SST-2/TweetEval test texts when the data directory is available.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use moodchat_sentiment::Model;
 use std::hint::black_box;
 use std::time::Instant;
@@ -52,6 +55,8 @@ fn main() {
     let model = Model::from_bytes(include_bytes!("../weights/moodchat-sentiment.bin")).expect("weights load");
     time("warm-up", &model, CHAT, 20_000);
     time("chat messages", &model, CHAT, 200_000);
+    // Same texts as the browser timing in tests/wasm_golden.rs, for a like-for-like comparison.
+    time("golden set (as wasm test)", &model, support::GOLDEN_TEXTS, 200_000);
     let data = data_texts();
     if data.is_empty() {
         println!("(data directory not found: skipped test-set texts)");
