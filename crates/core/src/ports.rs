@@ -116,6 +116,15 @@ pub trait MessageStore: Send + Sync {
     async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError>;
 
     async fn append(&self, message: &Message) -> Result<Appended, ApiError>;
+    /// Appends several messages atomically, in order (group commit). The
+    /// outcomes are in the same order as `messages`.
+    async fn append_batch(&self, messages: &[Message]) -> Result<Vec<Appended>, ApiError> {
+        let mut outcomes = Vec::with_capacity(messages.len());
+        for message in messages {
+            outcomes.push(self.append(message).await?);
+        }
+        Ok(outcomes)
+    }
     async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError>;
     /// Moves `sub`'s read marker in the room forward to `message_id`.
     /// Returns false when the marker was already at or past it.

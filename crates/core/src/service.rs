@@ -41,6 +41,9 @@ pub struct LiveJoin {
     pub online: Vec<UserRef>,
 }
 
+/// Where a queued send finds its result.
+type SendSlot = Arc<Mutex<Option<ChatResult<Sent>>>>;
+
 /// How a stored image key becomes a URL clients can load.
 pub type ImageUrl = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
@@ -62,9 +65,16 @@ pub struct ChatService {
     /// That is what lets a joining connection merge backfill and live events
     /// by comparing ids (docs/protocol.md, "Delivery guarantees").
     send_order: async_lock::Mutex<()>,
+    /// Drafts waiting for the holder of `send_order` to commit them.
+    send_queue: Mutex<Vec<(Message, SendSlot)>>,
     /// Users already recorded with this (username, name), to skip the write.
     known_users: Mutex<HashMap<String, (String, String)>>,
     last_typing: Mutex<HashMap<(String, String), i64>>,
+    /// Rooms never change or disappear and members are never removed, so
+    /// both are cached after the first lookup: a send then costs one store
+    /// round trip (the append) instead of three.
+    rooms: Mutex<HashMap<String, Room>>,
+    memberships: Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 pub struct ChatServiceBuilder {
@@ -110,8 +120,11 @@ impl ChatServiceBuilder {
             ids,
             image_url: self.image_url,
             send_order: async_lock::Mutex::new(()),
+            send_queue: Mutex::new(Vec::new()),
             known_users: Mutex::new(HashMap::new()),
             last_typing: Mutex::new(HashMap::new()),
+            rooms: Mutex::new(HashMap::new()),
+            memberships: Mutex::new(std::collections::HashSet::new()),
         }
     }
 }
@@ -246,24 +259,60 @@ impl ChatService {
         let sentiment = if text.is_empty() { None } else { self.sentiment.classify(&text).await };
         let image = image_key.map(|key| Image { url: (self.image_url)(&key), key, w: None, h: None });
 
-        let _in_order = self.send_order.lock().await;
-        let message = Message {
-            id: self.ids.next_id(),
+        let draft = Message {
+            id: String::new(),
             room: room.id.clone(),
             sender: who.user_ref(),
             text,
             image,
             sentiment,
-            created_at: self.clock.now_ms(),
+            created_at: 0,
             client_id,
         };
-        match self.store.append(&message).await? {
-            Appended::New(message) => {
-                self.pusher.publish(&room.id, ServerEvent::Message { message: message.clone() }, None).await;
-                Ok(Sent { message, created: true })
-            }
-            Appended::Existing(message) => Ok(Sent { message, created: false }),
+        self.commit_in_order(draft).await
+    }
+
+    /// Group commit. Every sender queues its draft and then takes the
+    /// ordering lock; whoever holds it assigns ids to *all* queued drafts,
+    /// appends them in one store batch, publishes them in id order and
+    /// leaves each result in its slot. A sender whose result is already
+    /// there just returns it. Under load, one commit carries many messages;
+    /// alone, a message is committed immediately.
+    async fn commit_in_order(&self, draft: Message) -> ChatResult<Sent> {
+        let slot: SendSlot = Arc::new(Mutex::new(None));
+        lock(&self.send_queue).push((draft, slot.clone()));
+        let _in_order = self.send_order.lock().await;
+        if let Some(result) = lock(&slot).take() {
+            return result;
         }
+        let batch = std::mem::take(&mut *lock(&self.send_queue));
+        let now = self.clock.now_ms();
+        let drafts: Vec<Message> = batch
+            .iter()
+            .map(|(draft, _)| Message { id: self.ids.next_id(), created_at: now, ..draft.clone() })
+            .collect();
+        match self.store.append_batch(&drafts).await {
+            Ok(outcomes) => {
+                for ((_, slot), outcome) in batch.iter().zip(outcomes) {
+                    let sent = match outcome {
+                        Appended::New(message) => {
+                            let event = ServerEvent::Message { message: message.clone() };
+                            self.pusher.publish(&message.room, event, None).await;
+                            Sent { message, created: true }
+                        }
+                        Appended::Existing(message) => Sent { message, created: false },
+                    };
+                    *lock(slot) = Some(Ok(sent));
+                }
+            }
+            Err(error) => {
+                for (_, slot) in &batch {
+                    *lock(slot) = Some(Err(error.clone()));
+                }
+            }
+        }
+        let result = lock(&slot).take();
+        result.unwrap_or_else(|| Err(crate::error::internal("send result missing")))
     }
 
     pub async fn mark_read(&self, who: &Identity, room_id: &str, message_id: &str) -> ChatResult<()> {
@@ -344,18 +393,47 @@ impl ChatService {
     /// A room the caller may read: any public room, or a direct room they
     /// are in. Unknown rooms are `not_found`.
     async fn readable_room(&self, who: &Identity, room_id: &str) -> ChatResult<Room> {
-        let room = self.store.room(room_id).await?.ok_or_else(|| not_found(format!("no room {room_id:?}")))?;
-        if room.kind == RoomKind::Direct && !self.store.is_member(&room.id, &who.sub).await? {
+        let room = self.room(room_id).await?;
+        if room.kind == RoomKind::Direct && !self.is_member(&room.id, &who.sub).await? {
             return Err(forbidden("this is someone else's direct conversation"));
         }
         Ok(room)
+    }
+
+    async fn room(&self, room_id: &str) -> ChatResult<Room> {
+        if let Some(room) = lock(&self.rooms).get(room_id) {
+            return Ok(room.clone());
+        }
+        let room = self.store.room(room_id).await?.ok_or_else(|| not_found(format!("no room {room_id:?}")))?;
+        let mut rooms = lock(&self.rooms);
+        if rooms.len() >= CACHE_LIMIT {
+            rooms.clear();
+        }
+        rooms.insert(room.id.clone(), room.clone());
+        Ok(room)
+    }
+
+    async fn is_member(&self, room_id: &str, sub: &str) -> ChatResult<bool> {
+        let key = (room_id.to_string(), sub.to_string());
+        if lock(&self.memberships).contains(&key) {
+            return Ok(true);
+        }
+        let member = self.store.is_member(room_id, sub).await?;
+        if member {
+            let mut memberships = lock(&self.memberships);
+            if memberships.len() >= CACHE_LIMIT {
+                memberships.clear();
+            }
+            memberships.insert(key);
+        }
+        Ok(member)
     }
 
     /// A room the caller may write to: they must be a member (everyone is in
     /// the lobby).
     async fn writable_room(&self, who: &Identity, room_id: &str) -> ChatResult<Room> {
         let room = self.readable_room(who, room_id).await?;
-        if room.id != LOBBY_ROOM_ID && room.kind == RoomKind::Public && !self.store.is_member(&room.id, &who.sub).await? {
+        if room.id != LOBBY_ROOM_ID && room.kind == RoomKind::Public && !self.is_member(&room.id, &who.sub).await? {
             return Err(forbidden("join the room first"));
         }
         Ok(room)
@@ -364,6 +442,13 @@ impl ChatService {
     fn lock_known_users(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, String)>> {
         self.known_users.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Entries kept in each lookup cache before it is emptied and refilled.
+const CACHE_LIMIT: usize = 100_000;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn page_limit(limit: Option<u32>) -> ChatResult<u32> {

@@ -228,6 +228,42 @@ fn insert_member(connection: &Connection, room: &str, sub: &str, now_ms: i64) ->
     Ok(())
 }
 
+/// Inserts unless (room, sender, client_id) exists; then returns that one.
+fn insert_message(connection: &Connection, message: Message) -> rusqlite::Result<Appended> {
+    let image = message.image.as_ref();
+    let sentiment = message.sentiment.as_ref();
+    let inserted = connection
+        .prepare_cached(&format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+             ON CONFLICT (room, sender_sub, client_id) DO NOTHING"
+        ))?
+        .execute(params![
+            message.id,
+            message.room,
+            message.sender.sub,
+            message.sender.name,
+            message.text,
+            image.map(|i| &i.key),
+            image.map(|i| &i.url),
+            image.and_then(|i| i.w),
+            image.and_then(|i| i.h),
+            sentiment.map(|s| &s.label),
+            sentiment.map(|s| f64::from(s.score)),
+            sentiment.map(|s| &s.source),
+            message.created_at,
+            message.client_id,
+        ])?;
+    if inserted > 0 {
+        return Ok(Appended::New(message));
+    }
+    let existing = connection
+        .prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 AND sender_sub = ?2 AND client_id = ?3"
+        ))?
+        .query_row(params![message.room, message.sender.sub, message.client_id], message_from_row)?;
+    Ok(Appended::Existing(existing))
+}
+
 fn last_message(connection: &Connection, room: &str) -> rusqlite::Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT 1");
     connection.prepare_cached(&sql)?.query_row(params![room], message_from_row).optional()
@@ -435,44 +471,22 @@ impl MessageStore for SqliteStore {
     }
 
     async fn append(&self, message: &Message) -> Result<Appended, ApiError> {
-        let message = message.clone();
+        let mut outcomes = self.append_batch(std::slice::from_ref(message)).await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// One transaction for the whole batch: under load many messages share
+    /// one commit. Nothing is acked before the commit returns.
+    async fn append_batch(&self, messages: &[Message]) -> Result<Vec<Appended>, ApiError> {
+        let messages = messages.to_vec();
         self.write(move |connection| {
             let transaction = connection.transaction()?;
-            let image = message.image.as_ref();
-            let sentiment = message.sentiment.as_ref();
-            let inserted = transaction
-                .prepare_cached(&format!(
-                    "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-                     ON CONFLICT (room, sender_sub, client_id) DO NOTHING"
-                ))?
-                .execute(params![
-                    message.id,
-                    message.room,
-                    message.sender.sub,
-                    message.sender.name,
-                    message.text,
-                    image.map(|i| &i.key),
-                    image.map(|i| &i.url),
-                    image.and_then(|i| i.w),
-                    image.and_then(|i| i.h),
-                    sentiment.map(|s| &s.label),
-                    sentiment.map(|s| f64::from(s.score)),
-                    sentiment.map(|s| &s.source),
-                    message.created_at,
-                    message.client_id,
-                ])?;
-            let outcome = if inserted > 0 {
-                Appended::New(message)
-            } else {
-                let existing = transaction
-                    .prepare_cached(&format!(
-                        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 AND sender_sub = ?2 AND client_id = ?3"
-                    ))?
-                    .query_row(params![message.room, message.sender.sub, message.client_id], message_from_row)?;
-                Appended::Existing(existing)
-            };
+            let outcomes = messages
+                .into_iter()
+                .map(|message| insert_message(&transaction, message))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             transaction.commit()?;
-            Ok(outcome)
+            Ok(outcomes)
         })
         .await
     }

@@ -1,0 +1,268 @@
+//! Chat backend benchmark: starts the real chat API in-process (SQLite in a
+//! temporary directory, real JWT verification), connects N WebSocket clients
+//! over loopback, has every client send at a steady rate for a few seconds,
+//! and prints delivered messages per second and send-to-receive latency.
+//!
+//! cargo run -p moodchat-server --profile server --bin chat-bench -- [--seconds 5] [--rate 2]
+//!
+//! Scenarios: 1 room x 200 clients and 50 rooms x 20 clients. Each message
+//! carries its send time; each receiver (including the sender's own echo)
+//! records now - send time. Clients and server share one runtime and the
+//! same cores, so the figures are a floor for a dedicated server.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use moodchat_core::rate_limit::RateLimit;
+use moodchat_protocol::ServerEvent;
+use moodchat_server::chat::{self, ChatConfig, ChatState, JwksVerifier};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::json;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const ISSUER: &str = "http://127.0.0.1/bench_pool";
+const AUDIENCE: &str = "bench-client";
+const KID: &str = "bench";
+
+static START: OnceLock<Instant> = OnceLock::new();
+
+fn micros_since_start() -> u64 {
+    START.get_or_init(Instant::now).elapsed().as_micros() as u64
+}
+
+struct Options {
+    seconds: u64,
+    /// Messages per second each client sends.
+    rate: f64,
+}
+
+fn parse_options() -> anyhow::Result<Options> {
+    let mut options = Options { seconds: 5, rate: 2.0 };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next().with_context(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--seconds" => options.seconds = value.parse()?,
+            "--rate" => options.rate = value.parse()?,
+            other => anyhow::bail!("unknown option {other}; use --seconds N --rate R"),
+        }
+    }
+    Ok(options)
+}
+
+struct Signer {
+    key: EncodingKey,
+    jwks: String,
+}
+
+impl Signer {
+    fn new() -> anyhow::Result<Self> {
+        let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)?;
+        let der = private.to_pkcs1_der()?;
+        let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
+        let jwks = json!({"keys": [{"kty": "RSA", "kid": KID, "use": "sig", "alg": "RS256", "n": n, "e": e}]});
+        Ok(Self { key: EncodingKey::from_rsa_der(der.as_bytes()), jwks: jwks.to_string() })
+    }
+
+    fn token(&self, username: &str) -> String {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let claims = json!({"sub": format!("sub-{username}"), "aud": AUDIENCE, "iss": ISSUER, "token_use": "id",
+            "cognito:username": username, "iat": now, "exp": now + 3600});
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(KID.into());
+        jsonwebtoken::encode(&header, &claims, &self.key).expect("signing works")
+    }
+}
+
+/// What one client saw.
+#[derive(Default)]
+struct ClientReport {
+    sent: u64,
+    latencies_us: Vec<u64>,
+}
+
+async fn start_server(signer: &Signer, data_dir: &std::path::Path, rate: f64) -> anyhow::Result<std::net::SocketAddr> {
+    let verifier = Arc::new(JwksVerifier::from_jwks_json(&signer.jwks, ISSUER, AUDIENCE)?);
+    // The documented per-connection limit applies; it only has to admit the
+    // configured send rate plus joins and pings.
+    let ws_frames = RateLimit { burst: RateLimit::WS_FRAMES.burst, per_second: RateLimit::WS_FRAMES.per_second.max(rate * 2.0) };
+    let state = ChatState::open(data_dir, verifier, ChatConfig { ws_frames, ..ChatConfig::default() })?;
+    let app: Router = Router::new().nest("/api", chat::router(state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_client(
+    addr: std::net::SocketAddr,
+    token: String,
+    room: String,
+    name: String,
+    rate: f64,
+    joined: tokio::sync::mpsc::Sender<()>,
+    mut go: watch::Receiver<bool>,
+    mut stop_sending: watch::Receiver<bool>,
+    mut stop_receiving: watch::Receiver<bool>,
+) -> anyhow::Result<ClientReport> {
+    let (stream, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/ws?token={token}")).await?;
+    let (mut sink, mut source) = stream.split();
+    sink.send(WsMessage::Text(json!({"action": "join", "room": room}).to_string().into())).await?;
+    while let Some(frame) = source.next().await {
+        if let WsMessage::Text(text) = frame? {
+            if matches!(serde_json::from_str(text.as_str())?, ServerEvent::Joined { .. }) {
+                break;
+            }
+        }
+    }
+    joined.send(()).await.ok();
+    go.wait_for(|go| *go).await?;
+
+    let sender = async move {
+        let mut report_sent = 0u64;
+        let period = Duration::from_secs_f64(1.0 / rate);
+        // Spread clients over the period so sends do not arrive in lockstep.
+        let phase = Duration::from_secs_f64(period.as_secs_f64() * (fastrand_like(&name) % 1000) as f64 / 1000.0);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + phase, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = stop_sending.wait_for(|stop| *stop) => break,
+            }
+            let frame = json!({"action": "sendMessage", "room": room, "client_id": format!("{name}-{report_sent}"),
+                "text": format!("t:{}", micros_since_start())});
+            if sink.send(WsMessage::Text(frame.to_string().into())).await.is_err() {
+                break;
+            }
+            report_sent += 1;
+        }
+        (report_sent, sink)
+    };
+    let receiver = async move {
+        let mut latencies = Vec::new();
+        loop {
+            let frame = tokio::select! {
+                frame = source.next() => frame,
+                _ = stop_receiving.wait_for(|stop| *stop) => break,
+            };
+            let Some(Ok(WsMessage::Text(text))) = frame else { break };
+            if let Ok(ServerEvent::Message { message }) = serde_json::from_str::<ServerEvent>(text.as_str()) {
+                if let Some(sent_at) = message.text.strip_prefix("t:").and_then(|t| t.parse::<u64>().ok()) {
+                    latencies.push(micros_since_start().saturating_sub(sent_at));
+                }
+            }
+        }
+        latencies
+    };
+    let ((sent, _sink), latencies_us) = tokio::join!(sender, receiver);
+    Ok(ClientReport { sent, latencies_us })
+}
+
+/// A cheap per-client spread value without a random number generator.
+fn fastrand_like(name: &str) -> u64 {
+    name.bytes().fold(1469598103934665603u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(1099511628211))
+}
+
+async fn scenario(signer: &Signer, rooms: usize, per_room: usize, options: &Options) -> anyhow::Result<()> {
+    let data_dir = std::env::temp_dir().join(format!("moodchat-chat-bench-{}-{rooms}x{per_room}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let addr = start_server(signer, &data_dir, options.rate).await?;
+    let http = reqwest::Client::new();
+
+    // Rooms are created over REST by their first member.
+    let mut room_ids = Vec::new();
+    for r in 0..rooms {
+        let owner = signer.token(&format!("r{r}c0"));
+        let room: serde_json::Value = http
+            .post(format!("http://{addr}/api/rooms"))
+            .header("Authorization", owner)
+            .json(&json!({"name": format!("bench {r}")}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        room_ids.push(room["id"].as_str().context("room id")?.to_string());
+    }
+
+    let (go_tx, go_rx) = watch::channel(false);
+    let (stop_send_tx, stop_send_rx) = watch::channel(false);
+    let (stop_recv_tx, stop_recv_rx) = watch::channel(false);
+    let (joined_tx, mut joined_rx) = tokio::sync::mpsc::channel(rooms * per_room);
+    let mut clients = Vec::new();
+    for (r, room) in room_ids.iter().enumerate() {
+        for c in 0..per_room {
+            let name = format!("r{r}c{c}");
+            clients.push(tokio::spawn(run_client(
+                addr,
+                signer.token(&name),
+                room.clone(),
+                name,
+                options.rate,
+                joined_tx.clone(),
+                go_rx.clone(),
+                stop_send_rx.clone(),
+                stop_recv_rx.clone(),
+            )));
+        }
+    }
+    for _ in 0..rooms * per_room {
+        tokio::time::timeout(Duration::from_secs(60), joined_rx.recv()).await?.context("a client failed to join")?;
+    }
+    // Let the coalesced presence broadcasts of the joins settle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let started = Instant::now();
+    go_tx.send(true)?;
+    tokio::time::sleep(Duration::from_secs(options.seconds)).await;
+    stop_send_tx.send(true)?;
+    let sending = started.elapsed();
+    // Drain: everything sent must arrive; give it a bounded grace period.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop_recv_tx.send(true)?;
+
+    let mut sent = 0u64;
+    let mut latencies = Vec::new();
+    for client in clients {
+        let report = client.await??;
+        sent += report.sent;
+        latencies.extend(report.latencies_us);
+    }
+    latencies.sort_unstable();
+    let delivered = latencies.len() as u64;
+    let expected = sent * per_room as u64;
+    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0);
+    println!(
+        "{rooms:>2} room(s) x {per_room:>3} clients: sent {sent} msgs in {:.1} s ({:.0} msg/s), delivered {delivered}/{expected} \
+         ({:.0} deliveries/s), latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        sending.as_secs_f64(),
+        sent as f64 / sending.as_secs_f64(),
+        delivered as f64 / sending.as_secs_f64(),
+        percentile(0.50) as f64 / 1000.0,
+        percentile(0.99) as f64 / 1000.0,
+        latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = parse_options()?;
+    START.get_or_init(Instant::now);
+    let signer = Signer::new()?;
+    println!("chat-bench: {} s of sending, {} msg/s per client, {} cores", options.seconds, options.rate, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    scenario(&signer, 1, 200, &options).await?;
+    scenario(&signer, 50, 20, &options).await?;
+    Ok(())
+}
