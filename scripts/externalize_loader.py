@@ -19,7 +19,7 @@ staging = pathlib.Path(os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if le
 index = staging / "index.html"
 html = index.read_text(encoding="utf-8")
 
-inline = re.compile(r'<script type="module">(?P<body>.*?)</script>', re.S)
+inline = re.compile(r'<script type="?module"?>(?P<body>.*?)</script>', re.S)  # minified or not
 found = inline.search(html)
 if found is None:
     sys.exit(0)  # already external (or trunk changed its output: nothing to do)

@@ -2,7 +2,7 @@
 //! runtime configuration gate and the routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 use moodchat_protocol::RuntimeConfig;
@@ -10,7 +10,7 @@ use moodchat_protocol::RuntimeConfig;
 use crate::components::header::Header;
 use crate::config::{self, ConfigError, CONFIG_URL};
 use crate::connection::provide_connection;
-use crate::i18n::{provide_i18n, use_i18n};
+use crate::i18n::{provide_i18n, tr, use_i18n};
 use crate::pages::{ConfigErrorPage, NotFound, Room, Rooms, SignIn};
 use crate::theme::provide_theme;
 
@@ -20,37 +20,54 @@ pub fn App() -> impl IntoView {
     view! { <Shell config_url=CONFIG_URL /> }
 }
 
+/// Where the app is in loading its runtime configuration.
+#[derive(Clone, Debug)]
+enum ConfigState {
+    Loading,
+    Ready(RuntimeConfig),
+    Failed(ConfigError),
+}
+
 /// The app with its configuration URL as a parameter, so tests can point it
 /// at a working, broken or missing document.
+///
+/// The configuration is fetched with a plain task writing a signal rather
+/// than a resource under <Suspense>: the app waits for exactly one document,
+/// and leaving out the async-resource machinery keeps the bundle smaller.
 #[component]
 pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
-    let i18n = provide_i18n();
+    provide_i18n();
     provide_theme();
     provide_connection();
 
-    let config = LocalResource::new(move || {
+    let state = RwSignal::new(ConfigState::Loading);
+    let load = move || {
         let url = config_url.clone();
-        async move { config::load(&url, &config::page_origin()).await }
-    });
+        state.set(ConfigState::Loading);
+        leptos::task::spawn_local(async move {
+            state.set(match config::load(&url, &config::page_origin()).await {
+                Ok(config) => ConfigState::Ready(config),
+                Err(error) => ConfigState::Failed(error),
+            });
+        });
+    };
+    load();
 
     view! {
         <Router>
-            <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
+            <a class="skip-link" href="#main">{tr(|t| t.skip_to_content)}</a>
             <Header />
             <main id="main" class="app-main" tabindex="-1">
-                <Suspense fallback=move || {
-                    view! { <p class="loading" role="status">{move || i18n.t().loading}</p> }
-                }>
-                    {move || Suspend::new(async move {
-                        match config.await {
-                            Ok(config) => view! { <AppRoutes config /> }.into_any(),
-                            Err(error) => view! {
-                                <ConfigErrorPage error on_retry=move || config.refetch() />
-                            }
-                            .into_any(),
-                        }
-                    })}
-                </Suspense>
+                {move || match state.get() {
+                    ConfigState::Loading => {
+                        view! { <p class="loading" role="status">{tr(|t| t.loading)}</p> }.into_any()
+                    }
+                    ConfigState::Ready(config) => view! { <AppRoutes config /> }.into_any(),
+                    ConfigState::Failed(error) => {
+                        let load = load.clone();
+                        view! { <ConfigErrorPage error on_retry=move || load() /> }.into_any()
+                    }
+                }}
             </main>
         </Router>
     }
@@ -62,12 +79,12 @@ fn AppRoutes(config: RuntimeConfig) -> impl IntoView {
     provide_context(config);
     move_focus_on_navigation();
     view! {
-        <Routes fallback=NotFound>
+        <FlatRoutes fallback=NotFound>
             <Route path=path!("/") view=|| view! { <Redirect path="/rooms" /> } />
             <Route path=path!("/signin") view=SignIn />
             <Route path=path!("/rooms") view=Rooms />
             <Route path=path!("/rooms/:room") view=Room />
-        </Routes>
+        </FlatRoutes>
     }
 }
 

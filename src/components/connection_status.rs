@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::connection::{use_connection, ConnectionState};
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 
 /// A dot and a word: connected, reconnecting, offline. Announced politely to
 /// screen readers when it changes.
@@ -27,7 +27,7 @@ pub fn ConnectionStatus() -> impl IntoView {
         }
     };
     view! {
-        <div class=class role="status" aria-live="polite" title=move || i18n.t().connection_label>
+        <div class=class role="status" aria-live="polite" title=tr(|t| t.connection_label)>
             <span class="connection-dot" aria-hidden="true"></span>
             <span class="connection-label">{label}</span>
         </div>

@@ -1,19 +1,17 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::connection_status::ConnectionStatus;
 use super::preferences::{LanguageSwitch, ThemeSwitch};
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <header class="app-header">
-            <A href="/rooms" attr:class="brand">
+            <a href="/rooms" class="brand">
                 <span class="brand-mark" aria-hidden="true">"😊"</span>
-                <span class="brand-name">{move || i18n.t().app_name}</span>
-            </A>
+                <span class="brand-name">{tr(|t| t.app_name)}</span>
+            </a>
             <ConnectionStatus />
             <div class="header-tools">
                 <LanguageSwitch />

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::i18n::{use_i18n, Locale};
+use crate::i18n::{tr, use_i18n, Locale};
 use crate::theme::{use_theme, Theme};
 
 #[component]
@@ -8,7 +8,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <label class="switch">
-            <span class="visually-hidden">{move || i18n.t().language}</span>
+            <span class="visually-hidden">{tr(|t| t.language)}</span>
             <select
                 class="language-switch"
                 on:change=move |event| {
@@ -46,7 +46,7 @@ pub fn ThemeSwitch() -> impl IntoView {
     };
     view! {
         <label class="switch">
-            <span class="visually-hidden">{move || i18n.t().theme}</span>
+            <span class="visually-hidden">{tr(|t| t.theme)}</span>
             <select
                 class="theme-switch"
                 on:change=move |event| {

@@ -2,13 +2,12 @@ use leptos::prelude::*;
 
 use crate::app::describe_config_error;
 use crate::config::ConfigError;
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 /// Shown instead of the app when /config.json cannot be loaded: never a
 /// blank page. The technical detail is there for whoever has to fix it.
 #[component]
 pub fn ConfigErrorPage(error: ConfigError, on_retry: impl Fn() + 'static) -> impl IntoView {
-    let i18n = use_i18n();
     let detail = error.to_string();
     let explanation = {
         let error = error.clone();
@@ -16,12 +15,12 @@ pub fn ConfigErrorPage(error: ConfigError, on_retry: impl Fn() + 'static) -> imp
     };
     view! {
         <section class="page page-error config-error" role="alert">
-            <h1>{move || i18n.t().config_error_title}</h1>
-            <p>{move || i18n.t().config_error_body}</p>
+            <h1>{tr(|t| t.config_error_title)}</h1>
+            <p>{tr(|t| t.config_error_body)}</p>
             <p class="error-reason">{explanation}</p>
             <p class="error-detail"><code>{detail}</code></p>
             <button class="button primary" on:click=move |_| on_retry()>
-                {move || i18n.t().retry}
+                {tr(|t| t.retry)}
             </button>
         </section>
     }

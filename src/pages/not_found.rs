@@ -1,16 +1,14 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <section class="page page-not-found">
-            <h1>{move || i18n.t().not_found_title}</h1>
-            <p>{move || i18n.t().not_found_body}</p>
-            <A href="/rooms" attr:class="button">{move || i18n.t().go_home}</A>
+            <h1>{tr(|t| t.not_found_title)}</h1>
+            <p>{tr(|t| t.not_found_body)}</p>
+            <a href="/rooms" class="button">{tr(|t| t.go_home)}</a>
         </section>
     }
 }

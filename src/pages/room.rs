@@ -1,8 +1,7 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 
 #[component]
 pub fn Room() -> impl IntoView {
@@ -16,14 +15,14 @@ pub fn Room() -> impl IntoView {
     view! {
         <section class="page page-room">
             <header class="room-header">
-                <A href="/rooms" attr:class="back-link">
+                <a href="/rooms" class="back-link">
                     <span aria-hidden="true">"← "</span>
-                    {move || i18n.t().back_to_rooms}
-                </A>
+                    {tr(|t| t.back_to_rooms)}
+                </a>
                 <h1>{title}</h1>
             </header>
             <div class="message-list" aria-live="polite">
-                <p class="muted empty">{move || i18n.t().room_empty}</p>
+                <p class="muted empty">{tr(|t| t.room_empty)}</p>
             </div>
         </section>
     }

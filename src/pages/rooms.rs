@@ -1,21 +1,19 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 #[component]
 pub fn Rooms() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <section class="page page-rooms">
-            <h1>{move || i18n.t().rooms_title}</h1>
-            <p class="muted">{move || i18n.t().rooms_intro}</p>
+            <h1>{tr(|t| t.rooms_title)}</h1>
+            <p class="muted">{tr(|t| t.rooms_intro)}</p>
             <ul class="room-list">
                 <li>
-                    <A href="/rooms/lobby" attr:class="room-link">
+                    <a href="/rooms/lobby" class="room-link">
                         <span class="room-avatar" aria-hidden="true">"#"</span>
-                        <span class="room-name">{move || i18n.t().lobby_name}</span>
-                    </A>
+                        <span class="room-name">{tr(|t| t.lobby_name)}</span>
+                    </a>
                 </li>
             </ul>
         </section>

@@ -1,16 +1,15 @@
 use leptos::prelude::*;
 
 use crate::app::use_runtime_config;
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
-    let i18n = use_i18n();
     let config = use_runtime_config();
     view! {
         <section class="page page-sign-in">
-            <h1>{move || i18n.t().sign_in_title}</h1>
-            <p>{move || i18n.t().sign_in_intro}</p>
+            <h1>{tr(|t| t.sign_in_title)}</h1>
+            <p>{tr(|t| t.sign_in_intro)}</p>
             <p class="muted">
                 <code>{config.cognito.user_pool_id}</code>
             </p>
