@@ -94,3 +94,24 @@ async fn the_websocket_upgrade_refuses_every_bad_token_with_401() {
     let mut good = WsClient::connect(&server, "alice").await;
     good.assert_alive().await;
 }
+
+#[tokio::test]
+async fn keys_rotated_in_the_identity_provider_are_picked_up() {
+    use moodchat_core::TokenVerifier;
+    use moodchat_server::chat::JwksVerifier;
+    use std::sync::{Arc, Mutex};
+
+    // The provider starts without our key, as if it were rotated in later.
+    let current = Arc::new(Mutex::new(json!({"keys": []}).to_string()));
+    let provider = {
+        let current = current.clone();
+        Arc::new(move || current.lock().unwrap().clone())
+    };
+    let verifier = JwksVerifier::from_jwks_provider(provider, ISSUER, CLIENT_ID).unwrap();
+    *current.lock().unwrap() = jwks();
+    let identity = verifier.verify(&token("alice")).await.expect("the rotated-in key is found");
+    assert_eq!((identity.sub.as_str(), identity.username.as_str()), ("sub-alice", "alice"));
+    assert_eq!(identity.email.as_deref(), Some("alice@example.com"));
+    let forged = sign(&id_claims("alice"), OTHER_KEY, "another-kid");
+    assert_eq!(verifier.verify(&forged).await.unwrap_err().code, moodchat_protocol::ErrorCode::Unauthorized);
+}

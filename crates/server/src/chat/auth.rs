@@ -5,7 +5,7 @@
 //! (debug), never to the client.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -19,6 +19,8 @@ use serde::Deserialize;
 const LEEWAY_SECS: u64 = 60;
 /// An unknown `kid` triggers a JWKS refetch (key rotation), at most this often.
 const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// The same for an in-process provider, which is cheap to ask.
+const PROVIDER_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A JSON Web Key Set as Cognito publishes it at `<iss>/.well-known/jwks.json`.
 #[derive(Debug, Deserialize)]
@@ -62,10 +64,15 @@ fn parse_jwks(json: &str) -> Result<HashMap<String, DecodingKey>, String> {
     Ok(keys)
 }
 
+/// A function returning the current JWKS document (e.g. the embedded IdP's).
+pub type JwksProvider = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// Where the keys come from.
 enum KeySource {
-    /// Handed over in-process (the embedded identity provider).
+    /// Handed over once, in memory.
     Fixed,
+    /// Asked in-process again when an unknown `kid` shows up (key rotation).
+    Provider { provider: JwksProvider, last_fetch: RwLock<Option<Instant>> },
     /// Fetched over HTTP(S) and refetched when an unknown `kid` shows up.
     Url { url: String, client: reqwest::Client, last_fetch: RwLock<Option<Instant>> },
 }
@@ -83,6 +90,24 @@ impl JwksVerifier {
         install_crypto_provider();
         let keys = parse_jwks(jwks_json).map_err(anyhow::Error::msg)?;
         Ok(Self { issuer: issuer.into(), audience: audience.into(), keys: RwLock::new(keys), source: KeySource::Fixed })
+    }
+
+    /// Keys from the embedded identity provider, re-read when a token names
+    /// a `kid` we do not have (at most once a second).
+    pub fn from_jwks_provider(
+        provider: JwksProvider,
+        issuer: impl Into<String>,
+        audience: impl Into<String>,
+    ) -> anyhow::Result<Self> {
+        install_crypto_provider();
+        let keys = parse_jwks(&provider()).map_err(anyhow::Error::msg)?;
+        Ok(Self {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            keys: RwLock::new(keys),
+            // The first unknown kid may re-ask at once: rotation can precede it.
+            source: KeySource::Provider { provider, last_fetch: RwLock::new(None) },
+        })
     }
 
     /// Keys fetched from `jwks_url` (for Cognito: `<issuer>/.well-known/jwks.json`).
@@ -104,19 +129,29 @@ impl JwksVerifier {
         self.keys.read().unwrap_or_else(|p| p.into_inner()).get(kid).cloned()
     }
 
-    /// Refetches the JWKS if the source is a URL and we have not just done so.
+    /// Re-reads the JWKS (key rotation), unless the source is fixed or we
+    /// just did so: unknown `kid`s must not turn into a flood of fetches.
     async fn refresh(&self) {
-        let KeySource::Url { url, client, last_fetch } = &self.source else { return };
+        let (last_fetch, interval) = match &self.source {
+            KeySource::Fixed => return,
+            KeySource::Provider { last_fetch, .. } => (last_fetch, PROVIDER_REFETCH_INTERVAL),
+            KeySource::Url { last_fetch, .. } => (last_fetch, REFETCH_INTERVAL),
+        };
         {
             let mut last = last_fetch.write().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < REFETCH_INTERVAL) {
+            if last.is_some_and(|at| at.elapsed() < interval) {
                 return;
             }
             *last = Some(Instant::now());
         }
-        match fetch_jwks(client, url).await {
+        let fetched = match &self.source {
+            KeySource::Fixed => return,
+            KeySource::Provider { provider, .. } => parse_jwks(&provider()),
+            KeySource::Url { url, client, .. } => fetch_jwks(client, url).await,
+        };
+        match fetched {
             Ok(keys) => *self.keys.write().unwrap_or_else(|p| p.into_inner()) = keys,
-            Err(error) => tracing::warn!(%url, %error, "JWKS refresh failed"),
+            Err(error) => tracing::warn!(%error, "JWKS refresh failed"),
         }
     }
 

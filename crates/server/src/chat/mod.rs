@@ -23,7 +23,7 @@ use moodchat_core::{ChatService, Identity, NoSentiment, SentimentProvider, Token
 use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
 use moodchat_protocol::ApiError;
 
-pub use auth::JwksVerifier;
+pub use auth::{JwksProvider, JwksVerifier};
 pub use hub::Hub;
 pub use sqlite::SqliteStore;
 
