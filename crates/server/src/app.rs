@@ -17,7 +17,11 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use moodchat_idp::{Idp, IdpConfig};
+
+use crate::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use crate::http_error::HttpError;
+use crate::mood::LocalSentiment;
 use crate::{runtime_config, spa};
 
 /// Everything `moodchat serve` needs to know, whatever it was read from.
@@ -29,6 +33,12 @@ pub struct Settings {
     /// Without a trailing slash; `None` means "answer with relative URLs".
     pub public_url: Option<String>,
     pub transport: Transport,
+    /// Confirm sign-ups without a code.
+    pub auto_confirm: bool,
+    /// Expose sent codes at GET /idp/outbox.
+    pub dev_outbox: bool,
+    /// Lifetime of id and access tokens.
+    pub token_ttl: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -36,38 +46,66 @@ struct AppState {
     runtime_config: Arc<RuntimeConfig>,
 }
 
-/// The whole HTTP surface. `/api` is JSON only: an unknown API path is a JSON
-/// 404, never the SPA's index.html.
-pub async fn build_router(settings: &Settings) -> anyhow::Result<Router> {
+/// The whole HTTP surface: the SPA, `/config.json`, the chat API under
+/// `/api` and the identity provider under `/idp`. `base_url` is where this
+/// server is reached (`http://127.0.0.1:8080`): token issuers derive from it.
+///
+/// `/api` is JSON only: an unknown API path is a JSON 404, never the SPA's
+/// index.html.
+pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result<Router> {
     std::fs::create_dir_all(&settings.data_dir).map_err(|error| {
         anyhow::anyhow!("cannot create the data directory {}: {error}", settings.data_dir.display())
     })?;
+    let idp = open_identity_provider(settings, base_url).await?;
+    let verifier = JwksVerifier::from_jwks_json(&idp.jwks_json().to_string(), idp.issuer(), idp.client_id())?;
+    let chat_config = ChatConfig { sentiment: Arc::new(LocalSentiment::embedded()), ..ChatConfig::default() };
+    let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
+
     let state = AppState {
         runtime_config: Arc::new(runtime_config::describe(settings.public_url.as_deref(), settings.transport)),
     };
-
     let api = Router::new()
         .route("/health", get(health))
+        .merge(chat::router(chat))
         .fallback(unknown_api_path);
 
     let router = Router::new()
         .route("/config.json", get(config_json))
         .nest("/api", api)
         .with_state(state)
+        // nest_service, not nest: the Cognito API is POSTed to `/idp/`.
+        .nest_service("/idp", idp.router::<()>())
         .merge(spa::router(&settings.dist_dir));
     Ok(with_security_headers(router)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_to_json)))
 }
 
+/// Opens (or creates, with a new signing key) the identity provider in
+/// `<data-dir>/idp`. Blocking work, so off the async threads.
+async fn open_identity_provider(settings: &Settings, base_url: &str) -> anyhow::Result<Idp> {
+    let mut config = IdpConfig::new(settings.data_dir.join("idp"));
+    config.issuer_base = format!("{base_url}/idp");
+    config.region = runtime_config::LOCAL_REGION.to_owned();
+    config.user_pool_id = runtime_config::LOCAL_USER_POOL_ID.to_owned();
+    config.client_id = runtime_config::LOCAL_CLIENT_ID.to_owned();
+    config.auto_confirm = settings.auto_confirm;
+    config.dev_outbox = settings.dev_outbox;
+    config.id_token_ttl = settings.token_ttl;
+    config.access_token_ttl = settings.token_ttl;
+    let idp = tokio::task::spawn_blocking(move || Idp::open(config)).await??;
+    Ok(idp)
+}
+
 /// Binds, prints the URL to open, and serves until SIGINT/SIGTERM.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let router = build_router(&settings).await?;
     let listener = TcpListener::bind(settings.addr)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", settings.addr))?;
     let local = listener.local_addr()?;
-    tracing::info!(addr = %local, data_dir = %settings.data_dir.display(), "moodchat started");
+    let base_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let router = build_router(&settings, &base_url).await?;
+    tracing::info!(addr = %local, data_dir = %settings.data_dir.display(), dev_outbox = settings.dev_outbox, "moodchat started");
     // One plain line on stdout: the README's run command and the end-to-end
     // tests read the URL (and the port, when it was 0) from it.
     println!("moodchat listening on http://{local}");

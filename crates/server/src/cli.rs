@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the SPA, the chat API and sign-in from one process.
     Serve(ServeArgs),
+    /// Read messages one per line on stdin; print `label<TAB>score` for each.
+    Mood,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,6 +47,20 @@ pub struct ServeArgs {
     /// How the SPA should receive messages.
     #[arg(long, env = "MOODCHAT_TRANSPORT", value_enum, default_value_t = TransportArg::Auto)]
     pub transport: TransportArg,
+
+    /// Confirm new accounts at once, without a code (for demos).
+    #[arg(long, env = "MOODCHAT_AUTO_CONFIRM")]
+    pub auto_confirm: bool,
+
+    /// Serve the confirmation and reset codes sent to users at
+    /// GET /idp/outbox?email=... (on by default when listening on loopback;
+    /// codes are always logged and written to <data-dir>/idp/outbox.jsonl).
+    #[arg(long, env = "MOODCHAT_DEV_OUTBOX")]
+    pub dev_outbox: Option<bool>,
+
+    /// Lifetime of id and access tokens in seconds (Cognito's default is an hour).
+    #[arg(long, env = "MOODCHAT_TOKEN_TTL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub token_ttl: u64,
 
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "MOODCHAT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -82,6 +98,9 @@ impl ServeArgs {
             dist_dir: self.dist_dir.clone(),
             public_url: self.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
             transport: self.transport.into(),
+            auto_confirm: self.auto_confirm,
+            dev_outbox: self.dev_outbox.unwrap_or_else(|| self.addr.ip().is_loopback()),
+            token_ttl: std::time::Duration::from_secs(self.token_ttl),
         }
     }
 }
@@ -93,7 +112,7 @@ mod tests {
     #[test]
     fn serve_defaults_match_the_readme() {
         let cli = Cli::try_parse_from(["moodchat", "serve"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else { panic!("expected serve") };
         let settings = args.settings();
         assert_eq!(settings.addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(settings.data_dir, PathBuf::from("./data"));
@@ -107,11 +126,30 @@ mod tests {
             "--public-url", "https://chat.example.com/", "--transport", "polling",
         ])
         .unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else { panic!("expected serve") };
         let settings = args.settings();
         assert_eq!(settings.addr.port(), 9000);
         assert_eq!(settings.public_url.as_deref(), Some("https://chat.example.com"));
         assert_eq!(settings.transport, Transport::Polling);
+    }
+
+    #[test]
+    fn the_dev_outbox_is_on_for_loopback_only_unless_told() {
+        let local = |extra: &[&str]| {
+            let mut argv = vec!["moodchat", "serve"];
+            argv.extend_from_slice(extra);
+            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
+            args.settings().dev_outbox
+        };
+        assert!(local(&[]));
+        assert!(!local(&["--addr", "0.0.0.0:8080"]));
+        assert!(local(&["--addr", "0.0.0.0:8080", "--dev-outbox", "true"]));
+        assert!(!local(&["--dev-outbox", "false"]));
+    }
+
+    #[test]
+    fn a_zero_token_lifetime_is_refused() {
+        assert!(Cli::try_parse_from(["moodchat", "serve", "--token-ttl", "0"]).is_err());
     }
 
     #[test]

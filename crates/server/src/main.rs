@@ -17,6 +17,15 @@ async fn main() -> std::process::ExitCode {
                 }
             }
         }
+        Command::Mood => match moodchat_server::mood::label_lines(std::io::stdin().lock(), std::io::stdout().lock()) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            // A closed pipe (`| head`) is a normal end for a filter.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("moodchat mood: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        },
     }
 }
 
