@@ -121,7 +121,8 @@ impl MessageStore for InMemoryStore {
         let mut summaries = Vec::new();
         for room in state.rooms.values() {
             let member = state.members.get(&room.id).is_some_and(|m| m.contains(sub));
-            if !member && !(discover && room.kind == RoomKind::Public) {
+            let discoverable = discover && room.kind == RoomKind::Public;
+            if !member && !discoverable {
                 continue;
             }
             let messages = state.messages.get(&room.id);

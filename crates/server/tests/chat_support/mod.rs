@@ -179,7 +179,7 @@ pub struct WsClient {
 /// What the server said next, besides JSON events.
 #[derive(Debug)]
 pub enum Next {
-    Event(ServerEvent),
+    Event(Box<ServerEvent>),
     Closed(Option<CloseFrame>),
 }
 
@@ -208,7 +208,7 @@ impl WsClient {
             loop {
                 match self.stream.next().await {
                     Some(Ok(WsMessage::Text(text))) => {
-                        return Next::Event(serde_json::from_str(text.as_str()).expect("events are protocol JSON"))
+                        return Next::Event(Box::new(serde_json::from_str(text.as_str()).expect("events are protocol JSON")))
                     }
                     Some(Ok(WsMessage::Close(frame))) => return Next::Closed(frame),
                     Some(Ok(_)) => continue,
@@ -226,7 +226,7 @@ impl WsClient {
         loop {
             let next = tokio::time::timeout_at(deadline, self.next()).await.expect("the expected event before the deadline");
             match next {
-                Next::Event(event) if wanted(&event) => return event,
+                Next::Event(event) if wanted(&event) => return *event,
                 Next::Event(_) => continue,
                 Next::Closed(frame) => panic!("connection closed ({frame:?}) while waiting"),
             }
