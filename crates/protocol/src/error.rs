@@ -29,6 +29,8 @@ pub enum ErrorCode {
     /// Authenticated, but not allowed (e.g. not a member of the room).
     Forbidden,
     NotFound,
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed,
     /// A body, frame or field exceeds a documented limit.
     TooLarge,
     RateLimited,
@@ -50,6 +52,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{OriginalUri, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use moodchat_protocol::{RuntimeConfig, Transport};
+use moodchat_protocol::{ErrorCode, RuntimeConfig, Transport};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -57,7 +57,13 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         anyhow::anyhow!("cannot create the data directory {}: {error}", settings.data_dir.display())
     })?;
     let idp = open_identity_provider(settings, base_url).await?;
-    let verifier = JwksVerifier::from_jwks_json(&idp.jwks_json().to_string(), idp.issuer(), idp.client_id())?;
+    // Read through a provider, so keys the IdP adds later are picked up.
+    let jwks_source = idp.clone();
+    let verifier = JwksVerifier::from_jwks_provider(
+        Arc::new(move || jwks_source.jwks_json().to_string()),
+        idp.issuer(),
+        idp.client_id(),
+    )?;
     let chat_config = ChatConfig { sentiment: Arc::new(LocalSentiment::embedded()), ..ChatConfig::default() };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
 
@@ -67,7 +73,8 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
     let api = Router::new()
         .route("/health", get(health))
         .merge(chat::router(chat))
-        .fallback(unknown_api_path);
+        .fallback(unknown_api_path)
+        .method_not_allowed_fallback(method_not_allowed);
 
     let router = Router::new()
         .route("/config.json", get(config_json))
@@ -135,6 +142,10 @@ async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn unknown_api_path(OriginalUri(uri): OriginalUri) -> HttpError {
     HttpError::not_found(format!("no API endpoint at {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> HttpError {
+    HttpError::new(ErrorCode::MethodNotAllowed, format!("{method} is not allowed on {}", uri.path()))
 }
 
 fn panic_to_json(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {

@@ -171,3 +171,18 @@ async fn a_wrong_password_gets_cognitos_error_and_no_token() {
     let tokens = server.sign_in("joon@example.com", "Correct-h0rse").await.unwrap();
     assert!(tokens["IdToken"].is_string());
 }
+
+#[tokio::test]
+async fn unknown_api_paths_and_wrong_methods_answer_json_errors() {
+    let server = start(true).await;
+    let missing = server.http.get(format!("{}/api/no-such-thing", server.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+
+    let wrong_method = server.http.delete(format!("{}/api/rooms", server.base)).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+    assert!(body["message"].as_str().unwrap().contains("DELETE"));
+}
