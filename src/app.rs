@@ -7,11 +7,13 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 use moodchat_protocol::RuntimeConfig;
 
+use crate::auth::guard::{GuestOnly, RequireSession};
+use crate::auth::{provide_auth, use_auth};
 use crate::components::header::Header;
 use crate::config::{self, ConfigError, CONFIG_URL};
 use crate::connection::provide_connection;
 use crate::i18n::{provide_i18n, tr, use_i18n};
-use crate::pages::{ConfigErrorPage, NotFound, Room, Rooms, SignIn};
+use crate::pages::{ConfigErrorPage, ConfirmSignUp, ForgotPassword, NotFound, ResetPassword, Room, Rooms, SignIn, SignUp};
 use crate::theme::provide_theme;
 
 /// The app as trunk mounts it.
@@ -39,6 +41,7 @@ pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
     provide_i18n();
     provide_theme();
     provide_connection();
+    provide_auth();
 
     let state = RwSignal::new(ConfigState::Loading);
     let load = move || {
@@ -76,14 +79,21 @@ pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
 /// The routed pages, once the configuration is known.
 #[component]
 fn AppRoutes(config: RuntimeConfig) -> impl IntoView {
+    use_auth().start(config.cognito.clone());
     provide_context(config);
     move_focus_on_navigation();
+    // The sign-in pages are for guests (a signed-in user goes on to the
+    // rooms); the rooms need a session (a guest is sent to sign in, then back).
     view! {
         <FlatRoutes fallback=NotFound>
             <Route path=path!("/") view=|| view! { <Redirect path="/rooms" /> } />
-            <Route path=path!("/signin") view=SignIn />
-            <Route path=path!("/rooms") view=Rooms />
-            <Route path=path!("/rooms/:room") view=Room />
+            <Route path=path!("/signin") view=|| view! { <GuestOnly><SignIn /></GuestOnly> } />
+            <Route path=path!("/signup") view=|| view! { <GuestOnly><SignUp /></GuestOnly> } />
+            <Route path=path!("/confirm") view=|| view! { <GuestOnly><ConfirmSignUp /></GuestOnly> } />
+            <Route path=path!("/forgot-password") view=|| view! { <GuestOnly><ForgotPassword /></GuestOnly> } />
+            <Route path=path!("/reset-password") view=|| view! { <GuestOnly><ResetPassword /></GuestOnly> } />
+            <Route path=path!("/rooms") view=|| view! { <RequireSession><Rooms /></RequireSession> } />
+            <Route path=path!("/rooms/:room") view=|| view! { <RequireSession><Room /></RequireSession> } />
         </FlatRoutes>
     }
 }

@@ -4,9 +4,11 @@
 //! same components the app does.
 
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod config;
 pub mod connection;
+pub mod drafts;
 pub mod i18n;
 pub mod pages;
 pub mod storage;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::preferences::{LanguageSwitch, ThemeSwitch};
+use crate::auth::use_auth;
 use crate::i18n::tr;
 
 #[component]
@@ -16,7 +17,31 @@ pub fn Header() -> impl IntoView {
             <div class="header-tools">
                 <LanguageSwitch />
                 <ThemeSwitch />
+                <Account />
             </div>
         </header>
+    }
+}
+
+/// Who is signed in, with the way out; a sign-in link for guests.
+#[component]
+fn Account() -> impl IntoView {
+    let auth = use_auth();
+    move || {
+        if auth.signed_in.get() {
+            view! {
+                <div class="account">
+                    <span class="user-name" title=tr(|t| t.signed_in_as)>
+                        {move || auth.user().map(|user| user.name)}
+                    </span>
+                    <button type="button" class="button sign-out" on:click=move |_| auth.sign_out()>
+                        {tr(|t| t.sign_out)}
+                    </button>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <a href="/signin" class="button sign-in-link">{tr(|t| t.nav_sign_in)}</a> }.into_any()
+        }
     }
 }

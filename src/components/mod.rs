@@ -1,3 +1,5 @@
 pub mod connection_status;
+pub mod form;
 pub mod header;
+pub mod password_hints;
 pub mod preferences;

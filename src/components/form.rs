@@ -1,0 +1,111 @@
+//! The pieces every sign-in form is made of: a labelled field, the error
+//! announcement, the submit button, and the state of a pending request.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::auth::AuthError;
+use crate::i18n::{tr, use_i18n, Texts};
+
+/// A form's request state: whether one is running, and how the last failed.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<AuthError>>,
+}
+
+impl FormState {
+    pub fn new() -> FormState {
+        FormState { pending: RwSignal::new(false), error: RwSignal::new(None) }
+    }
+
+    /// Runs `task` unless one is already running (a double submit), showing
+    /// its error if it fails. Success usually navigates away, which disposes
+    /// the signals: hence `try_set`.
+    pub fn run(self, task: impl Future<Output = Result<(), AuthError>> + 'static) {
+        if self.pending.get_untracked() {
+            return;
+        }
+        self.pending.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = task.await;
+            self.pending.try_set(false);
+            if let Err(error) = outcome {
+                self.error.try_set(Some(error));
+            }
+        });
+    }
+
+    /// Shows an error found before any request (e.g. a weak password).
+    pub fn fail(self, error: AuthError) {
+        self.error.set(Some(error));
+    }
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A text input with its label. `autocomplete` lets password managers and
+/// phones fill it (`username`, `current-password`, `new-password`,
+/// `one-time-code`).
+#[component]
+pub fn Field(
+    id: &'static str,
+    label: fn(&Texts) -> &'static str,
+    value: RwSignal<String>,
+    autocomplete: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] described_by: Option<&'static str>,
+    #[prop(optional)] input_mode: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{tr(label)}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                inputmode=input_mode
+                aria-describedby=described_by
+                required
+                bind:value=value
+            />
+        </div>
+    }
+}
+
+/// The last error of a form, in the user's language. The element is always
+/// there, so screen readers announce the text when it appears (role=alert).
+#[component]
+pub fn FormError(form: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="form-error" role="alert">
+            {move || form.error.get().map(|error| error.describe(i18n.t()))}
+        </p>
+    }
+}
+
+/// The submit button; says it is working while a request runs.
+#[component]
+pub fn SubmitButton(form: FormState, label: fn(&Texts) -> &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || if form.pending.get() { i18n.t().working } else { label(i18n.t()) };
+    view! {
+        <button type="submit" class="button primary" disabled=move || form.pending.get() aria-busy=move || form.pending.get().then_some("true")>
+            {text}
+        </button>
+    }
+}
+
+/// A polite status line (a code was sent, the account is confirmed...).
+#[component]
+pub fn Notice(text: Signal<&'static str>) -> impl IntoView {
+    view! { <p class="notice" role="status">{move || text.get()}</p> }
+}
