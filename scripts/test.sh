@@ -9,11 +9,17 @@ cd "$REPO_ROOT"
 
 "$REPO_ROOT/scripts/setup.sh" --browser
 
+# Every test runner's output also goes to a log, summed up at the end.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+logged() { "$@" 2>&1 | tee -a "$log"; }
+
 step "Native tests: protocol, core, server, idp, sentiment"
-cargo test --workspace --exclude moodchat-web --exclude moodchat-e2e
+# The sentiment trainer is tested too (determinism: same data, same weights).
+logged cargo test --workspace --exclude moodchat-web --exclude moodchat-e2e --features moodchat-sentiment/train
 
 step "Browser tests (wasm-bindgen-test in headless Chromium)"
-cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
+logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
 
 step "Release build of the SPA and its size"
 "$REPO_ROOT/scripts/size-report.sh" --budget 120
@@ -22,4 +28,8 @@ step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
 MOODCHAT_BIN="$CARGO_TARGET_DIR/debug/moodchat" MOODCHAT_DIST_DIR="$REPO_ROOT/dist" \
   MOODCHAT_ARTIFACTS="$REPO_ROOT/test-artifacts" \
-  cargo test -p moodchat-e2e
+  logged cargo test -p moodchat-e2e
+
+# One closing line for the whole run: the sum of every runner's results.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "\nall test runs: %d passed, %d failed\n", p, f }' "$log"
