@@ -12,6 +12,14 @@
 //!   n-grams shorter than 3 are skipped: single Latin letters and letter pairs
 //!   carry no sentiment and would only add hash collisions.
 //!
+//! - lexicon cues: each token the hand-written lexicon (`crate::lexicon`)
+//!   knows adds a feature for its sign and strength (flipped inside a negation
+//!   scope), and a message without any known word adds a "no cue" feature.
+//!   These few features are shared by thousands of words' worth of training
+//!   data, so they carry the prior into domains the corpora do not cover
+//!   (tweets, chat) and give the neutral table a direct "nothing emotional
+//!   here" signal.
+//!
 //! The extractor returns feature hashes with repetitions (counts); the model
 //! scales the summed weights by 1/sqrt(count) so long and short messages live
 //! on the same scale.
@@ -22,12 +30,13 @@ use crate::tokenize::{normalize_into, tokenize_into, Token, TokenKind};
 /// Version of the feature scheme; stored in the weights file so that weights
 /// trained with a different tokenizer/hashing are rejected instead of silently
 /// producing nonsense.
-pub const FEATURE_SCHEME_VERSION: u32 = 1;
+pub const FEATURE_SCHEME_VERSION: u32 = 2;
 
 const NS_UNIGRAM: u64 = 0x11;
 const NS_NEGATED: u64 = 0x12;
 const NS_BIGRAM: u64 = 0x13;
 const NS_CHARGRAM: u64 = 0x14;
+const NS_LEXICON: u64 = 0x15;
 
 const MAX_CHAR_NGRAM: usize = 5;
 /// Words after an English negator that are marked as negated (unless a
@@ -59,6 +68,7 @@ impl FeatureExtractor {
         // Token unigrams with negation scopes.
         self.token_hashes.clear();
         let mut negated_left = 0usize;
+        let mut lexicon_hits = 0usize;
         for tok in &self.tokens {
             let chars = tok.chars(text);
             let mut h = Fnv1a::with_seed(0);
@@ -70,6 +80,10 @@ impl FeatureExtractor {
 
             let ns = if negated_left > 0 && tok.kind == TokenKind::Word { NS_NEGATED } else { NS_UNIGRAM };
             out.push(bucket(avalanche(token_hash ^ ns)));
+            if let Some(cue) = lexicon_cue(chars, ns == NS_NEGATED) {
+                out.push(bucket(cue));
+                lexicon_hits += 1;
+            }
 
             if tok.kind == TokenKind::Punct || is_clause_break(chars) {
                 negated_left = 0;
@@ -81,6 +95,10 @@ impl FeatureExtractor {
             } else if tok.kind == TokenKind::Word && negated_left > 0 {
                 negated_left -= 1;
             }
+        }
+
+        if lexicon_hits == 0 && !self.tokens.is_empty() {
+            out.push(bucket(avalanche(NS_LEXICON)));
         }
 
         // Token bigrams.
@@ -111,6 +129,18 @@ impl FeatureExtractor {
             }
         }
     }
+}
+
+/// Hash of the lexicon cue of one token: sign and strength (1..=3) of its
+/// prior valence, flipped when negated. None for words the lexicon does not know.
+fn lexicon_cue(chars: &[char], negated: bool) -> Option<u64> {
+    let v = crate::lexicon::valence(chars);
+    if v == 0.0 {
+        return None;
+    }
+    let positive = (v > 0.0) != negated;
+    let strength = if v.abs() >= 2.5 { 3 } else if v.abs() >= 1.5 { 2 } else { 1 };
+    Some(avalanche(NS_LEXICON ^ ((positive as u64) << 8) ^ (strength << 16)))
 }
 
 fn eq(chars: &[char], s: &str) -> bool {
@@ -212,6 +242,20 @@ mod tests {
         FeatureExtractor::new().extract("first something else", &mut b);
         FeatureExtractor::new().extract("Mixed 한국어 and English 😊 :)", &mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn lexicon_cues_follow_sign_and_negation() {
+        let good = lexicon_cue(&['g', 'o', 'o', 'd'], false).unwrap();
+        // "not good" gives the cue of an equally strong negative word (good 1.9, sad -2.1).
+        assert_eq!(lexicon_cue(&['g', 'o', 'o', 'd'], true), lexicon_cue(&['s', 'a', 'd'], false));
+        assert_ne!(Some(good), lexicon_cue(&['b', 'a', 'd'], false));
+        assert!(features("this is good").contains(&(good as u32)));
+        assert!(!features("this is not good").contains(&(good as u32)));
+        // A message without any lexicon word gets the "no cue" feature.
+        let no_cue = avalanche(NS_LEXICON) as u32;
+        assert!(features("the meeting is at 3pm").contains(&no_cue));
+        assert!(!features("this is good").contains(&no_cue));
     }
 
     #[test]

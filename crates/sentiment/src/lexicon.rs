@@ -71,21 +71,26 @@ fn chars_eq(chars: &[char], s: &str) -> bool {
     chars.iter().copied().eq(s.chars())
 }
 
+/// Substring test without allocating (runs per token inside feature extraction).
 fn contains(chars: &[char], needle: &str) -> bool {
-    let n: Vec<char> = needle.chars().collect();
-    n.len() <= chars.len() && chars.windows(n.len()).any(|w| w == n.as_slice())
+    let len = needle.chars().count();
+    len <= chars.len() && chars.windows(len).any(|w| w.iter().copied().eq(needle.chars()))
 }
 
 fn starts_with(chars: &[char], prefix: &str) -> bool {
-    let p: Vec<char> = prefix.chars().collect();
-    chars.starts_with(&p)
+    let len = prefix.chars().count();
+    len <= chars.len() && chars[..len].iter().copied().eq(prefix.chars())
 }
 
-fn is_negator(chars: &[char]) -> bool {
+pub(crate) fn is_negator(chars: &[char]) -> bool {
     NEGATORS.iter().any(|n| chars_eq(chars, n)) || chars.ends_with(&['n', '\'', 't'])
 }
 
-fn valence(chars: &[char]) -> f32 {
+/// Prior valence of one normalised token (0 when the lexicon does not know
+/// it). Korean in-word negation ("좋지마", "재미있지 않") is already applied.
+/// Also used by the feature extractor as a prior cue that generalises beyond
+/// the training domains (e.g. ㅠㅠ is praise in a movie review, sadness in chat).
+pub fn valence(chars: &[char]) -> f32 {
     if let Some(&(_, v)) = EXACT.iter().find(|(w, _)| chars_eq(chars, w)) {
         return v;
     }
@@ -144,6 +149,12 @@ pub fn compound(text: &str) -> f32 {
         sum += sum.signum() * 0.29 * exclamations;
     }
     sum / (sum * sum + 15.0).sqrt()
+}
+
+/// Every lexicon entry (English words, emoticons, emoji, jamo runs, Korean
+/// stems) with its valence; the trainer uses them as tiny labelled messages.
+pub fn entries() -> impl Iterator<Item = (&'static str, f32)> {
+    EXACT.iter().chain(KOREAN_STEMS).copied()
 }
 
 /// Neutral band used by VADER for its compound score.

@@ -17,6 +17,10 @@ fn korean() {
     let m = model();
     assert_label(&m, "정말 최고의 영화였어요 ㅋㅋ", Label::Positive);
     assert_label(&m, "최악이다 ㅠㅠ", Label::Negative);
+    // Pre-verb negation (negation scope + lexicon cue flipped).
+    assert_label(&m, "안 좋아", Label::Negative);
+    assert_label(&m, "싫어", Label::Negative);
+    assert_label(&m, "좋아", Label::Positive);
 }
 
 #[test]

@@ -20,6 +20,8 @@ pub enum Corpus {
     Sst2,
     GoEmotions,
     TweetEval,
+    /// The hand-written lexicon's entries as one-token messages.
+    Lexicon,
 }
 
 impl Corpus {
@@ -29,6 +31,7 @@ impl Corpus {
             Corpus::Sst2 => "SST-2",
             Corpus::GoEmotions => "GoEmotions-groups",
             Corpus::TweetEval => "TweetEval",
+            Corpus::Lexicon => "lexicon",
         }
     }
 }
@@ -159,4 +162,32 @@ pub fn subsample(examples: Vec<Example>, max: usize) -> Vec<Example> {
     }
     let step = examples.len().div_ceil(max);
     examples.into_iter().step_by(step).collect()
+}
+
+/// Splits TweetEval val: row i goes to training when `every > 0` and
+/// `i % every == 0`; the rest stays for calibration.
+pub fn split_tweet_val(rows: Vec<Example>, every: usize) -> (Vec<Example>, Vec<Example>) {
+    let mut train = Vec::new();
+    let mut cal = Vec::new();
+    for (i, ex) in rows.into_iter().enumerate() {
+        if every > 0 && i % every == 0 {
+            train.push(ex);
+        } else {
+            cal.push(ex);
+        }
+    }
+    (train, cal)
+}
+
+/// The lexicon entries as three-way examples ("ㅠㅠ" negative, "ㅋㅋ" positive,
+/// "최고" positive, ...). Movie reviews teach the opposite for some chat cues
+/// (ㅠㅠ = moved, ㅋㅋ = sarcasm), so a message that is nothing but the cue
+/// would otherwise get the review meaning.
+pub fn lexicon_examples() -> Vec<Example> {
+    crate::lexicon::entries()
+        .map(|(text, valence)| {
+            let label = if valence > 0.0 { Label::Positive } else { Label::Negative };
+            Example { text: text.to_string(), target: Target::ThreeWay(label), corpus: Corpus::Lexicon }
+        })
+        .collect()
 }

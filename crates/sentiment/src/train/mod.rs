@@ -41,6 +41,8 @@ pub struct PipelineOptions {
     pub max_per_corpus: usize,
     /// NSMC train rows (taken from the end) held out for monitoring.
     pub nsmc_holdout: usize,
+    /// Every k-th TweetEval val row goes to training, the rest stays for calibration (0 = none).
+    pub tweet_val_train_every: usize,
     pub verbose: bool,
 }
 
@@ -62,11 +64,14 @@ pub fn load_training_data(opts: &PipelineOptions) -> io::Result<(Vec<Example>, D
     for corpus in [nsmc, sst2, goe] {
         train.extend(data::subsample(corpus, opts.max_per_corpus));
     }
+    let (tweet_train, tweet_cal) = data::split_tweet_val(data::load_tweeteval(dir, "val")?, opts.tweet_val_train_every);
+    train.extend(tweet_train);
+    train.extend(data::lexicon_examples());
     let dev = DevSets {
         nsmc_holdout: holdout,
         sst2_dev: data::load_sst2(dir, "sst2_dev.tsv")?,
         goe_dev: data::load_goemotions(dir, "goe_group_dev.tsv")?.0,
-        tweet_val: data::load_tweeteval(dir, "val")?,
+        tweet_val: tweet_cal,
     };
     Ok((train, dev))
 }
@@ -87,29 +92,44 @@ fn to_predictions(logits: &[[f32; 3]]) -> Vec<Prediction> {
         .collect()
 }
 
-/// One line of dev metrics for any logit function.
-pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], tune_neutral: bool) -> String {
+/// One line of dev metrics for any logit function; with `calibrate`, the
+/// bias offsets are first fitted on the same dev data (what calibration would do).
+pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calibrate: bool) -> String {
     let nsmc = logits_of(&dev.nsmc_holdout, &mut logits);
     let sst2 = logits_of(&dev.sst2_dev, &mut logits);
     let goe = logits_of(&dev.goe_dev, &mut logits);
     let tweet = logits_of(&dev.tweet_val, &mut logits);
-    let offset = if tune_neutral {
-        calibrate::best_neutral_offset((&dev.tweet_val, &tweet), (&dev.goe_dev, &goe))
-    } else {
-        0.0
-    };
-    let (tweet_recall, goe_f1) = calibrate::three_way_objective((&dev.tweet_val, &tweet), (&dev.goe_dev, &goe), offset);
+    let sets = dev.scored(&tweet, &goe, &sst2, &nsmc);
+    let offsets = if calibrate { calibrate::best_offsets(&sets) } else { calibrate::Offsets::default() };
+    let got = calibrate::objective(&sets, offsets);
     let nsmc_acc = if dev.nsmc_holdout.is_empty() {
         "n/a".to_string()
     } else {
-        format!("{:.4}", metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&nsmc)))
+        let shifted: Vec<[f32; 3]> = nsmc.iter().map(|l| [l[0] - offsets.polarity, l[1], l[2] + offsets.polarity]).collect();
+        format!("{:.4}", metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&shifted)))
     };
+    let sst2_acc = metrics::binary_accuracy(&dev.sst2_dev, &to_predictions(&sst2.iter().map(|l| [l[0] - offsets.polarity, l[1], l[2] + offsets.polarity]).collect::<Vec<_>>()));
     format!(
-        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (neutral offset {offset:+.2})",
-        metrics::binary_accuracy(&dev.sst2_dev, &to_predictions(&sst2)),
-        goe_f1,
-        tweet_recall,
+        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (offsets neutral {:+.2} polarity {:+.2})",
+        sst2_acc, got.goe_macro_f1, got.tweet_macro_recall, offsets.neutral, offsets.polarity,
     )
+}
+
+impl DevSets {
+    fn scored<'a>(
+        &'a self,
+        tweet: &'a [[f32; 3]],
+        goe: &'a [[f32; 3]],
+        sst2: &'a [[f32; 3]],
+        nsmc: &'a [[f32; 3]],
+    ) -> calibrate::CalibrationSets<'a> {
+        let scored = |examples: &'a [Example], logits: &'a [[f32; 3]]| calibrate::Scored { examples, logits };
+        calibrate::CalibrationSets {
+            tweet_val: scored(&self.tweet_val, tweet),
+            goe_dev: scored(&self.goe_dev, goe),
+            binary: [scored(&self.sst2_dev, sst2), scored(&self.nsmc_holdout, nsmc)],
+        }
+    }
 }
 
 /// Loads data, trains, quantises and calibrates. Deterministic.
@@ -159,8 +179,13 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
     };
     let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
     let goe_logits = logits_of(&dev.goe_dev, &mut model_logits);
-    let cal = calibrate::fit(&dev.tweet_val, &tweet_logits, &dev.goe_dev, &goe_logits);
-    log(format!("calibration: neutral offset {:+.2}, temperature {:.2}", cal.neutral_offset, cal.temperature));
+    let sst2_logits = logits_of(&dev.sst2_dev, &mut model_logits);
+    let nsmc_logits = logits_of(&dev.nsmc_holdout, &mut model_logits);
+    let cal = calibrate::fit(&dev.scored(&tweet_logits, &goe_logits, &sst2_logits, &nsmc_logits));
+    log(format!(
+        "calibration: neutral offset {:+.2}, polarity offset {:+.2}, temperature {:.2}",
+        cal.offsets.neutral, cal.offsets.polarity, cal.temperature
+    ));
     let model = calibrate::apply(&quantized, &cal).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     if opts.verbose {
         let report = dev_report(
@@ -243,6 +268,7 @@ mod tests {
             data_dir: default_data_dir(),
             max_per_corpus: 1500,
             nsmc_holdout: 500,
+            tweet_val_train_every: 2,
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {

@@ -28,6 +28,10 @@ pub struct TrainConfig {
     pub nsmc_weight: f32,
     pub sst2_weight: f32,
     pub goemotions_weight: f32,
+    /// TweetEval val rows used for training (see `PipelineOptions::tweet_val_train_every`).
+    pub tweet_weight: f32,
+    /// Lexicon entries as one-token examples.
+    pub lexicon_weight: f32,
     /// Weights are clipped at this quantile of |w| per class before int8
     /// quantisation, so one outlier does not waste the 8-bit range.
     pub clip_quantile: f64,
@@ -51,6 +55,8 @@ impl Default for TrainConfig {
             nsmc_weight: 1.0,
             sst2_weight: 1.0,
             goemotions_weight: 1.0,
+            tweet_weight: 3.0,
+            lexicon_weight: 10.0,
             clip_quantile: 0.9999,
             prune_at_most: 0,
             average_epochs: true,
@@ -64,8 +70,8 @@ impl TrainConfig {
             Corpus::Nsmc => self.nsmc_weight,
             Corpus::Sst2 => self.sst2_weight,
             Corpus::GoEmotions => self.goemotions_weight,
-            // Never trained on (calibration only), but keep the match total.
-            Corpus::TweetEval => 1.0,
+            Corpus::TweetEval => self.tweet_weight,
+            Corpus::Lexicon => self.lexicon_weight,
         }
     }
 }
