@@ -48,6 +48,25 @@ async fn korean_browsers_get_korean_on_a_phone_sized_screen() -> anyhow::Result<
         .await?;
     assert_eq!(overflow.as_i64(), Some(0), "horizontal overflow on a phone");
     browser.screenshot("shell-rooms-phone-ko").await?;
+
+    // The theme switch really changes the colours (CSS light-dark() pairs).
+    let body_background = r#"return getComputedStyle(document.body).backgroundColor"#;
+    let light = browser.client.execute(body_background, vec![]).await?;
+    assert_eq!(light.as_str(), Some("rgb(246, 247, 249)"));
+    browser
+        .client
+        .execute(
+            r#"const s = document.querySelector('.theme-switch'); s.value = 'dark';
+               s.dispatchEvent(new Event('change'));"#,
+            vec![],
+        )
+        .await?;
+    moodchat_e2e::eventually("the dark background", || async {
+        let now = browser.client.execute(body_background, vec![]).await.ok()?;
+        (now.as_str() == Some("rgb(17, 19, 24)")).then_some(())
+    })
+    .await?;
+    browser.screenshot("shell-rooms-phone-ko-dark").await?;
     browser.close().await
 }
 
