@@ -21,7 +21,7 @@ use moodchat_idp::{Idp, IdpConfig};
 
 use crate::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use crate::http_error::HttpError;
-use crate::mood::LocalSentiment;
+use crate::mood::MoodSettings;
 use crate::{runtime_config, spa};
 
 /// Everything `moodchat serve` needs to know, whatever it was read from.
@@ -39,6 +39,8 @@ pub struct Settings {
     pub dev_outbox: bool,
     /// Lifetime of id and access tokens.
     pub token_ttl: std::time::Duration,
+    /// Who labels message moods (local model, or a remote provider with local fallback).
+    pub mood: MoodSettings,
 }
 
 #[derive(Clone)]
@@ -64,7 +66,7 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         idp.issuer(),
         idp.client_id(),
     )?;
-    let chat_config = ChatConfig { sentiment: Arc::new(LocalSentiment::embedded()), ..ChatConfig::default() };
+    let chat_config = ChatConfig { sentiment: crate::mood::provider(&settings.mood)?, ..ChatConfig::default() };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
 
     let state = AppState {

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use moodchat_protocol::Transport;
 
 use crate::app::Settings;
+use crate::mood::{MoodProvider, MoodSettings};
 
 #[derive(Debug, Parser)]
 #[command(name = "moodchat", version, about = "moodchat: real-time chat with a mood emoji on every message")]
@@ -65,6 +66,50 @@ pub struct ServeArgs {
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "MOODCHAT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Who labels message moods; remote providers fall back to the local model.
+    #[arg(long, env = "MOODCHAT_MOOD_PROVIDER", value_enum, default_value_t = MoodProviderArg::Local)]
+    pub mood_provider: MoodProviderArg,
+
+    /// Time budget of one remote mood call, in milliseconds.
+    #[arg(long, env = "MOODCHAT_MOOD_TIMEOUT_MS", default_value_t = 800, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub mood_timeout_ms: u64,
+
+    /// AWS region of Comprehend (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN).
+    #[arg(long, env = "MOODCHAT_COMPREHEND_REGION", default_value = "us-east-1")]
+    pub comprehend_region: String,
+
+    /// Comprehend endpoint URL instead of https://comprehend.<region>.amazonaws.com/.
+    #[arg(long, env = "MOODCHAT_COMPREHEND_ENDPOINT")]
+    pub comprehend_endpoint: Option<String>,
+
+    /// Base URL of an OpenAI-compatible API (".../v1").
+    #[arg(long, env = "MOODCHAT_OPENAI_BASE_URL", default_value = "https://api.openai.com/v1")]
+    pub openai_base_url: String,
+
+    #[arg(long, env = "MOODCHAT_OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    pub openai_model: String,
+
+    /// Name of the environment variable that holds the API key.
+    #[arg(long, env = "MOODCHAT_OPENAI_API_KEY_ENV", default_value = "OPENAI_API_KEY")]
+    pub openai_api_key_env: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MoodProviderArg {
+    Local,
+    Comprehend,
+    Openai,
+}
+
+impl From<MoodProviderArg> for MoodProvider {
+    fn from(arg: MoodProviderArg) -> Self {
+        match arg {
+            MoodProviderArg::Local => MoodProvider::Local,
+            MoodProviderArg::Comprehend => MoodProvider::Comprehend,
+            MoodProviderArg::Openai => MoodProvider::OpenAi,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +146,15 @@ impl ServeArgs {
             auto_confirm: self.auto_confirm,
             dev_outbox: self.dev_outbox.unwrap_or_else(|| self.addr.ip().is_loopback()),
             token_ttl: std::time::Duration::from_secs(self.token_ttl),
+            mood: MoodSettings {
+                provider: self.mood_provider.into(),
+                timeout: std::time::Duration::from_millis(self.mood_timeout_ms),
+                comprehend_region: self.comprehend_region.clone(),
+                comprehend_endpoint: self.comprehend_endpoint.clone(),
+                openai_base_url: self.openai_base_url.clone(),
+                openai_model: self.openai_model.clone(),
+                openai_api_key_env: self.openai_api_key_env.clone(),
+            },
         }
     }
 }
@@ -145,6 +199,25 @@ mod tests {
         assert!(!local(&["--addr", "0.0.0.0:8080"]));
         assert!(local(&["--addr", "0.0.0.0:8080", "--dev-outbox", "true"]));
         assert!(!local(&["--dev-outbox", "false"]));
+    }
+
+    #[test]
+    fn mood_provider_flags() {
+        let cli = Cli::try_parse_from(["moodchat", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else { panic!("expected serve") };
+        assert_eq!(args.settings().mood.provider, MoodProvider::Local);
+        let cli = Cli::try_parse_from([
+            "moodchat", "serve", "--mood-provider", "openai", "--mood-timeout-ms", "250",
+            "--openai-base-url", "http://127.0.0.1:11434/v1", "--openai-api-key-env", "MY_KEY",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else { panic!("expected serve") };
+        let mood = args.settings().mood;
+        assert_eq!(mood.provider, MoodProvider::OpenAi);
+        assert_eq!(mood.timeout, std::time::Duration::from_millis(250));
+        assert_eq!(mood.openai_api_key_env, "MY_KEY");
+        assert!(Cli::try_parse_from(["moodchat", "serve", "--mood-provider", "magic"]).is_err());
+        assert!(Cli::try_parse_from(["moodchat", "serve", "--mood-timeout-ms", "0"]).is_err());
     }
 
     #[test]

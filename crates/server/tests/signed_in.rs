@@ -32,6 +32,7 @@ async fn start(auto_confirm: bool) -> Server {
         auto_confirm,
         dev_outbox: true,
         token_ttl: Duration::from_secs(3600),
+        mood: Default::default(),
     };
     let router = build_router(&settings, &base).await.unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
