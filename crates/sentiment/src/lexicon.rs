@@ -1,7 +1,8 @@
 //! A small hand-written Korean + English sentiment lexicon, scored the VADER
 //! way (valences summed with negation flips and intensifier boosts, then
 //! squashed to a compound score in [-1, 1]). It is the baseline the learned
-//! model is compared against in `sentiment-eval`; it is not used at runtime.
+//! model is compared against in `sentiment-eval`; at runtime only `valence`
+//! is used, by the feature extractor (lexicon-cue features).
 
 use crate::math::softmax3;
 use crate::model::{Label, Prediction};
