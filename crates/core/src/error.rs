@@ -30,3 +30,12 @@ pub fn unauthorized(message: impl Into<String>) -> ApiError {
 pub fn internal(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::Internal, message)
 }
+
+pub fn unsupported_media_type(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::UnsupportedMediaType, message)
+}
+
+/// A feature this deployment does not offer (e.g. uploads without storage).
+pub fn unavailable(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Unavailable, message)
+}

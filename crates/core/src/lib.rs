@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod error;
 pub mod frames;
 pub mod ids;
+pub mod images;
 pub mod ports;
 pub mod rate_limit;
 pub mod service;
@@ -17,6 +18,7 @@ pub mod validate;
 pub mod memory;
 
 pub use error::ChatResult;
+pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
     Pusher, SentimentProvider, SystemClock, TokenVerifier,

@@ -5,13 +5,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::limits::{DEFAULT_PAGE_LIMIT, LOBBY_ROOM_ID, MAX_PAGE_LIMIT};
 use moodchat_protocol::rest::{HistoryQuery, MessagePage};
 use moodchat_protocol::{Image, Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
 
 use crate::cursor::{decode_cursor, encode_cursor};
-use crate::error::{bad_request, forbidden, not_found, ChatResult};
+use crate::error::{bad_request, forbidden, not_found, too_large, unavailable, unsupported_media_type, ChatResult};
 use crate::ids::{is_ulid, UlidGenerator};
+use crate::images::{BlobKey, ImageKind, ImagePorts, StoredImage, UploadGrant, UPLOAD_TICKET_TTL_MS};
 use crate::ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
     Pusher, SentimentProvider, SystemClock,
@@ -44,9 +46,6 @@ pub struct LiveJoin {
 /// Where a queued send finds its result.
 type SendSlot = Arc<Mutex<Option<ChatResult<Sent>>>>;
 
-/// How a stored image key becomes a URL clients can load.
-pub type ImageUrl = Arc<dyn Fn(&str) -> String + Send + Sync>;
-
 /// Typing indicators are advisory; one per user and room every this often.
 const TYPING_INTERVAL_MS: i64 = 2_000;
 const DEFAULT_USER_SEARCH_LIMIT: u32 = 20;
@@ -59,7 +58,9 @@ pub struct ChatService {
     sentiment: Arc<dyn SentimentProvider>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
-    image_url: ImageUrl,
+    /// Upload tickets, stored image lookups and signed URLs; without them
+    /// messages cannot carry images.
+    images: Option<ImagePorts>,
     /// Held from id assignment until the message is published, so that
     /// within this process messages are committed and fanned out in id order.
     /// That is what lets a joining connection merge backfill and live events
@@ -84,7 +85,7 @@ pub struct ChatServiceBuilder {
     sentiment: Arc<dyn SentimentProvider>,
     clock: Arc<dyn Clock>,
     ids: Option<Arc<dyn IdGenerator>>,
-    image_url: ImageUrl,
+    images: Option<ImagePorts>,
 }
 
 impl ChatServiceBuilder {
@@ -103,8 +104,8 @@ impl ChatServiceBuilder {
         self
     }
 
-    pub fn image_url(mut self, image_url: ImageUrl) -> Self {
-        self.image_url = image_url;
+    pub fn images(mut self, images: ImagePorts) -> Self {
+        self.images = Some(images);
         self
     }
 
@@ -118,7 +119,7 @@ impl ChatServiceBuilder {
             sentiment: self.sentiment,
             clock,
             ids,
-            image_url: self.image_url,
+            images: self.images,
             send_order: async_lock::Mutex::new(()),
             send_queue: Mutex::new(Vec::new()),
             known_users: Mutex::new(HashMap::new()),
@@ -150,7 +151,7 @@ impl ChatService {
             sentiment: Arc::new(NoSentiment),
             clock: Arc::new(SystemClock),
             ids: None,
-            image_url: Arc::new(|key: &str| format!("/api/images/{key}")),
+            images: None,
         }
     }
 
@@ -177,7 +178,13 @@ impl ChatService {
     }
 
     pub async fn list_rooms(&self, who: &Identity, discover: bool) -> ChatResult<Vec<RoomSummary>> {
-        self.store.room_summaries(&who.sub, discover).await
+        let mut summaries = self.store.room_summaries(&who.sub, discover).await?;
+        for summary in &mut summaries {
+            if let Some(message) = summary.last_message.as_mut() {
+                self.refresh_image_urls(message).await?;
+            }
+        }
+        Ok(summaries)
     }
 
     pub async fn create_room(&self, who: &Identity, name: &str) -> ChatResult<Room> {
@@ -227,6 +234,9 @@ impl ChatService {
         let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
         let has_more = messages.len() > limit as usize;
         messages.truncate(limit as usize);
+        for message in &mut messages {
+            self.refresh_image_urls(message).await?;
+        }
         let page = match slice {
             HistorySlice::Latest | HistorySlice::Before(_) => MessagePage {
                 before: if has_more { messages.last().map(|m| encode_cursor(&m.id)) } else { None },
@@ -249,15 +259,22 @@ impl ChatService {
             return Err(bad_request("`since` must be a message id"));
         }
         self.readable_room(who, room_id).await?;
-        self.store.history(room_id, &HistorySlice::After(since.to_ascii_uppercase()), limit).await
+        let mut messages = self.store.history(room_id, &HistorySlice::After(since.to_ascii_uppercase()), limit).await?;
+        for message in &mut messages {
+            self.refresh_image_urls(message).await?;
+        }
+        Ok(messages)
     }
 
     pub async fn send(&self, who: &Identity, room_id: &str, request: SendRequest) -> ChatResult<Sent> {
         let client_id = validate::client_id(&request.client_id)?;
         let (text, image_key) = validate::message_body(request.text.as_deref(), request.image_key.as_deref())?;
         let room = self.writable_room(who, room_id).await?;
+        let image = match image_key {
+            Some(key) => Some(self.attachable_image(who, &room, &key).await?),
+            None => None,
+        };
         let sentiment = if text.is_empty() { None } else { self.sentiment.classify(&text).await };
-        let image = image_key.map(|key| Image { url: (self.image_url)(&key), key, w: None, h: None });
 
         let draft = Message {
             id: String::new(),
@@ -269,7 +286,84 @@ impl ChatService {
             created_at: 0,
             client_id,
         };
-        self.commit_in_order(draft).await
+        let mut sent = self.commit_in_order(draft).await?;
+        if !sent.created {
+            // A retry answers with the original message, signed afresh.
+            self.refresh_image_urls(&mut sent.message).await?;
+        }
+        Ok(sent)
+    }
+
+    /// Permission to upload one image into a room the caller may write to:
+    /// a signed PUT URL (docs/protocol.md, "Images").
+    pub async fn upload_ticket(&self, who: &Identity, request: &UploadRequest) -> ChatResult<UploadTicket> {
+        let images = self.image_ports()?;
+        let kind = ImageKind::from_content_type(&request.content_type).ok_or_else(|| {
+            unsupported_media_type(format!("{:?} is not an accepted image type (JPEG, PNG, GIF, WebP)", request.content_type))
+        })?;
+        if request.size == 0 {
+            return Err(bad_request("an image needs at least one byte"));
+        }
+        if request.size > images.max_upload_bytes {
+            return Err(too_large(format!("images are limited to {} bytes", images.max_upload_bytes)));
+        }
+        let room = self.writable_room(who, &request.room).await?;
+        let now = self.clock.now_ms();
+        let grant = UploadGrant {
+            key: BlobKey::new_upload(&room.id, kind, now),
+            size: request.size,
+            uploader: who.user_ref(),
+            expires_at_ms: now + UPLOAD_TICKET_TTL_MS,
+        };
+        images.signer.upload_ticket(&grant).await
+    }
+
+    fn image_ports(&self) -> ChatResult<&ImagePorts> {
+        self.images.as_ref().ok_or_else(|| unavailable("this server does not store images"))
+    }
+
+    /// The image a message may carry: one the sender uploaded into this
+    /// very room, and which was stored (checked and re-encoded) completely.
+    async fn attachable_image(&self, who: &Identity, room: &Room, key: &str) -> ChatResult<Image> {
+        let images = self.image_ports()?;
+        let key = BlobKey::parse(key)
+            .filter(BlobKey::is_original)
+            .ok_or_else(|| bad_request("image_key is not the key of an upload ticket"))?;
+        let stored = images
+            .catalog
+            .stored_image(&key)
+            .await?
+            .ok_or_else(|| bad_request("no image was uploaded with this image_key"))?;
+        if stored.key.room != room.id {
+            return Err(forbidden("that image was uploaded to another room"));
+        }
+        if stored.uploader.sub != who.sub {
+            return Err(forbidden("that image was uploaded by someone else"));
+        }
+        self.image_of(images, &stored).await
+    }
+
+    async fn image_of(&self, images: &ImagePorts, stored: &StoredImage) -> ChatResult<Image> {
+        Ok(Image {
+            key: stored.key.to_string(),
+            url: images.signer.download_url(&stored.key).await?,
+            w: Some(stored.width),
+            h: Some(stored.height),
+            thumb_url: Some(images.signer.download_url(&stored.key.thumbnail()).await?),
+        })
+    }
+
+    /// Signed URLs expire, so the ones stored with a message are replaced
+    /// by fresh ones whenever it is read.
+    async fn refresh_image_urls(&self, message: &mut Message) -> ChatResult<()> {
+        let (Some(images), Some(image)) = (self.images.as_ref(), message.image.as_mut()) else {
+            return Ok(());
+        };
+        if let Some(key) = BlobKey::parse(&image.key) {
+            image.url = images.signer.download_url(&key).await?;
+            image.thumb_url = Some(images.signer.download_url(&key.thumbnail()).await?);
+        }
+        Ok(())
     }
 
     /// Group commit. Every sender queues its draft and then takes the

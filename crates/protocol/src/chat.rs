@@ -57,12 +57,18 @@ pub struct Message {
     pub client_id: String,
 }
 
+/// The image of a message. `url` and `thumb_url` are signed, expiring GET
+/// URLs (freshly signed whenever a message is read); `key` is stable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Image {
     pub key: String,
     pub url: String,
     pub w: Option<u32>,
     pub h: Option<u32>,
+    /// A smaller rendition (at most `limits::THUMBNAIL_MAX_PX` on each side);
+    /// absent from servers that make none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

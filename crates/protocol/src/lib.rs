@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod config;
 pub mod error;
+pub mod images;
 pub mod limits;
 pub mod rest;
 pub mod ws;

@@ -9,6 +9,12 @@ pub const MAX_ROOM_NAME_CHARS: usize = 80;
 pub const MAX_CLIENT_ID_LEN: usize = 64;
 /// Maximum `image_key` length.
 pub const MAX_IMAGE_KEY_LEN: usize = 512;
+/// Default maximum size of an uploaded image (`moodchat serve --max-upload-bytes`).
+pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
+/// The image types an upload ticket is granted for.
+pub const IMAGE_CONTENT_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+/// Thumbnails fit in a square of this many pixels.
+pub const THUMBNAIL_MAX_PX: u32 = 480;
 /// Default and maximum history page size.
 pub const DEFAULT_PAGE_LIMIT: u32 = 50;
 pub const MAX_PAGE_LIMIT: u32 = 200;

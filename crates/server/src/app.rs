@@ -21,6 +21,7 @@ use moodchat_idp::{Idp, IdpConfig};
 
 use crate::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use crate::http_error::HttpError;
+use crate::images::{self, ImageSettings, Images};
 use crate::mood::MoodSettings;
 use crate::{runtime_config, spa};
 
@@ -39,6 +40,8 @@ pub struct Settings {
     pub dev_outbox: bool,
     /// Lifetime of id and access tokens.
     pub token_ttl: std::time::Duration,
+    /// Upload limit and the administrators' webhook.
+    pub images: ImageSettings,
     /// Who labels message moods (local model, or a remote provider with local fallback).
     pub mood: MoodSettings,
 }
@@ -66,7 +69,12 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         idp.issuer(),
         idp.client_id(),
     )?;
-    let chat_config = ChatConfig { sentiment: crate::mood::provider(&settings.mood)?, ..ChatConfig::default() };
+    let images = Images::open(&settings.data_dir, settings.images.clone())?;
+    let chat_config = ChatConfig {
+        sentiment: crate::mood::provider(&settings.mood)?,
+        images: Some(images.ports()),
+        ..ChatConfig::default()
+    };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
 
     let state = AppState {
@@ -74,7 +82,8 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
     };
     let api = Router::new()
         .route("/health", get(health))
-        .merge(chat::router(chat))
+        .merge(chat::router(chat.clone()))
+        .merge(images::router(images, chat))
         .fallback(unknown_api_path)
         .method_not_allowed_fallback(method_not_allowed);
 

@@ -19,6 +19,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once at start; boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the SPA, the chat API and sign-in from one process.
     Serve(ServeArgs),
@@ -62,6 +64,16 @@ pub struct ServeArgs {
     /// Lifetime of id and access tokens in seconds (Cognito's default is an hour).
     #[arg(long, env = "MOODCHAT_TOKEN_TTL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub token_ttl: u64,
+
+    /// Announce every stored image with a JSON POST to this URL (it is
+    /// always logged too).
+    #[arg(long, env = "MOODCHAT_IMAGE_WEBHOOK")]
+    pub image_webhook: Option<String>,
+
+    /// The largest image upload, in bytes.
+    #[arg(long, env = "MOODCHAT_MAX_UPLOAD_BYTES", default_value_t = moodchat_protocol::limits::MAX_UPLOAD_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_bytes: u64,
 
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "MOODCHAT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -146,6 +158,11 @@ impl ServeArgs {
             auto_confirm: self.auto_confirm,
             dev_outbox: self.dev_outbox.unwrap_or_else(|| self.addr.ip().is_loopback()),
             token_ttl: std::time::Duration::from_secs(self.token_ttl),
+            images: crate::images::ImageSettings {
+                max_upload_bytes: self.max_upload_bytes,
+                webhook: self.image_webhook.clone(),
+                ..Default::default()
+            },
             mood: MoodSettings {
                 provider: self.mood_provider.into(),
                 timeout: std::time::Duration::from_millis(self.mood_timeout_ms),
@@ -199,6 +216,20 @@ mod tests {
         assert!(!local(&["--addr", "0.0.0.0:8080"]));
         assert!(local(&["--addr", "0.0.0.0:8080", "--dev-outbox", "true"]));
         assert!(!local(&["--dev-outbox", "false"]));
+    }
+
+    #[test]
+    fn image_flags_default_to_ten_megabytes_and_no_webhook() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["moodchat", "serve"];
+            argv.extend_from_slice(extra);
+            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
+            args.settings().images
+        };
+        let defaults = parse(&[]);
+        assert_eq!((defaults.max_upload_bytes, defaults.webhook), (10 * 1024 * 1024, None));
+        let set = parse(&["--image-webhook", "http://127.0.0.1:9/hook", "--max-upload-bytes", "2048"]);
+        assert_eq!((set.max_upload_bytes, set.webhook.as_deref()), (2048, Some("http://127.0.0.1:9/hook")));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod http_error;
+pub mod images;
 pub mod mood;
 pub mod runtime_config;
 pub mod shutdown;

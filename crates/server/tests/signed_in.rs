@@ -32,6 +32,7 @@ async fn start(auto_confirm: bool) -> Server {
         auto_confirm,
         dev_outbox: true,
         token_ttl: Duration::from_secs(3600),
+        images: Default::default(),
         mood: Default::default(),
     };
     let router = build_router(&settings, &base).await.unwrap();

@@ -19,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
-use moodchat_core::{ChatService, Identity, NoSentiment, SentimentProvider, TokenVerifier};
+use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TokenVerifier};
 use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
 use moodchat_protocol::ApiError;
 
@@ -42,6 +42,9 @@ pub struct ChatConfig {
     /// Presence changes within this window go out as one event.
     pub presence_delay: Duration,
     pub sentiment: Arc<dyn SentimentProvider>,
+    /// Upload tickets and image lookups (`crate::images::Images::ports`);
+    /// without them messages cannot carry images.
+    pub images: Option<ImagePorts>,
 }
 
 impl Default for ChatConfig {
@@ -53,6 +56,7 @@ impl Default for ChatConfig {
             outbox_capacity: 4096,
             presence_delay: Duration::from_millis(100),
             sentiment: Arc::new(NoSentiment),
+            images: None,
         }
     }
 }
@@ -73,9 +77,12 @@ impl ChatState {
         std::fs::create_dir_all(data_dir)?;
         let store = Arc::new(SqliteStore::open(&data_dir.join(DATABASE_FILE))?);
         let hub = Hub::new(config.outbox_capacity, config.presence_delay);
-        let service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()))
-            .sentiment(config.sentiment.clone())
-            .build();
+        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()))
+            .sentiment(config.sentiment.clone());
+        if let Some(images) = config.images.clone() {
+            service = service.images(images);
+        }
+        let service = service.build();
         Ok(Self {
             service: Arc::new(service),
             hub,

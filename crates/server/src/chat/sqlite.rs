@@ -188,7 +188,7 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
     let image_key: Option<String> = row.get(5)?;
     let image = match image_key {
-        Some(key) => Some(Image { key, url: row.get::<_, Option<String>>(6)?.unwrap_or_default(), w: row.get(7)?, h: row.get(8)? }),
+        Some(key) => Some(Image { key, url: row.get::<_, Option<String>>(6)?.unwrap_or_default(), w: row.get(7)?, h: row.get(8)?, thumb_url: None }),
         None => None,
     };
     let label: Option<String> = row.get(9)?;

@@ -1,0 +1,127 @@
+//! Images on the embedded server: upload tickets (`POST /api/uploads`), the
+//! blob storage behind signed URLs (`PUT`/`GET /api/blobs/{key}`), and the
+//! administrators' notice of every stored image. The ports ChatService uses
+//! (BlobSigner, ImageCatalog, Notifier) are defined in moodchat-core; this
+//! module implements them with files under `<data-dir>/blobs`, an HMAC key
+//! in the data directory and a webhook.
+//!
+//! Mounting (under `/api`): `api.merge(images::router(images, chat_state))`,
+//! with `images.ports()` given to the chat service (`ChatConfig::images`).
+
+pub mod blobs;
+pub mod notify;
+pub mod process;
+pub mod signing;
+pub mod store;
+pub mod ticket;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{post, put};
+use axum::Router;
+use moodchat_core::{BlobKey, Clock, ImagePorts, Notifier, SystemClock};
+use moodchat_protocol::limits::{MAX_BODY_BYTES, MAX_UPLOAD_BYTES, THUMBNAIL_MAX_PX};
+
+use crate::chat::ChatState;
+pub use notify::AdminNotifier;
+pub use signing::HmacSigner;
+pub use store::BlobStore;
+
+/// Image settings of `moodchat serve`.
+#[derive(Clone, Debug)]
+pub struct ImageSettings {
+    /// The largest upload a ticket is granted for.
+    pub max_upload_bytes: u64,
+    /// Where every stored image is announced (JSON POST), besides the log.
+    pub webhook: Option<String>,
+    pub thumbnail_max_px: u32,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        Self { max_upload_bytes: MAX_UPLOAD_BYTES, webhook: None, thumbnail_max_px: THUMBNAIL_MAX_PX }
+    }
+}
+
+/// Everything the blob routes need; cheap to clone.
+#[derive(Clone)]
+pub struct Images {
+    store: Arc<BlobStore>,
+    signer: Arc<HmacSigner>,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    settings: Arc<ImageSettings>,
+    /// Keys being uploaded right now: one PUT per key at a time.
+    uploading: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Images {
+    /// Opens `<data_dir>/blobs` and the signing key (made on first use).
+    pub fn open(data_dir: &Path, settings: ImageSettings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        Ok(Self {
+            store: Arc::new(BlobStore::open(data_dir)?),
+            signer: Arc::new(HmacSigner::open(data_dir)?),
+            notifier: Arc::new(AdminNotifier::new(settings.webhook.clone())?),
+            clock: Arc::new(SystemClock),
+            settings: Arc::new(settings),
+            uploading: Arc::new(Mutex::new(HashSet::new())),
+        })
+    }
+
+    /// What ChatService needs to grant tickets and attach images.
+    pub fn ports(&self) -> ImagePorts {
+        ImagePorts {
+            signer: self.signer.clone(),
+            catalog: self.store.clone(),
+            max_upload_bytes: self.settings.max_upload_bytes,
+        }
+    }
+
+    pub fn signer(&self) -> &HmacSigner {
+        &self.signer
+    }
+
+    pub fn store(&self) -> &BlobStore {
+        &self.store
+    }
+
+    fn claim(&self, key: &BlobKey) -> Option<UploadClaim> {
+        let key = key.to_string();
+        let inserted = lock(&self.uploading).insert(key.clone());
+        inserted.then(|| UploadClaim { uploading: self.uploading.clone(), key })
+    }
+}
+
+/// The right to upload one key, given back on drop.
+pub struct UploadClaim {
+    uploading: Arc<Mutex<HashSet<String>>>,
+    key: String,
+}
+
+impl Drop for UploadClaim {
+    fn drop(&mut self) {
+        lock(&self.uploading).remove(&self.key);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The image routes, to be mounted under `/api`. Like the chat router it
+/// has no fallback of its own.
+pub fn router<S: Clone + Send + Sync + 'static>(images: Images, chat: ChatState) -> Router<S> {
+    let tickets = Router::new()
+        .route("/uploads", post(ticket::create))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(chat);
+    // The upload handler streams and counts the body itself.
+    let blobs = Router::new()
+        .route("/blobs/{*key}", put(blobs::upload).get(blobs::download))
+        .with_state(images);
+    tickets.merge(blobs)
+}
