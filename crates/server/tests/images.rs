@@ -681,6 +681,8 @@ async fn history_hands_out_freshly_signed_urls() {
     assert_eq!((served.status, served.headers["content-type"].to_str().unwrap()), (200, "image/gif"));
     let thumb = fetch(&server, image["thumb_url"].as_str().unwrap()).await;
     assert_eq!((thumb.status, thumb.headers["content-type"].to_str().unwrap()), (200, "image/png"));
+    let head = reqwest::Client::new().head(server.url(image["url"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!((head.status().as_u16(), head.headers()["content-type"].to_str().unwrap()), (200, "image/gif"));
     // The room list's last message is signed too.
     let (_, rooms) = alice.get("/rooms").await;
     let lobby = rooms["rooms"].as_array().unwrap().iter().find(|r| r["id"] == "lobby").unwrap();
