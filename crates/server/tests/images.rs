@@ -700,3 +700,106 @@ fn gif() -> Vec<u8> {
     image::codecs::gif::GifEncoder::new(&mut out).encode_frames(frames).unwrap();
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_sent_over_the_websocket_arrives_live_with_a_working_url() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    let server = Server::with_defaults().await;
+    let bob = server.user("bob");
+    let key = bob.upload_image("lobby", "image/webp", webp(50, 20)).await;
+
+    let connect = |username: &str| {
+        let url = format!("ws://{}/api/ws?token={}", server.addr, token(username));
+        async move { tokio_tungstenite::connect_async(url).await.unwrap().0 }
+    };
+    let (mut alice_ws, mut bob_ws) = (connect("alice").await, connect("bob").await);
+    // Waits for the first event of the given type, failing after the deadline.
+    async fn next_of<S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>> + Unpin>(
+        stream: &mut S,
+        kind: &str,
+    ) -> Value {
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                if let Some(Ok(WsMessage::Text(text))) = stream.next().await {
+                    let event: Value = serde_json::from_str(text.as_str()).unwrap();
+                    if event["type"] == kind || event["type"] == "error" {
+                        return event;
+                    }
+                }
+            }
+        })
+        .await
+        .expect("the event before the deadline")
+    }
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        ws.send(WsMessage::Text(json!({"action": "join", "room": "lobby"}).to_string().into())).await.unwrap();
+        assert_eq!(next_of(ws, "joined").await["type"], "joined");
+    }
+    let frame = json!({"action": "sendMessage", "room": "lobby", "client_id": "ws-img", "image_key": key});
+    bob_ws.send(WsMessage::Text(frame.to_string().into())).await.unwrap();
+    assert_eq!(next_of(&mut bob_ws, "ack").await["type"], "ack");
+    let event = next_of(&mut alice_ws, "message").await;
+    let image = &event["message"]["image"];
+    assert_eq!((image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()), (Some(key.as_str()), Some(50), Some(20)));
+    let served = fetch(&server, image["url"].as_str().unwrap()).await;
+    assert_eq!((served.status, served.headers["content-type"].to_str().unwrap()), (200, "image/webp"));
+    assert_eq!(image::load_from_memory_with_format(&served.body, ImageFormat::WebP).unwrap().width(), 50);
+
+    // Someone else's key over the WebSocket: an error event with the client_id.
+    let frame = json!({"action": "sendMessage", "room": "lobby", "client_id": "ws-stolen", "image_key": key});
+    alice_ws.send(WsMessage::Text(frame.to_string().into())).await.unwrap();
+    let error = next_of(&mut alice_ws, "error").await;
+    assert_eq!((error["code"].as_str(), error["client_id"].as_str()), (Some("forbidden"), Some("ws-stolen")));
+}
+
+fn webp(width: u32, height: u32) -> Vec<u8> {
+    let image = ImageBuffer::from_fn(width, height, |x, y| Rgb([x as u8 * 4, y as u8 * 9, 30]));
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(image).write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out)).unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_webhook_is_retried_and_never_holds_up_the_upload() {
+    // The receiver answers 503 to the first notice and 200 afterwards; each
+    // attempt comes out of the channel.
+    let (sender, mut attempts) = mpsc::unbounded_channel::<Value>();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = Router::new().route(
+        "/hook",
+        post(move |axum::Json(body): axum::Json<Value>| {
+            let (sender, calls) = (sender.clone(), calls.clone());
+            async move {
+                let _ = sender.send(body);
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let server = Server::start(ImageSettings { webhook: Some(hook), ..ImageSettings::default() }).await;
+    let alice = server.user("alice");
+    let key = alice.upload_image("lobby", "image/png", png(20, 20, 6)).await;
+    for attempt in 1..=2 {
+        let notice = tokio::time::timeout(DEADLINE, attempts.recv()).await.expect("a notice before the deadline").unwrap();
+        assert_eq!(notice["key"].as_str(), Some(key.as_str()), "attempt {attempt}");
+    }
+
+    // A webhook that never answers: the upload is answered anyway.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", silent.local_addr().unwrap());
+    let server = Server::start(ImageSettings { webhook: Some(hook), ..ImageSettings::default() }).await;
+    let alice = server.user("alice");
+    let started = std::time::Instant::now();
+    alice.upload_image("lobby", "image/png", png(20, 20, 7)).await;
+    assert!(started.elapsed() < Duration::from_secs(4), "the upload waited for the webhook");
+    drop(silent);
+}
