@@ -122,8 +122,13 @@ impl User {
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
-        let response =
-            self.http.get(format!("{}/api{path}", self.base)).header("Authorization", &self.token).send().await.unwrap();
+        let response = self
+            .http
+            .get(format!("{}/api{path}", self.base))
+            .header("Authorization", &self.token)
+            .send()
+            .await
+            .unwrap();
         read(response).await
     }
 
@@ -288,7 +293,10 @@ async fn an_uploaded_png_reaches_the_other_member_with_a_thumbnail_and_the_admin
 
     let (status, stored) = alice.upload(&ticket, bytes).await;
     assert_eq!(status, 201, "{stored}");
-    assert_eq!((stored["key"].as_str(), stored["w"].as_u64(), stored["h"].as_u64()), (Some(key.as_str()), Some(600), Some(300)));
+    assert_eq!(
+        (stored["key"].as_str(), stored["w"].as_u64(), stored["h"].as_u64()),
+        (Some(key.as_str()), Some(600), Some(300))
+    );
 
     let (status, sent) = alice.send_image(&room, "img-1", &key).await;
     assert_eq!(status, 201, "{sent}");
@@ -297,7 +305,10 @@ async fn an_uploaded_png_reaches_the_other_member_with_a_thumbnail_and_the_admin
     let (status, page) = bob.get(&format!("/rooms/{room}/messages")).await;
     assert_eq!(status, 200);
     let image = &page["messages"][0]["image"];
-    assert_eq!((image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()), (Some(key.as_str()), Some(600), Some(300)));
+    assert_eq!(
+        (image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()),
+        (Some(key.as_str()), Some(600), Some(300))
+    );
 
     let full = fetch(&server, image["url"].as_str().unwrap()).await;
     assert_eq!(full.status, 200);
@@ -320,7 +331,10 @@ async fn an_uploaded_png_reaches_the_other_member_with_a_thumbnail_and_the_admin
     assert_eq!(notice["event"], "image_uploaded");
     assert_eq!((notice["key"].as_str(), notice["room"].as_str()), (Some(key.as_str()), Some(room.as_str())));
     assert_eq!(notice["uploader"], json!({"sub": "sub-alice", "name": "alice"}));
-    assert_eq!((notice["content_type"].as_str(), notice["width"].as_u64(), notice["height"].as_u64()), (Some("image/png"), Some(600), Some(300)));
+    assert_eq!(
+        (notice["content_type"].as_str(), notice["width"].as_u64(), notice["height"].as_u64()),
+        (Some("image/png"), Some(600), Some(300))
+    );
     assert!(notice["size"].as_u64().unwrap() > 0 && notice["at"].as_i64().unwrap() > 0, "{notice}");
     server.assert_only_stored(&[&key]);
 }
@@ -386,8 +400,16 @@ async fn tickets_are_only_for_members_images_and_sizes_within_the_limit() {
     assert_error(&alice.ticket("lobby", "image/svg+xml", 10).await, 415, "unsupported_media_type");
     assert_error(&alice.ticket("lobby", "image/png", 10 * 1024 * 1024 + 1).await, 413, "too_large");
     assert_error(&alice.ticket("lobby", "image/png", 0).await, 400, "bad_request");
-    assert_error(&alice.post("/uploads", json!({"room": "lobby", "content_type": "image/png"})).await, 400, "bad_request");
-    assert_error(&alice.post("/uploads", json!({"room": "lobby", "content_type": "image/png", "size": -1})).await, 400, "bad_request");
+    assert_error(
+        &alice.post("/uploads", json!({"room": "lobby", "content_type": "image/png"})).await,
+        400,
+        "bad_request",
+    );
+    assert_error(
+        &alice.post("/uploads", json!({"room": "lobby", "content_type": "image/png", "size": -1})).await,
+        400,
+        "bad_request",
+    );
     assert_eq!(alice.ticket("lobby", "image/png", 10 * 1024 * 1024).await.0, 200, "exactly the limit is fine");
     assert_eq!(alice.ticket("lobby", "IMAGE/WEBP", 10).await.0, 200);
     assert_error(&alice.ticket("no-such-room", "image/png", 10).await, 404, "not_found");
@@ -451,7 +473,8 @@ async fn more_bytes_than_the_ticket_allows_are_refused_and_leave_nothing() {
     // Announced by Content-Length: refused before a byte is read.
     let mut longer = bytes.clone();
     longer.extend_from_slice(&[0; 100]);
-    let answer = reqwest::Client::new().put(&url).header("Content-Type", "image/png").body(longer).send().await.unwrap();
+    let answer =
+        reqwest::Client::new().put(&url).header("Content-Type", "image/png").body(longer).send().await.unwrap();
     assert_error(&read(answer).await, 413, "too_large");
     server.assert_only_stored(&[]);
 
@@ -547,9 +570,16 @@ async fn expired_and_tampered_urls_are_refused() {
     let fresh = BlobKey::new_upload("lobby", key.kind, now * 1000);
     let put = |path: String, body: Vec<u8>| {
         let url = server.url(&path);
-        async move { read(reqwest::Client::new().put(url).header("Content-Type", "image/png").body(body).send().await.unwrap()).await }
+        async move {
+            read(reqwest::Client::new().put(url).header("Content-Type", "image/png").body(body).send().await.unwrap())
+                .await
+        }
     };
-    assert_error(&put(signer.upload_path(&fresh, bytes.len() as u64, &alice_ref, now - 1), bytes.clone()).await, 403, "forbidden");
+    assert_error(
+        &put(signer.upload_path(&fresh, bytes.len() as u64, &alice_ref, now - 1), bytes.clone()).await,
+        403,
+        "forbidden",
+    );
     let stretched = signer
         .upload_path(&fresh, bytes.len() as u64, &alice_ref, now + 60)
         .replace(&format!("size={}", bytes.len()), &format!("size={}", bytes.len() + 1));
@@ -716,7 +746,9 @@ async fn an_image_sent_over_the_websocket_arrives_live_with_a_working_url() {
     };
     let (mut alice_ws, mut bob_ws) = (connect("alice").await, connect("bob").await);
     // Waits for the first event of the given type, failing after the deadline.
-    async fn next_of<S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>> + Unpin>(
+    async fn next_of<
+        S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>> + Unpin,
+    >(
         stream: &mut S,
         kind: &str,
     ) -> Value {
@@ -742,7 +774,10 @@ async fn an_image_sent_over_the_websocket_arrives_live_with_a_working_url() {
     assert_eq!(next_of(&mut bob_ws, "ack").await["type"], "ack");
     let event = next_of(&mut alice_ws, "message").await;
     let image = &event["message"]["image"];
-    assert_eq!((image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()), (Some(key.as_str()), Some(50), Some(20)));
+    assert_eq!(
+        (image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()),
+        (Some(key.as_str()), Some(50), Some(20))
+    );
     let served = fetch(&server, image["url"].as_str().unwrap()).await;
     assert_eq!((served.status, served.headers["content-type"].to_str().unwrap()), (200, "image/webp"));
     assert_eq!(image::load_from_memory_with_format(&served.body, ImageFormat::WebP).unwrap().width(), 50);
@@ -757,7 +792,9 @@ async fn an_image_sent_over_the_websocket_arrives_live_with_a_working_url() {
 fn webp(width: u32, height: u32) -> Vec<u8> {
     let image = ImageBuffer::from_fn(width, height, |x, y| Rgb([x as u8 * 4, y as u8 * 9, 30]));
     let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image).write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out)).unwrap();
+    DynamicImage::ImageRgb8(image)
+        .write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
+        .unwrap();
     out
 }
 
@@ -789,7 +826,8 @@ async fn a_failing_webhook_is_retried_and_never_holds_up_the_upload() {
     let alice = server.user("alice");
     let key = alice.upload_image("lobby", "image/png", png(20, 20, 6)).await;
     for attempt in 1..=2 {
-        let notice = tokio::time::timeout(DEADLINE, attempts.recv()).await.expect("a notice before the deadline").unwrap();
+        let notice =
+            tokio::time::timeout(DEADLINE, attempts.recv()).await.expect("a notice before the deadline").unwrap();
         assert_eq!(notice["key"].as_str(), Some(key.as_str()), "attempt {attempt}");
     }
 

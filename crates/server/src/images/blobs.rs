@@ -58,7 +58,8 @@ pub async fn upload(
         return Err(unsupported_media_type(message).into());
     }
     check_content_length(&headers, allowed.size)?;
-    let claim = images.claim(&key).ok_or_else(|| ApiError::new(ErrorCode::Conflict, "this image is already uploaded"))?;
+    let claim =
+        images.claim(&key).ok_or_else(|| ApiError::new(ErrorCode::Conflict, "this image is already uploaded"))?;
     if images.store.exists(&key).await {
         return Err(ApiError::new(ErrorCode::Conflict, "this image is already uploaded").into());
     }
@@ -66,12 +67,10 @@ pub async fn upload(
     let bytes = receive(&images, body, allowed.size).await?;
     // From here on the work runs to the end even if the client goes away,
     // so an image is never left half-committed.
-    let stored = tokio::spawn(store(images, key, allowed.uploader, bytes, claim))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "storing an upload panicked");
-            internal("storing the image failed")
-        })??;
+    let stored = tokio::spawn(store(images, key, allowed.uploader, bytes, claim)).await.map_err(|error| {
+        tracing::error!(%error, "storing an upload panicked");
+        internal("storing the image failed")
+    })??;
     let answer = UploadedImage {
         key: stored.key.to_string(),
         content_type: stored.content_type,
@@ -86,7 +85,8 @@ pub async fn upload(
 /// is read. (The body is counted as well: the header may be absent.)
 fn check_content_length(headers: &HeaderMap, size: u64) -> Result<()> {
     let Some(value) = headers.get(header::CONTENT_LENGTH) else { return Ok(()) };
-    let length: u64 = value.to_str().ok().and_then(|v| v.parse().ok()).ok_or_else(|| bad_request("bad Content-Length"))?;
+    let length: u64 =
+        value.to_str().ok().and_then(|v| v.parse().ok()).ok_or_else(|| bad_request("bad Content-Length"))?;
     if length > size {
         return Err(too_large(format!("this URL takes exactly {size} bytes")).into());
     }
@@ -131,9 +131,11 @@ async fn store(
 ) -> std::result::Result<StoredImage, ApiError> {
     let kind = key.kind;
     let thumbnail_max = images.settings.thumbnail_max_px;
+    let turn = images.decoding.acquire().await.map_err(|_| internal("the server is shutting down"))?;
     let prepared = tokio::task::spawn_blocking(move || prepare(kind, &bytes, thumbnail_max))
         .await
         .map_err(|_| internal("processing the image failed"))??;
+    drop(turn);
     let stored = StoredImage {
         key,
         uploader,

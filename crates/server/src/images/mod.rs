@@ -56,6 +56,9 @@ pub struct Images {
     settings: Arc<ImageSettings>,
     /// Keys being uploaded right now: one PUT per key at a time.
     uploading: Arc<Mutex<HashSet<String>>>,
+    /// Decoding may take up to 256 MB and a core per image; at most one
+    /// decode per core runs at a time, the others wait their turn.
+    decoding: Arc<tokio::sync::Semaphore>,
 }
 
 impl Images {
@@ -69,6 +72,9 @@ impl Images {
             clock: Arc::new(SystemClock),
             settings: Arc::new(settings),
             uploading: Arc::new(Mutex::new(HashSet::new())),
+            decoding: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
         })
     }
 
@@ -120,8 +126,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(images: Images, chat: ChatState)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(chat);
     // The upload handler streams and counts the body itself.
-    let blobs = Router::new()
-        .route("/blobs/{*key}", put(blobs::upload).get(blobs::download))
-        .with_state(images);
+    let blobs = Router::new().route("/blobs/{*key}", put(blobs::upload).get(blobs::download)).with_state(images);
     tickets.merge(blobs)
 }

@@ -77,7 +77,9 @@ impl Webhook {
             let outcome = self.http.post(&self.url).json(body).send().await;
             match outcome {
                 Ok(response) if response.status().is_success() => return,
-                Ok(response) => tracing::warn!(status = %response.status(), attempt, "image webhook refused the notice"),
+                Ok(response) => {
+                    tracing::warn!(status = %response.status(), attempt, "image webhook refused the notice")
+                }
                 Err(error) => tracing::warn!(%error, attempt, "image webhook unreachable"),
             }
             if attempt < WEBHOOK_ATTEMPTS {

@@ -142,7 +142,9 @@ fn encode(kind: ImageKind, image: &DynamicImage) -> Result<Vec<u8>, ApiError> {
         ImageKind::Webp if image.color().has_alpha() => {
             DynamicImage::ImageRgba8(image.to_rgba8()).write_with_encoder(WebPEncoder::new_lossless(&mut out))
         }
-        ImageKind::Webp => DynamicImage::ImageRgb8(image.to_rgb8()).write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+        ImageKind::Webp => {
+            DynamicImage::ImageRgb8(image.to_rgb8()).write_with_encoder(WebPEncoder::new_lossless(&mut out))
+        }
         ImageKind::Gif => image.write_with_encoder(GifEncoder::new_with_speed(&mut out, GIF_SPEED)),
     };
     written.map_err(encoding_failed)?;
@@ -218,9 +220,8 @@ mod tests {
 
     #[test]
     fn gif_animations_keep_their_frames() {
-        let frames: Vec<Frame> = (0..3u8)
-            .map(|i| Frame::new(ImageBuffer::from_pixel(8, 6, Rgba([i * 80, 0, 0, 255]))))
-            .collect();
+        let frames: Vec<Frame> =
+            (0..3u8).map(|i| Frame::new(ImageBuffer::from_pixel(8, 6, Rgba([i * 80, 0, 0, 255])))).collect();
         let mut gif = Vec::new();
         GifEncoder::new(&mut gif).encode_frames(frames).unwrap();
         let prepared = prepare(ImageKind::Gif, &gif, 480).unwrap();

@@ -198,9 +198,7 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<[u8; KEY_BYTES]> {
 }
 
 fn key_from_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<[u8; KEY_BYTES]> {
-    bytes
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("{} is not a {KEY_BYTES}-byte key", path.display()))
+    bytes.try_into().map_err(|_| anyhow::anyhow!("{} is not a {KEY_BYTES}-byte key", path.display()))
 }
 
 #[cfg(test)]
