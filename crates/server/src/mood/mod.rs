@@ -6,12 +6,9 @@
 //! the local model instead, so no message is delayed beyond the timeout or
 //! lost. `Sentiment::source` records who labelled each message.
 //!
-//! HTTPS: the server's reqwest is built without a TLS backend (default
-//! features off), so https endpoints (real Comprehend, api.openai.com) fail
-//! and every message falls back to the local model (logged as a warning).
-//! Enabling reqwest's `rustls-tls` feature (rustls + ring, no cmake/aws-lc)
-//! in crates/server/Cargo.toml is what production use needs; plain-http
-//! endpoints (a local OpenAI-compatible server, tests) work as is.
+//! HTTPS goes through reqwest's `rustls-tls` (rustls + ring, Mozilla's root
+//! certificates built in), so real Comprehend and api.openai.com work without
+//! OpenSSL on the machine.
 
 pub mod comprehend;
 pub mod fallback;
