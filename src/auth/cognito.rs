@@ -2,81 +2,74 @@
 //! go to Amazon Cognito and to the embedded server's provider; only the
 //! endpoint differs (`CognitoConfig::endpoint_url`).
 //!
-//! Requests and answers are `serde_json::Value`s rather than one serde type
-//! per operation: each derived type costs the main bundle code, and these
-//! documents are small and read in one place each.
+//! Documents are built and read as JS objects (see `json`): no serde types
+//! or serde_json in the main bundle for them.
 
 use gloo_net::http::Request;
+use js_sys::Array;
 use moodchat_protocol::CognitoConfig;
-use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
 
 use super::error::AuthError;
+use super::json::{member, object, parse, string, stringify, text};
 use super::session::Session;
 use super::srp_worker;
 
 /// POSTs one operation and returns its answer, or the error it carries.
-pub async fn call(config: &CognitoConfig, operation: &str, body: Value) -> Result<Value, AuthError> {
+pub async fn call(config: &CognitoConfig, operation: &str, body: JsValue) -> Result<JsValue, AuthError> {
     let target = ["AWSCognitoIdentityProviderService.", operation].concat();
     let response = Request::post(&config.endpoint_url())
         .header("X-Amz-Target", &target)
         .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string())
+        .body(stringify(&body))
         .map_err(|error| AuthError::Unexpected(error.to_string()))?
         .send()
         .await
         .map_err(|_| AuthError::Network)?;
-    let text = response.text().await.map_err(|_| AuthError::Network)?;
-    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let answer = parse(&response.text().await.map_err(|_| AuthError::Network)?);
     if response.ok() {
         return Ok(answer);
     }
-    match answer.get("__type").and_then(Value::as_str) {
-        Some(kind) => Err(AuthError::from_service(kind, str_at(&answer, "message").unwrap_or_default())),
+    match text(&answer, "__type") {
+        Some(kind) => Err(AuthError::from_service(&kind, &text(&answer, "message").unwrap_or_default())),
         // A proxy's HTML error page, a gateway timeout...: say what we got.
         None => Err(AuthError::Unexpected(["HTTP ", &response.status().to_string()].concat())),
     }
 }
 
-fn str_at<'a>(value: &'a Value, name: &str) -> Option<&'a str> {
-    value.get(name).and_then(Value::as_str)
+/// `{"ClientId": ..., "Username": ..., more...}`, the shape of most calls.
+fn for_user(config: &CognitoConfig, email: &str, more: &[(&str, JsValue)]) -> JsValue {
+    let mut members = vec![("ClientId", string(&config.client_id)), ("Username", string(email))];
+    members.extend(more.iter().cloned());
+    object(&members)
 }
 
 /// Creates an account whose username is the email address. `Ok(true)` when
 /// the pool confirmed it at once (no code to enter).
 pub async fn sign_up(config: &CognitoConfig, email: &str, name: &str, password: &str) -> Result<bool, AuthError> {
+    let attribute = |name: &str, value: &str| object(&[("Name", string(name)), ("Value", string(value))]);
+    let attributes = Array::of2(&attribute("email", email), &attribute("name", name));
     let answer = call(
         config,
         "SignUp",
-        json!({
-            "ClientId": config.client_id,
-            "Username": email,
-            "Password": password,
-            "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
-        }),
+        for_user(config, email, &[("Password", string(password)), ("UserAttributes", attributes.into())]),
     )
     .await?;
-    Ok(answer.get("UserConfirmed").and_then(Value::as_bool).unwrap_or(false))
+    Ok(member(&answer, "UserConfirmed").as_bool().unwrap_or(false))
 }
 
 pub async fn confirm_sign_up(config: &CognitoConfig, email: &str, code: &str) -> Result<(), AuthError> {
-    call(config, "ConfirmSignUp", json!({"ClientId": config.client_id, "Username": email, "ConfirmationCode": code}))
-        .await
-        .map(drop)
+    call(config, "ConfirmSignUp", for_user(config, email, &[("ConfirmationCode", string(code))])).await.map(drop)
 }
 
-/// Sends a new confirmation code; returns where it went (e.g. "a***@e***"), if said.
-pub async fn resend_confirmation_code(config: &CognitoConfig, email: &str) -> Result<Option<String>, AuthError> {
-    let answer = call(config, "ResendConfirmationCode", json!({"ClientId": config.client_id, "Username": email})).await?;
-    Ok(delivery_destination(&answer))
+/// Sends a new confirmation code.
+pub async fn resend_confirmation_code(config: &CognitoConfig, email: &str) -> Result<(), AuthError> {
+    call(config, "ResendConfirmationCode", for_user(config, email, &[])).await.map(drop)
 }
 
-pub async fn forgot_password(config: &CognitoConfig, email: &str) -> Result<Option<String>, AuthError> {
-    let answer = call(config, "ForgotPassword", json!({"ClientId": config.client_id, "Username": email})).await?;
-    Ok(delivery_destination(&answer))
-}
-
-fn delivery_destination(answer: &Value) -> Option<String> {
-    answer.get("CodeDeliveryDetails").and_then(|details| str_at(details, "Destination")).map(str::to_owned)
+/// Sends a code to choose a new password.
+pub async fn forgot_password(config: &CognitoConfig, email: &str) -> Result<(), AuthError> {
+    call(config, "ForgotPassword", for_user(config, email, &[])).await.map(drop)
 }
 
 pub async fn confirm_forgot_password(
@@ -85,13 +78,8 @@ pub async fn confirm_forgot_password(
     code: &str,
     password: &str,
 ) -> Result<(), AuthError> {
-    call(
-        config,
-        "ConfirmForgotPassword",
-        json!({"ClientId": config.client_id, "Username": email, "ConfirmationCode": code, "Password": password}),
-    )
-    .await
-    .map(drop)
+    let more = [("ConfirmationCode", string(code)), ("Password", string(password))];
+    call(config, "ConfirmForgotPassword", for_user(config, email, &more)).await.map(drop)
 }
 
 /// Signs in with USER_SRP_AUTH: the password never leaves the browser. The
@@ -99,56 +87,48 @@ pub async fn confirm_forgot_password(
 /// secret between the two round trips.
 pub async fn sign_in(config: &CognitoConfig, email: &str, password: &str) -> Result<Session, AuthError> {
     let srp_a = srp_worker::start(&config.user_pool_id, &config.client_id, email, password).await?;
-    let challenge = call(
-        config,
-        "InitiateAuth",
-        json!({
-            "AuthFlow": "USER_SRP_AUTH",
-            "ClientId": config.client_id,
-            "AuthParameters": {"USERNAME": email, "SRP_A": srp_a},
-        }),
-    )
-    .await?;
-    if str_at(&challenge, "ChallengeName") != Some("PASSWORD_VERIFIER") {
+    let parameters = object(&[("USERNAME", string(email)), ("SRP_A", string(&srp_a))]);
+    let challenge = call(config, "InitiateAuth", initiate_auth(config, "USER_SRP_AUTH", parameters)).await?;
+    if text(&challenge, "ChallengeName").as_deref() != Some("PASSWORD_VERIFIER") {
         return Err(unsupported_answer(&challenge));
     }
-    let parameters = &challenge["ChallengeParameters"];
+    let parameters = member(&challenge, "ChallengeParameters");
     let parameter = |name: &str| {
-        str_at(parameters, name).ok_or_else(|| AuthError::Unexpected(["no ", name, " in the challenge"].concat()))
+        text(&parameters, name).ok_or_else(|| AuthError::Unexpected(["no ", name, " in the challenge"].concat()))
     };
     let user_id = parameter("USER_ID_FOR_SRP")?;
-    let proof = srp_worker::verify(parameter("SECRET_BLOCK")?, user_id, parameter("SALT")?, parameter("SRP_B")?).await?;
-    let mut answer = json!({
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ClientId": config.client_id,
-        "ChallengeResponses": {
-            "USERNAME": str_at(parameters, "USERNAME").unwrap_or(user_id),
-            "PASSWORD_CLAIM_SECRET_BLOCK": proof.secret_block,
-            "PASSWORD_CLAIM_SIGNATURE": proof.signature,
-            "TIMESTAMP": proof.timestamp,
-        },
-    });
-    if let Some(session) = challenge.get("Session") {
-        answer["Session"] = session.clone();
+    let secret_block = parameter("SECRET_BLOCK")?;
+    let proof = srp_worker::verify(&secret_block, &user_id, &parameter("SALT")?, &parameter("SRP_B")?).await?;
+    let responses = object(&[
+        ("USERNAME", string(&text(&parameters, "USERNAME").unwrap_or(user_id))),
+        ("PASSWORD_CLAIM_SECRET_BLOCK", string(&secret_block)),
+        ("PASSWORD_CLAIM_SIGNATURE", string(&proof.signature)),
+        ("TIMESTAMP", string(&proof.timestamp)),
+    ]);
+    let mut answer = vec![
+        ("ChallengeName", string("PASSWORD_VERIFIER")),
+        ("ClientId", string(&config.client_id)),
+        ("ChallengeResponses", responses),
+    ];
+    // Real Cognito may continue the flow with a Session; the embedded one does not.
+    let session = member(&challenge, "Session");
+    if !session.is_undefined() {
+        answer.push(("Session", session));
     }
-    let result = call(config, "RespondToAuthChallenge", answer).await?;
-    let tokens = authentication_result(&result)?;
-    Session::from_tokens(tokens.0, tokens.1, tokens.2.unwrap_or_default())
+    let result = call(config, "RespondToAuthChallenge", object(&answer)).await?;
+    let (id_token, access_token, refresh_token) = authentication_result(&result)?;
+    Session::from_tokens(id_token, access_token, refresh_token.unwrap_or_default())
         .ok_or_else(|| AuthError::Unexpected("unreadable ID token".into()))
+}
+
+fn initiate_auth(config: &CognitoConfig, flow: &str, parameters: JsValue) -> JsValue {
+    object(&[("AuthFlow", string(flow)), ("ClientId", string(&config.client_id)), ("AuthParameters", parameters)])
 }
 
 /// New ID and access tokens for the session's refresh token (REFRESH_TOKEN_AUTH).
 pub async fn refresh(config: &CognitoConfig, session: &Session) -> Result<Session, AuthError> {
-    let answer = call(
-        config,
-        "InitiateAuth",
-        json!({
-            "AuthFlow": "REFRESH_TOKEN_AUTH",
-            "ClientId": config.client_id,
-            "AuthParameters": {"REFRESH_TOKEN": session.refresh_token},
-        }),
-    )
-    .await?;
+    let parameters = object(&[("REFRESH_TOKEN", string(&session.refresh_token))]);
+    let answer = call(config, "InitiateAuth", initiate_auth(config, "REFRESH_TOKEN_AUTH", parameters)).await?;
     let (id_token, access_token, _) = authentication_result(&answer)?;
     session.refreshed(id_token, access_token).ok_or_else(|| AuthError::Unexpected("unreadable ID token".into()))
 }
@@ -157,22 +137,25 @@ pub async fn refresh(config: &CognitoConfig, session: &Session) -> Result<Sessio
 /// the user out of every device (GlobalSignOut), as the issue asks. Both are
 /// best effort; the caller has already forgotten the tokens locally.
 pub async fn sign_out(config: &CognitoConfig, session: &Session) {
-    let _ = call(config, "RevokeToken", json!({"ClientId": config.client_id, "Token": session.refresh_token})).await;
-    let _ = call(config, "GlobalSignOut", json!({"AccessToken": session.access_token})).await;
+    let revoke = object(&[("ClientId", string(&config.client_id)), ("Token", string(&session.refresh_token))]);
+    let _ = call(config, "RevokeToken", revoke).await;
+    let _ = call(config, "GlobalSignOut", object(&[("AccessToken", string(&session.access_token))])).await;
 }
 
 /// (IdToken, AccessToken, RefreshToken?) of an `AuthenticationResult`.
-fn authentication_result(answer: &Value) -> Result<(String, String, Option<String>), AuthError> {
-    let result = answer.get("AuthenticationResult").ok_or_else(|| unsupported_answer(answer))?;
-    let token = |name: &str| str_at(result, name).map(str::to_owned);
-    match (token("IdToken"), token("AccessToken")) {
-        (Some(id), Some(access)) => Ok((id, access, token("RefreshToken"))),
+fn authentication_result(answer: &JsValue) -> Result<(String, String, Option<String>), AuthError> {
+    let result = member(answer, "AuthenticationResult");
+    if result.is_undefined() {
+        return Err(unsupported_answer(answer));
+    }
+    match (text(&result, "IdToken"), text(&result, "AccessToken")) {
+        (Some(id), Some(access)) => Ok((id, access, text(&result, "RefreshToken"))),
         _ => Err(AuthError::Unexpected("no tokens in AuthenticationResult".into())),
     }
 }
 
 /// A challenge the app does not handle (MFA, NEW_PASSWORD_REQUIRED...).
-fn unsupported_answer(answer: &Value) -> AuthError {
-    let challenge = str_at(answer, "ChallengeName").unwrap_or("none");
-    AuthError::Unexpected(["unsupported sign-in challenge: ", challenge].concat())
+fn unsupported_answer(answer: &JsValue) -> AuthError {
+    let challenge = text(answer, "ChallengeName").unwrap_or_else(|| "none".into());
+    AuthError::Unexpected(["unsupported sign-in challenge: ", &challenge].concat())
 }

@@ -14,6 +14,7 @@
 pub mod cognito;
 pub mod error;
 pub mod guard;
+pub mod json;
 pub mod password_policy;
 pub mod session;
 pub mod srp_worker;
@@ -44,6 +45,9 @@ pub struct Auth {
     /// The session ended by itself (its refresh was refused): the sign-in
     /// page says so.
     pub expired: RwSignal<bool>,
+    /// The email address typed on any of the sign-in pages, carried from one
+    /// to the next (sign up -> confirm -> sign in, sign in -> forgot...).
+    pub email: RwSignal<String>,
     /// Set by an explicit sign-out, so the guards do not remember the page
     /// as a place to come back to.
     signing_out: RwSignal<bool>,
@@ -58,6 +62,7 @@ pub fn provide_auth() -> Auth {
         session,
         signed_in: Memo::new(move |_| session.with(Option::is_some)),
         expired: RwSignal::new(false),
+        email: RwSignal::new(String::new()),
         signing_out: RwSignal::new(false),
         config: StoredValue::new(None),
         refresh_timer: StoredValue::new(None),

@@ -4,8 +4,7 @@
 //! Everything here is plain data and pure functions (plus localStorage), so
 //! it is tested without a server.
 
-use serde_json::Value;
-
+use super::json::{member, parse, text};
 use crate::storage;
 
 /// Who is signed in, from the ID token's claims.
@@ -73,9 +72,9 @@ impl Session {
 /// without a JWT library, which the main bundle cannot afford.
 pub fn parse_id_token(token: &str) -> Option<IdClaims> {
     let payload = token.split('.').nth(1)?;
-    let claims: Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-    let seconds = |name: &str| claims.get(name).and_then(Value::as_f64);
+    let claims = parse(&String::from_utf8(base64url_decode(payload)?).ok()?);
+    let text = |name: &str| text(&claims, name);
+    let seconds = |name: &str| member(&claims, name).as_f64();
     let sub = text("sub")?;
     let email = text("email").unwrap_or_default();
     let name = text("name")

@@ -2,11 +2,12 @@
 //! announcement, the submit button, and the state of a pending request.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 
 use crate::auth::AuthError;
-use crate::i18n::{tr, use_i18n, Texts};
+use crate::i18n::{use_i18n, Texts};
 
 /// A form's request state: whether one is running, and how the last failed.
 #[derive(Clone, Copy)]
@@ -23,7 +24,8 @@ impl FormState {
     /// Runs `task` unless one is already running (a double submit), showing
     /// its error if it fails. Success usually navigates away, which disposes
     /// the signals: hence `try_set`.
-    pub fn run(self, task: impl Future<Output = Result<(), AuthError>> + 'static) {
+    /// (Boxed, so the task runner is compiled once for every form.)
+    pub fn run(self, task: Pin<Box<dyn Future<Output = Result<(), AuthError>>>>) {
         if self.pending.get_untracked() {
             return;
         }
@@ -47,36 +49,6 @@ impl FormState {
 impl Default for FormState {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// A text input with its label. `autocomplete` lets password managers and
-/// phones fill it (`username`, `current-password`, `new-password`,
-/// `one-time-code`).
-#[component]
-pub fn Field(
-    id: &'static str,
-    label: fn(&Texts) -> &'static str,
-    value: RwSignal<String>,
-    autocomplete: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] described_by: Option<&'static str>,
-    #[prop(optional)] input_mode: Option<&'static str>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{tr(label)}</label>
-            <input
-                id=id
-                name=id
-                type=kind
-                autocomplete=autocomplete
-                inputmode=input_mode
-                aria-describedby=described_by
-                required
-                bind:value=value
-            />
-        </div>
     }
 }
 
@@ -106,6 +78,7 @@ pub fn SubmitButton(form: FormState, label: fn(&Texts) -> &'static str) -> impl 
 
 /// A polite status line (a code was sent, the account is confirmed...).
 #[component]
-pub fn Notice(text: Signal<&'static str>) -> impl IntoView {
-    view! { <p class="notice" role="status">{move || text.get()}</p> }
+pub fn Notice(text: RwSignal<Option<fn(&Texts) -> &'static str>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="notice" role="status">{move || text.get().map(|text| text(i18n.t()))}</p> }
 }

@@ -1,3 +1,4 @@
+pub mod auth_page;
 pub mod connection_status;
 pub mod form;
 pub mod header;

@@ -1,66 +1,71 @@
-use leptos::ev::SubmitEvent;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 
-use super::auth_links::{go_to, normalize_email, query_value, with_email};
+use super::auth_links::{email_signal, go_to, normalize_email, with_email};
 use crate::app::use_runtime_config;
 use crate::auth::cognito;
-use crate::components::form::{Field, FormError, FormState, Notice, SubmitButton};
-use crate::i18n::{tr, use_i18n};
+use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec, NoticeSignal, Text};
+use crate::components::form::{FormError, FormState};
+use crate::i18n::tr;
 
 /// Entering the code sent at sign-up, with a way to get a new one.
 #[component]
 pub fn ConfirmSignUp() -> impl IntoView {
-    let i18n = use_i18n();
     let config = use_runtime_config().cognito;
     let go_to = go_to();
-    let email = RwSignal::new(query_value("email").get_untracked().unwrap_or_default());
+    let email = email_signal();
     let code = RwSignal::new(String::new());
     let form = FormState::new();
     let resend = FormState::new();
-    let resent = RwSignal::new(false);
+    let notice: NoticeSignal = RwSignal::new(None);
 
     let on_submit = {
         let config = config.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        Rc::new(move || {
             let config = config.clone();
             let (email, code) = (normalize_email(&email.get_untracked()), code.get_untracked().trim().to_owned());
             let go_to = go_to.clone();
-            form.run(async move {
+            form.run(Box::pin(async move {
                 cognito::confirm_sign_up(&config, &email, &code).await?;
                 go_to(&with_email("/signin", &email, Some("confirmed")));
                 Ok(())
-            });
-        }
+            }));
+        })
     };
     let on_resend = move |_| {
         let config = config.clone();
         let email = normalize_email(&email.get_untracked());
-        resent.set(false);
-        resend.run(async move {
+        notice.set(None);
+        resend.run(Box::pin(async move {
             cognito::resend_confirmation_code(&config, &email).await?;
-            resent.try_set(true);
+            let sent: Text = |t| t.code_resent;
+            notice.try_set(Some(sent));
             Ok(())
-        });
+        }));
     };
-    let notice = Signal::derive(move || if resent.get() { i18n.t().code_resent } else { "" });
+    let resend_button = ViewFn::from(move || {
+        let on_resend = on_resend.clone();
+        view! {
+            <FormError form=resend />
+            <button type="button" class="button resend-code" on:click=on_resend disabled=move || resend.pending.get()>
+                {tr(|t| t.resend_code)}
+            </button>
+        }
+    });
 
     view! {
-        <section class="page page-auth page-confirm">
-            <h1>{tr(|t| t.confirm_title)}</h1>
-            <p class="muted">{tr(|t| t.confirm_intro)}</p>
-            <Notice text=notice />
-            <form class="auth-form" on:submit=on_submit>
-                <Field id="email" label=|t| t.email_label value=email kind="email" autocomplete="username" />
-                <Field id="code" label=|t| t.code_label value=code autocomplete="one-time-code" input_mode="numeric" />
-                <FormError form />
-                <FormError form=resend />
-                <SubmitButton form label=|t| t.confirm_submit />
-                <button type="button" class="button resend-code" on:click=on_resend disabled=move || resend.pending.get()>
-                    {tr(|t| t.resend_code)}
-                </button>
-            </form>
-            <p class="auth-links"><a href="/signin">{tr(|t| t.back_to_sign_in)}</a></p>
-        </section>
+        <AuthPage
+            class="page-confirm"
+            title=|t| t.confirm_title
+            intro=|t| t.confirm_intro
+            notice
+            fields=vec![FieldSpec::email(email), FieldSpec::code(code)]
+            form
+            submit=|t| t.confirm_submit
+            on_submit
+            extra=resend_button
+            links=vec![AuthLink::to("/signin", |t| t.back_to_sign_in)]
+        />
     }
 }

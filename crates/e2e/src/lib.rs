@@ -5,6 +5,7 @@
 //! `MOODCHAT_DIST_DIR`), which scripts/test.sh sets after building both.
 //! Every wait has a deadline; nothing sleeps for a fixed time.
 
+pub mod auth;
 pub mod browser;
 pub mod server;
 
