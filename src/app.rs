@@ -81,6 +81,8 @@ pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
 fn AppRoutes(config: RuntimeConfig) -> impl IntoView {
     use_auth().start(config.cognito.clone());
     provide_context(config);
+    // One chat client (one WebSocket) for every page of this tab.
+    crate::chat::provide_chat();
     move_focus_on_navigation();
     // The sign-in pages are for guests (a signed-in user goes on to the
     // rooms); the rooms need a session (a guest is sent to sign in, then back).

@@ -1,29 +1,24 @@
+//! `/rooms/:room`: one room. On a wide screen the room list stays beside it;
+//! on a phone the room is the whole page, with a way back to the list.
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::i18n::{tr, use_i18n};
+use crate::chat::room_list::RoomList;
+use crate::chat::room_view::RoomView;
+use crate::i18n::tr;
 
 #[component]
 pub fn Room() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
-    let room = move || params.read().get("room").unwrap_or_default();
-    let title = move || {
-        let room = room();
-        if room == "lobby" { i18n.t().lobby_name.to_owned() } else { room }
-    };
+    let room = Memo::new(move |_| params.read().get("room").unwrap_or_default());
     view! {
-        <section class="page page-room">
-            <header class="room-header">
-                <a href="/rooms" class="back-link">
-                    <span aria-hidden="true">"← "</span>
-                    {tr(|t| t.back_to_rooms)}
-                </a>
-                <h1>{title}</h1>
-            </header>
-            <div class="message-list" aria-live="polite">
-                <p class="muted empty">{tr(|t| t.room_empty)}</p>
-            </div>
-        </section>
+        <div class="chat-layout has-room">
+            <aside class="chat-sidebar" aria-label=tr(|t| t.rooms_title)>
+                <RoomList primary=false />
+            </aside>
+            // A new room id builds a new view: its own timeline, composer and draft.
+            <section class="page page-room">{move || view! { <RoomView room=room.get() /> }}</section>
+        </div>
     }
 }

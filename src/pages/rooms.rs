@@ -1,21 +1,21 @@
+//! `/rooms`: the room list. On a wide screen the list is a sidebar beside a
+//! hint to pick a room; on a phone it is the whole page.
+
 use leptos::prelude::*;
 
+use crate::chat::room_list::RoomList;
 use crate::i18n::tr;
 
 #[component]
 pub fn Rooms() -> impl IntoView {
     view! {
-        <section class="page page-rooms">
-            <h1>{tr(|t| t.rooms_title)}</h1>
-            <p class="muted">{tr(|t| t.rooms_intro)}</p>
-            <ul class="room-list">
-                <li>
-                    <a href="/rooms/lobby" class="room-link">
-                        <span class="room-avatar" aria-hidden="true">"#"</span>
-                        <span class="room-name">{tr(|t| t.lobby_name)}</span>
-                    </a>
-                </li>
-            </ul>
-        </section>
+        <div class="chat-layout">
+            <section class="page page-rooms chat-sidebar">
+                <RoomList primary=true />
+            </section>
+            <div class="chat-placeholder" aria-hidden="true">
+                <p class="muted">{tr(|t| t.chat_pick_room)}</p>
+            </div>
+        </div>
     }
 }

@@ -1,0 +1,718 @@
+//! The chat client of this tab: one link to the server (a WebSocket, or
+//! polling), the room list and every room's timeline, shared through context
+//! so the room list and the room view read the same state.
+//!
+//! The link follows the `Reconnect` state machine: back-off with jitter,
+//! re-join with `since` after every reconnect so nothing is missed, and
+//! `auto` falling back to polling when WebSockets never open. Sends go to the
+//! timeline as pending at once, are kept in the outbox until acknowledged,
+//! and are sent again (idempotent by `client_id`) whenever the link returns.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use moodchat_protocol::{ClientFrame, Message, RoomSummary, RuntimeConfig, SendMessageFrame, ServerEvent, UserRef};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::WebSocket;
+
+use super::api::Api;
+use super::outbox;
+use super::reconnect::{Mode, Next, Reconnect};
+use super::store::{Pending, SendState, Timeline};
+use crate::auth::{use_auth, Auth};
+use crate::connection::{use_connection, Connection, ConnectionState};
+
+/// A ping well inside the server's 10-minute idle limit.
+const HEARTBEAT_MS: i32 = 4 * 60 * 1000;
+/// How long someone shows as typing after their last `typing` event.
+const TYPING_SHOWN_MS: f64 = 4000.0;
+/// `typing` is sent at most this often per room (the server's own limit).
+const TYPING_EVERY_MS: f64 = 2000.0;
+/// Polling: quick while the conversation is active, slowing down to the
+/// idle interval when nothing happens.
+const POLL_ACTIVE_MS: f64 = 1500.0;
+const POLL_IDLE_MS: f64 = 15_000.0;
+/// Polling refreshes the room list (unread counts of other rooms) every
+/// this many polls.
+const ROOM_LIST_EVERY_POLLS: u32 = 5;
+
+/// The chat state of this tab (cheap to copy; the parts live in the arena).
+#[derive(Clone, Copy)]
+pub struct Chat {
+    /// The caller's rooms, most recent activity first; kept live by events.
+    pub rooms: RwSignal<Vec<RoomSummary>>,
+    /// The room on screen: it gets read markers and no unread count.
+    pub open_room: RwSignal<Option<String>>,
+    /// An older page is being loaded for the open room.
+    pub loading_older: RwSignal<bool>,
+    timelines: StoredValue<HashMap<String, RwSignal<Timeline>>>,
+    link: StoredValue<Link, LocalStorage>,
+    auth: Auth,
+    connection: Connection,
+}
+
+/// The connection and its timers; browser objects, so local to this thread.
+struct Link {
+    api_url: String,
+    ws_url: String,
+    machine: Reconnect,
+    owner: Owner,
+    socket: Option<WebSocket>,
+    /// Bumped for every socket so events of a replaced one are ignored.
+    generation: u32,
+    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    heartbeat: Option<IntervalHandle>,
+    retry: Option<TimeoutHandle>,
+    poll: Option<TimeoutHandle>,
+    poll_delay: f64,
+    polls: u32,
+    /// Rooms this tab follows: joined on the socket, polled when polling.
+    subscribed: Vec<String>,
+    typing_sent: HashMap<String, f64>,
+    read_sent: HashMap<String, String>,
+    running: bool,
+}
+
+impl Link {
+    fn close_socket(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            socket.set_onopen(None);
+            socket.set_onmessage(None);
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+        self.handlers.clear();
+        if let Some(heartbeat) = self.heartbeat.take() {
+            heartbeat.clear();
+        }
+    }
+
+    fn cancel_timers(&mut self) {
+        for timer in [self.retry.take(), self.poll.take()].into_iter().flatten() {
+            timer.clear();
+        }
+    }
+
+    fn send_frame(&self, frame: &ClientFrame) -> bool {
+        match &self.socket {
+            Some(socket) if socket.ready_state() == WebSocket::OPEN => {
+                serde_json::to_string(frame).is_ok_and(|json| socket.send_with_str(&json).is_ok())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Creates the chat client for the app's routes; it connects while someone
+/// is signed in and disconnects on sign-out.
+pub fn provide_chat() -> Chat {
+    let config = expect_context::<RuntimeConfig>();
+    let chat = new_chat(&config, use_auth(), use_connection());
+    provide_context(chat);
+    Effect::new(move |_| {
+        if chat.auth.signed_in.get() {
+            chat.start();
+        } else {
+            chat.stop();
+        }
+    });
+    let _ = window_event_listener_untyped("online", move |_| chat.network_back());
+    let _ = window_event_listener_untyped("offline", move |_| chat.network_lost());
+    chat
+}
+
+pub fn use_chat() -> Chat {
+    expect_context::<Chat>()
+}
+
+fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection) -> Chat {
+    let link = Link {
+        api_url: config.api_url.clone(),
+        ws_url: config.ws_url.clone(),
+        machine: Reconnect::new(config.transport),
+        owner: Owner::current().unwrap_or_default(),
+        socket: None,
+        generation: 0,
+        handlers: Vec::new(),
+        heartbeat: None,
+        retry: None,
+        poll: None,
+        poll_delay: POLL_ACTIVE_MS,
+        polls: 0,
+        subscribed: Vec::new(),
+        typing_sent: HashMap::new(),
+        read_sent: HashMap::new(),
+        running: false,
+    };
+    Chat {
+        rooms: RwSignal::new(Vec::new()),
+        open_room: RwSignal::new(None),
+        loading_older: RwSignal::new(false),
+        timelines: StoredValue::new(HashMap::new()),
+        link: StoredValue::new_local(link),
+        auth,
+        connection,
+    }
+}
+
+fn browser_online() -> bool {
+    web_sys::window().is_none_or(|window| window.navigator().on_line())
+}
+
+impl Chat {
+    /// The one place the chat reads the session: the current ID token.
+    fn id_token(&self) -> Option<String> {
+        self.auth.session.with_untracked(|session| session.as_ref().map(|session| session.id_token.clone()))
+    }
+
+    /// Who is signed in, as the server knows them.
+    pub fn me(&self) -> Option<UserRef> {
+        self.auth.session.with_untracked(|session| {
+            session.as_ref().map(|session| UserRef { sub: session.user.sub.clone(), name: session.user.name.clone() })
+        })
+    }
+
+    pub fn api(&self) -> Option<Api> {
+        Some(Api { base: self.link.with_value(|link| link.api_url.clone()), token: self.id_token()? })
+    }
+
+    /// The timeline of `room`, created empty the first time it is asked for.
+    pub fn timeline(&self, room: &str) -> RwSignal<Timeline> {
+        if let Some(timeline) = self.timelines.with_value(|timelines| timelines.get(room).copied()) {
+            return timeline;
+        }
+        let owner = self.link.with_value(|link| link.owner.clone());
+        let timeline = owner.with(|| RwSignal::new(Timeline::default()));
+        self.timelines.update_value(|timelines| {
+            timelines.insert(room.to_owned(), timeline);
+        });
+        timeline
+    }
+
+    fn set_state(&self) {
+        let state = self.link.with_value(|link| link.machine.state());
+        if self.connection.0.get_untracked() != state {
+            self.connection.0.set(state);
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.link.with_value(|link| link.machine.mode())
+    }
+
+    // --- lifecycle -------------------------------------------------------
+
+    fn start(self) {
+        if self.link.with_value(|link| link.running) {
+            return;
+        }
+        self.link.update_value(|link| link.running = true);
+        if let Some(me) = self.me() {
+            for pending in outbox::load(&me) {
+                self.timeline(&pending.room).update(|timeline| timeline.add_pending(pending));
+            }
+        }
+        self.subscribe(moodchat_protocol::limits::LOBBY_ROOM_ID);
+        self.refresh_rooms();
+        self.connect();
+    }
+
+    fn stop(self) {
+        self.link.update_value(|link| {
+            link.running = false;
+            link.close_socket();
+            link.cancel_timers();
+            link.machine.stop();
+            link.subscribed.clear();
+            link.read_sent.clear();
+        });
+        self.timelines.update_value(HashMap::clear);
+        self.rooms.set(Vec::new());
+        self.set_state();
+    }
+
+    /// Opens the link in the current mode.
+    fn connect(self) {
+        if !self.link.with_value(|link| link.running) {
+            return;
+        }
+        match self.mode() {
+            Mode::WebSocket => self.open_socket(),
+            Mode::Polling => {
+                self.link.update_value(|link| link.machine.connecting());
+                self.set_state();
+                self.poll_soon(0.0);
+            }
+        }
+    }
+
+    /// The link failed: retry later, fall back to polling, or wait for the network.
+    fn link_failed(self) {
+        let next = {
+            let mut next = Next::WaitForNetwork;
+            self.link.update_value(|link| {
+                link.close_socket();
+                next = link.machine.failed(browser_online(), js_sys::Math::random());
+            });
+            next
+        };
+        self.set_state();
+        match next {
+            Next::RetryIn(delay) => {
+                let timer = set_timeout_with_handle(move || self.connect(), std::time::Duration::from_millis(delay as u64)).ok();
+                self.link.update_value(|link| link.retry = timer);
+            }
+            Next::SwitchToPolling => self.connect(),
+            Next::WaitForNetwork => {}
+        }
+    }
+
+    fn network_lost(self) {
+        self.link.update_value(|link| link.machine.offline());
+        self.set_state();
+    }
+
+    fn network_back(self) {
+        if !self.link.with_value(|link| link.running) {
+            return;
+        }
+        self.link.update_value(|link| {
+            link.cancel_timers();
+            link.close_socket();
+            link.machine.online();
+        });
+        self.set_state();
+        self.connect();
+    }
+
+    // --- WebSocket -------------------------------------------------------
+
+    fn open_socket(self) {
+        let Some(token) = self.id_token() else { return };
+        let url = [self.link.with_value(|link| link.ws_url.clone()), "?token=".into(), super::api::encode(&token)].concat();
+        let mut generation = 0;
+        self.link.update_value(|link| {
+            link.close_socket();
+            link.machine.connecting();
+            link.generation += 1;
+            generation = link.generation;
+        });
+        self.set_state();
+        let Ok(socket) = WebSocket::new(&url) else {
+            self.link_failed();
+            return;
+        };
+        let current = move || self.link.with_value(|link| link.generation == generation && link.running);
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if current() {
+                self.socket_opened();
+            }
+        });
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            if current() {
+                if let Some(text) = event.unchecked_into::<web_sys::MessageEvent>().data().as_string() {
+                    self.receive(&text);
+                }
+            }
+        });
+        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if current() {
+                self.link_failed();
+            }
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        self.link.update_value(|link| {
+            link.socket = Some(socket);
+            link.handlers = vec![on_open, on_message, on_close];
+        });
+    }
+
+    fn socket_opened(self) {
+        let heartbeat = set_interval_with_handle(
+            move || {
+                self.link.with_value(|link| link.send_frame(&ClientFrame::Ping));
+            },
+            std::time::Duration::from_millis(HEARTBEAT_MS as u64),
+        )
+        .ok();
+        self.link.update_value(|link| {
+            link.machine.connected();
+            link.heartbeat = heartbeat;
+        });
+        self.set_state();
+        // Re-join every followed room from the last message seen, so what
+        // was said while away is replayed before anything live.
+        let rooms = self.link.with_value(|link| link.subscribed.clone());
+        for room in rooms {
+            self.send_join(&room);
+        }
+        self.flush_outbox();
+        self.refresh_rooms();
+    }
+
+    fn send_join(&self, room: &str) {
+        let since = self.timeline(room).with_untracked(|timeline| timeline.last_id().map(str::to_owned));
+        let frame = ClientFrame::Join { room: room.to_owned(), since };
+        self.link.with_value(|link| link.send_frame(&frame));
+    }
+
+    /// One server event.
+    fn receive(self, text: &str) {
+        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else { return };
+        match event {
+            ServerEvent::Message { message } => self.received_message(message),
+            ServerEvent::Ack { client_id, id, room } => {
+                self.timeline(&room).update(|timeline| timeline.acknowledge(&client_id, &id));
+                self.save_outbox();
+            }
+            ServerEvent::Presence { room, online } => self.timeline(&room).update(|timeline| timeline.online = online),
+            ServerEvent::Typing { room, user } => {
+                if Some(&user.sub) != self.me().as_ref().map(|me| &me.sub) {
+                    let until = js_sys::Date::now() + TYPING_SHOWN_MS;
+                    self.timeline(&room).update(|timeline| timeline.typing_from(user, until));
+                }
+            }
+            ServerEvent::Read { room, user, message_id } => {
+                if self.me().is_some_and(|me| me.sub == user.sub) {
+                    self.set_unread(&room, 0);
+                }
+                self.timeline(&room).update(|timeline| timeline.read_by(user, message_id));
+            }
+            ServerEvent::Error { client_id: Some(client_id), .. } => self.send_failed(&client_id),
+            ServerEvent::Error { .. } | ServerEvent::Joined { .. } | ServerEvent::Pong => {}
+        }
+    }
+
+    /// A message from the server (live, replayed, polled or our own echo).
+    fn received_message(self, message: Message) {
+        let room = message.room.clone();
+        let mine = self.me().is_some_and(|me| me.sub == message.sender.sub);
+        let mut was_pending = false;
+        let new = self.timeline(&room).try_update(|timeline| {
+            was_pending = timeline.pending.iter().any(|p| p.client_id == message.client_id);
+            timeline.typing.retain(|(user, _)| user.sub != message.sender.sub);
+            timeline.insert(message.clone()) == super::store::Inserted::New
+        });
+        if was_pending {
+            self.save_outbox();
+        }
+        if new == Some(true) {
+            let mut unknown_room = false;
+            let counts = !mine && self.open_room.get_untracked().as_deref() != Some(room.as_str());
+            self.rooms.update(|rooms| {
+                if let Some(index) = rooms.iter().position(|summary| summary.room.id == room) {
+                    let mut summary = rooms.remove(index);
+                    if summary.last_message.as_ref().is_none_or(|last| last.id < message.id) {
+                        summary.last_message = Some(message);
+                    }
+                    if counts {
+                        summary.unread = summary.unread.saturating_add(1);
+                    }
+                    rooms.insert(0, summary);
+                } else {
+                    // A room we did not know of (someone opened a conversation with us).
+                    unknown_room = true;
+                }
+            });
+            if unknown_room {
+                self.refresh_rooms();
+            }
+        }
+    }
+
+    // --- rooms -----------------------------------------------------------
+
+    /// Reloads the room list and follows every room in it.
+    pub fn refresh_rooms(self) {
+        let Some(api) = self.api() else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api.rooms().await {
+                let open = self.open_room.get_untracked();
+                let mut rooms = list.rooms;
+                for summary in rooms.iter_mut().filter(|summary| Some(&summary.room.id) == open.as_ref()) {
+                    summary.unread = 0;
+                }
+                for summary in &rooms {
+                    self.subscribe(&summary.room.id);
+                }
+                self.rooms.set(rooms);
+            }
+        });
+    }
+
+    fn set_unread(&self, room: &str, unread: u32) {
+        if self.rooms.with_untracked(|rooms| rooms.iter().any(|s| s.room.id == room && s.unread != unread)) {
+            self.rooms.update(|rooms| {
+                for summary in rooms.iter_mut().filter(|summary| summary.room.id == room) {
+                    summary.unread = unread;
+                }
+            });
+        }
+    }
+
+    /// Follows `room`: joined on the socket (and re-joined after reconnects),
+    /// polled in polling mode.
+    pub fn subscribe(&self, room: &str) {
+        let new = self.link.try_update_value(|link| {
+            let new = !link.subscribed.iter().any(|r| r == room);
+            if new {
+                link.subscribed.push(room.to_owned());
+            }
+            new
+        });
+        if new == Some(true) {
+            self.send_join(room);
+        }
+    }
+
+    /// The room is on screen: follow it, load its newest messages, clear its
+    /// unread count.
+    pub fn open(self, room: String) {
+        self.open_room.set(Some(room.clone()));
+        self.set_unread(&room, 0);
+        self.subscribe(&room);
+        let timeline = self.timeline(&room);
+        if timeline.with_untracked(|timeline| timeline.loaded) {
+            return;
+        }
+        let Some(api) = self.api() else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api.messages(&room, None, None).await {
+                timeline.update(|timeline| {
+                    timeline.insert_all(page.messages);
+                    timeline.older = page.before;
+                    timeline.after = page.after;
+                    timeline.loaded = true;
+                });
+            }
+        });
+    }
+
+    pub fn close(&self, room: &str) {
+        if self.open_room.get_untracked().as_deref() == Some(room) {
+            self.open_room.set(None);
+        }
+    }
+
+    /// Loads the page before the oldest message shown.
+    pub fn load_older(self, room: String) {
+        let timeline = self.timeline(&room);
+        let Some(cursor) = timeline.with_untracked(|timeline| timeline.older.clone()) else { return };
+        if self.loading_older.get_untracked() {
+            return;
+        }
+        let Some(api) = self.api() else { return };
+        self.loading_older.set(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api.messages(&room, Some(&cursor), None).await {
+                timeline.update(|timeline| {
+                    timeline.insert_all(page.messages);
+                    timeline.older = page.before;
+                });
+            }
+            self.loading_older.set(false);
+        });
+    }
+
+    /// Moves our read marker to the newest message of `room`.
+    pub fn mark_read(self, room: &str) {
+        self.set_unread(room, 0);
+        let Some(newest) = self.timeline(room).with_untracked(|timeline| timeline.last_id().map(str::to_owned)) else {
+            return;
+        };
+        let already = self.link.with_value(|link| link.read_sent.get(room).is_some_and(|sent| *sent >= newest));
+        if already {
+            return;
+        }
+        self.link.update_value(|link| {
+            link.read_sent.insert(room.to_owned(), newest.clone());
+        });
+        let frame = ClientFrame::Read { room: room.to_owned(), message_id: newest.clone() };
+        if !self.link.with_value(|link| link.send_frame(&frame)) {
+            let (Some(api), room) = (self.api(), room.to_owned()) else { return };
+            leptos::task::spawn_local(async move {
+                let _ = api.mark_read(&room, &newest).await;
+            });
+        }
+    }
+
+    /// Tells the room we are typing (throttled; WebSocket only).
+    pub fn typing(&self, room: &str) {
+        let now = js_sys::Date::now();
+        let due = self.link.with_value(|link| link.typing_sent.get(room).is_none_or(|last| now - last >= TYPING_EVERY_MS));
+        if due {
+            self.link.update_value(|link| {
+                link.typing_sent.insert(room.to_owned(), now);
+            });
+            self.link.with_value(|link| link.send_frame(&ClientFrame::Typing { room: room.to_owned() }));
+        }
+    }
+
+    // --- sending ---------------------------------------------------------
+
+    /// Sends `text` to `room`: pending at once, then confirmed by the ack.
+    pub fn send(self, room: &str, text: &str) {
+        let Some(me) = self.me() else { return };
+        let pending = Pending {
+            client_id: outbox::new_client_id(),
+            room: room.to_owned(),
+            sender: me,
+            text: text.to_owned(),
+            created_at: js_sys::Date::now() as i64,
+            state: SendState::Sending,
+        };
+        self.timeline(room).update(|timeline| timeline.add_pending(pending.clone()));
+        self.save_outbox();
+        self.link.update_value(|link| link.poll_delay = POLL_ACTIVE_MS);
+        self.transmit(pending);
+    }
+
+    /// Sends a failed message again, with the same `client_id`.
+    pub fn retry(self, room: &str, client_id: &str) {
+        let timeline = self.timeline(room);
+        timeline.update(|timeline| {
+            timeline.set_send_state(client_id, SendState::Sending);
+        });
+        self.save_outbox();
+        let pending = timeline.with_untracked(|timeline| timeline.pending.iter().find(|p| p.client_id == client_id).cloned());
+        if let Some(pending) = pending {
+            self.transmit(pending);
+        }
+    }
+
+    /// Hands one send to the link. When the link is down it stays pending
+    /// in the outbox and goes out on reconnect.
+    fn transmit(self, pending: Pending) {
+        match self.mode() {
+            Mode::WebSocket => {
+                let frame = ClientFrame::SendMessage(SendMessageFrame {
+                    room: Some(pending.room),
+                    client_id: Some(pending.client_id),
+                    text: Some(pending.text),
+                    image_key: None,
+                });
+                self.link.with_value(|link| link.send_frame(&frame));
+            }
+            Mode::Polling => {
+                let Some(api) = self.api() else { return };
+                leptos::task::spawn_local(async move {
+                    match api.send(&pending.room, &pending.client_id, &pending.text).await {
+                        Ok(message) => self.received_message(message),
+                        Err(error) if error.is_retryable() => {}
+                        Err(_) => self.send_failed(&pending.client_id),
+                    }
+                });
+            }
+        }
+    }
+
+    /// Sends everything still pending (after a reconnect, or a reload).
+    fn flush_outbox(self) {
+        let pending: Vec<Pending> = self.timelines.with_value(|timelines| {
+            timelines
+                .values()
+                .flat_map(|timeline| timeline.with_untracked(|t| t.pending.iter().filter(|p| p.state == SendState::Sending).cloned().collect::<Vec<_>>()))
+                .collect()
+        });
+        for pending in pending {
+            self.transmit(pending);
+        }
+    }
+
+    fn send_failed(&self, client_id: &str) {
+        let timelines: Vec<RwSignal<Timeline>> = self.timelines.with_value(|timelines| timelines.values().copied().collect());
+        for timeline in timelines {
+            if timeline.with_untracked(|t| t.pending.iter().any(|p| p.client_id == client_id)) {
+                timeline.update(|t| {
+                    t.set_send_state(client_id, SendState::Failed);
+                });
+            }
+        }
+        self.save_outbox();
+    }
+
+    fn save_outbox(&self) {
+        let Some(me) = self.me() else { return };
+        let pending: Vec<Pending> = self.timelines.with_value(|timelines| {
+            timelines.values().flat_map(|timeline| timeline.with_untracked(|t| t.pending.clone())).collect()
+        });
+        outbox::save(&me, &pending);
+    }
+
+    // --- polling ---------------------------------------------------------
+
+    fn poll_soon(self, delay: f64) {
+        let timer = set_timeout_with_handle(move || self.poll_once(), std::time::Duration::from_millis(delay as u64)).ok();
+        self.link.update_value(|link| {
+            if let Some(previous) = std::mem::replace(&mut link.poll, timer) {
+                previous.clear();
+            }
+        });
+    }
+
+    /// One round of polling: sends what is pending, fetches what is new in
+    /// every followed room, then schedules the next round.
+    fn poll_once(self) {
+        let Some(api) = self.api() else { return };
+        leptos::task::spawn_local(async move {
+            let rooms = self.link.with_value(|link| link.subscribed.clone());
+            let mut reachable = true;
+            let mut news = 0;
+            for room in rooms {
+                let timeline = self.timeline(&room);
+                let Some(mut after) = timeline.with_untracked(|t| if t.loaded { t.after.clone() } else { None }) else {
+                    continue;
+                };
+                loop {
+                    match api.messages(&room, None, Some(&after)).await {
+                        Ok(page) => {
+                            let count = page.messages.len();
+                            for message in page.messages {
+                                self.received_message(message);
+                            }
+                            news += count;
+                            if let Some(next) = page.after {
+                                after = next;
+                            }
+                            timeline.update(|t| t.after = Some(after.clone()));
+                            if count < moodchat_protocol::limits::DEFAULT_PAGE_LIMIT as usize {
+                                break;
+                            }
+                        }
+                        Err(error) => {
+                            reachable = !matches!(error, super::api::ApiError::Network) && !error.is_retryable();
+                            break;
+                        }
+                    }
+                }
+            }
+            if !self.link.with_value(|link| link.running && link.machine.mode() == Mode::Polling) {
+                return;
+            }
+            if !reachable {
+                self.link_failed();
+                return;
+            }
+            let first = self.link.with_value(|link| link.machine.state() != ConnectionState::Connected);
+            let polls = self.link.try_update_value(|link| {
+                link.machine.connected();
+                link.polls += 1;
+                link.poll_delay = if news > 0 { POLL_ACTIVE_MS } else { (link.poll_delay * 1.5).min(POLL_IDLE_MS) };
+                link.polls
+            });
+            self.set_state();
+            if first {
+                self.flush_outbox();
+            }
+            if polls.unwrap_or(0) % ROOM_LIST_EVERY_POLLS == 0 {
+                self.refresh_rooms();
+            }
+            let delay = self.link.with_value(|link| link.poll_delay);
+            self.poll_soon(delay);
+        });
+    }
+}
+

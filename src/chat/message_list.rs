@@ -1,0 +1,376 @@
+//! The messages of a room as a windowed list: the DOM holds only the rows
+//! near the viewport (plus a margin), placed inside a spacer as tall as the
+//! whole room, so a room of 10,000 messages scrolls like one of 50.
+//!
+//! Row heights are estimated until a row is rendered, then measured and
+//! remembered. The scroll position is kept by an anchor (the first visible
+//! row and how far into it the viewport starts), so loading older messages
+//! above or correcting an estimate never makes the content jump; at the
+//! bottom, the list follows new messages.
+
+use std::collections::HashMap;
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use moodchat_protocol::Message;
+
+use super::linkify::{segments, Segment};
+use super::mood::MoodEmoji;
+use super::store::{placement, Entry, SendState, Timeline};
+use super::time::{day_label, full_label, local_day, time_label};
+use crate::i18n::{tr, use_i18n};
+
+/// Rows are rendered this far above and below the viewport.
+const OVERSCAN_PX: f64 = 800.0;
+/// Within this distance of the bottom, the list counts as "at the bottom".
+const BOTTOM_SLACK_PX: f64 = 32.0;
+/// Within this distance of the top, older messages are requested.
+const NEAR_TOP_PX: f64 = 600.0;
+
+/// Everything one row shows, compared to decide whether to re-render it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowData {
+    /// The measurement key: message id, or client id while pending.
+    pub key: String,
+    pub message: Message,
+    pub state: SendState,
+    pub mine: bool,
+    pub new_day: bool,
+    pub new_group: bool,
+}
+
+impl RowData {
+    /// Changes whenever the row must be rebuilt (confirmed, failed, regrouped, mood arrived).
+    fn render_key(&self) -> String {
+        format!(
+            "{}:{:?}:{}{}{}",
+            self.key,
+            self.state,
+            self.new_day as u8,
+            self.new_group as u8,
+            self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1)
+        )
+    }
+}
+
+/// Where every row starts: `offsets[i]` is the top of row `i`, and the last
+/// entry is the total height.
+#[derive(Clone, Debug, PartialEq)]
+struct Layout {
+    offsets: Vec<f64>,
+}
+
+impl Layout {
+    fn total(&self) -> f64 {
+        self.offsets.last().copied().unwrap_or(0.0)
+    }
+
+    /// The row containing `y`.
+    fn row_at(&self, y: f64) -> usize {
+        self.offsets.partition_point(|&top| top <= y).saturating_sub(1)
+    }
+}
+
+/// A guess for a row not yet measured: text lines, a header when the
+/// sender changes, and the image's reserved space.
+fn estimate(timeline: &Timeline, index: usize) -> f64 {
+    let Some(entry) = timeline.entry(index) else { return 0.0 };
+    let (chars, image_h) = match entry {
+        Entry::Confirmed(message) => {
+            (message.text.chars().count(), message.image.as_ref().map_or(0.0, |image| image_height(image.w, image.h)))
+        }
+        Entry::Pending(pending) => (pending.text.chars().count(), 0.0),
+    };
+    let lines = (chars / 48 + 1) as f64;
+    let new_sender = index == 0 || timeline.entry(index - 1).is_none_or(|previous| previous.sender_sub() != entry.sender_sub());
+    12.0 + lines * 22.0 + if new_sender { 28.0 } else { 0.0 } + image_h
+}
+
+/// The height an image is shown at (its width capped at 280 px).
+fn image_height(w: Option<u32>, h: Option<u32>) -> f64 {
+    match (w, h) {
+        (Some(w), Some(h)) if w > 0 => f64::from(h) * (280.0f64.min(f64::from(w)) / f64::from(w)),
+        _ => 200.0,
+    }
+}
+
+/// The rows to render and where the first one starts.
+#[derive(Clone, Debug, PartialEq)]
+struct Window {
+    top: f64,
+    rows: Vec<RowData>,
+}
+
+#[component]
+pub fn MessageList(
+    timeline: RwSignal<Timeline>,
+    /// The signed-in user's `sub`, to tell our messages from others'.
+    #[prop(into)]
+    me: String,
+    /// The list is near the top: load older messages.
+    #[prop(into)]
+    on_near_top: Callback<()>,
+    /// The newest message is in view: mark the room read.
+    #[prop(into)]
+    on_read: Callback<()>,
+    /// Send a failed message again (its client id).
+    #[prop(into)]
+    on_retry: Callback<String>,
+) -> impl IntoView {
+    let scroller = NodeRef::<Div>::new();
+    let spacer = NodeRef::<Div>::new();
+    let rows_element = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(800.0);
+    let heights: StoredValue<HashMap<String, f64>> = StoredValue::new(HashMap::new());
+    let measured = RwSignal::new(0u32);
+    let stick_to_bottom = StoredValue::new(true);
+    let anchor: StoredValue<Option<(String, f64)>> = StoredValue::new(None);
+
+    let layout = Memo::new(move |_| {
+        measured.track();
+        timeline.with(|timeline| {
+            heights.with_value(|heights| {
+                let mut offsets = Vec::with_capacity(timeline.len() + 1);
+                let mut y = 0.0;
+                offsets.push(y);
+                for index in 0..timeline.len() {
+                    let key = timeline.entry(index).map(|entry| entry.key()).unwrap_or_default();
+                    y += heights.get(key).copied().unwrap_or_else(|| estimate(timeline, index));
+                    offsets.push(y);
+                }
+                Layout { offsets }
+            })
+        })
+    });
+
+    let me_for_rows = me.clone();
+    let window = Memo::new(move |_| {
+        let (top, bottom) = (scroll_top.get() - OVERSCAN_PX, scroll_top.get() + viewport.get() + OVERSCAN_PX);
+        let (first, last, first_top) = layout.with(|layout| {
+            let count = layout.offsets.len() - 1;
+            let first = layout.row_at(top.max(0.0)).min(count);
+            let last = (layout.row_at(bottom) + 1).min(count);
+            (first, last, layout.offsets[first])
+        });
+        let rows = timeline.with(|timeline| {
+            (first..last)
+                .filter_map(|index| {
+                    let entry = timeline.entry(index)?;
+                    let place = placement(timeline, index, local_day);
+                    let (message, state) = match entry {
+                        Entry::Confirmed(message) => (message.clone(), SendState::Sent),
+                        Entry::Pending(pending) => (pending.as_message(), pending.state),
+                    };
+                    Some(RowData {
+                        key: entry.key().to_owned(),
+                        mine: message.sender.sub == me_for_rows,
+                        message,
+                        state,
+                        new_day: place.new_day,
+                        new_group: place.new_group,
+                    })
+                })
+                .collect()
+        });
+        Window { top: first_top, rows }
+    });
+
+    // After the rows render: measure them, and remember real heights.
+    Effect::new(move |_| {
+        window.track();
+        let Some(rows_element) = rows_element.get() else { return };
+        let children = rows_element.children();
+        let mut changed = false;
+        heights.update_value(|heights| {
+            for index in 0..children.length() {
+                let Some(child) = children.item(index) else { continue };
+                let Some(key) = child.get_attribute("data-key") else { continue };
+                let height = child.get_bounding_client_rect().height();
+                if height > 0.0 && heights.get(&key).is_none_or(|known| (known - height).abs() > 0.5) {
+                    heights.insert(key, height);
+                    changed = true;
+                }
+            }
+        });
+        if changed {
+            measured.update(|n| *n += 1);
+        }
+    });
+
+    // Whenever the layout changes, keep the viewport where it was: at the
+    // bottom if it was there, else on the same row at the same distance.
+    Effect::new(move |_| {
+        let total = layout.with(Layout::total);
+        let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
+        let _ = spacer.set_attribute("style", &format!("height:{total}px"));
+        viewport.set(f64::from(scroller.client_height()));
+        if stick_to_bottom.get_value() {
+            scroller.set_scroll_top(i32::MAX);
+            on_read.run(());
+        } else if let Some((key, delta)) = anchor.get_value() {
+            let target = timeline.with_untracked(|timeline| timeline.index_of(&key))
+                .and_then(|index| layout.with_untracked(|layout| layout.offsets.get(index).copied()))
+                .map(|offset| offset + delta);
+            if let Some(target) = target {
+                if (target - f64::from(scroller.scroll_top())).abs() >= 1.0 {
+                    scroller.set_scroll_top(target.round() as i32);
+                }
+            }
+        }
+        scroll_top.set(f64::from(scroller.scroll_top()));
+    });
+
+    let on_scroll = move |_| {
+        let Some(scroller) = scroller.get_untracked() else { return };
+        let top = f64::from(scroller.scroll_top());
+        let height = f64::from(scroller.client_height());
+        scroll_top.set(top);
+        viewport.set(height);
+        let total = layout.with_untracked(Layout::total);
+        let at_bottom = top + height >= total - BOTTOM_SLACK_PX;
+        stick_to_bottom.set_value(at_bottom);
+        anchor.set_value(layout.with_untracked(|layout| {
+            let index = layout.row_at(top);
+            let key = timeline.with_untracked(|timeline| timeline.entry(index).map(|entry| entry.key().to_owned()))?;
+            Some((key, top - layout.offsets[index]))
+        }));
+        if at_bottom {
+            on_read.run(());
+        }
+        if top < NEAR_TOP_PX {
+            on_near_top.run(());
+        }
+    };
+
+    view! {
+        <div
+            class="message-scroller"
+            node_ref=scroller
+            on:scroll=on_scroll
+            tabindex="0"
+            role="region"
+            aria-label=tr(|t| t.chat_messages_label)
+        >
+            <div class="message-spacer" node_ref=spacer>
+                <div
+                    class="message-rows"
+                    node_ref=rows_element
+                    style:transform=move || format!("translateY({}px)", window.with(|w| w.top))
+                >
+                    <For
+                        each=move || window.with(|w| w.rows.clone())
+                        key=RowData::render_key
+                        children=move |row| view! { <MessageRow row on_retry /> }
+                    />
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// One message: an optional day separator, the sender's name, avatar and
+/// time when a group starts, the text (text nodes only, links made safe),
+/// an image in reserved space, the mood emoji, and the send state.
+#[component]
+pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = move || i18n.locale.get().tag();
+    let RowData { key, message, state, mine, new_day, new_group } = row;
+    let created = message.created_at;
+    let name = message.sender.name.clone();
+    let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+
+    let day = new_day.then(|| {
+        view! {
+            <div class="day-separator" role="separator">
+                <span>{move || day_label(created, locale())}</span>
+            </div>
+        }
+    });
+    let head = if new_group {
+        view! {
+            <div class="message-head">
+                <span class="avatar" aria-hidden="true" data-hue=hue(&message.sender.sub)>{initial}</span>
+                <span class="sender">{name.clone()}</span>
+                <time class="time" title=move || full_label(created, locale())>{move || time_label(created, locale())}</time>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <span class="visually-hidden">{name.clone()}</span> }.into_any()
+    };
+    let text = (!message.text.is_empty()).then(|| {
+        let parts: Vec<_> = segments(&message.text)
+            .into_iter()
+            .map(|segment| match segment {
+                Segment::Text(text) => text.to_owned().into_any(),
+                Segment::Link(url) => view! {
+                    <a href=url.to_owned() target="_blank" rel="noopener noreferrer">{url.to_owned()}</a>
+                }
+                .into_any(),
+            })
+            .collect();
+        view! { <p class="message-text">{parts}</p> }
+    });
+    let image = message.image.map(|image| {
+        let width = image.w.map(|w| w.min(280));
+        let height = width.and_then(|width| Some((f64::from(image.h?) * f64::from(width) / f64::from(image.w?)).round() as u32));
+        view! {
+            <img
+                class="message-image"
+                src=image.thumb_url.unwrap_or(image.url)
+                loading="lazy"
+                decoding="async"
+                width=width
+                height=height
+                alt=tr(|t| t.chat_image_alt)
+            />
+        }
+    });
+    let mood = message.sentiment.map(|sentiment| view! { <MoodEmoji sentiment /> });
+    let status = match state {
+        SendState::Sent => None,
+        SendState::Sending => Some(view! { <span class="send-state">{tr(|t| t.chat_sending)}</span> }.into_any()),
+        SendState::Failed => {
+            let client_id = message.client_id.clone();
+            Some(
+                view! {
+                    <span class="send-state failed" role="alert">
+                        {tr(|t| t.chat_failed)} " "
+                        <button type="button" class="link-button retry" on:click=move |_| on_retry.run(client_id.clone())>
+                            {tr(|t| t.chat_retry)}
+                        </button>
+                    </span>
+                }
+                .into_any(),
+            )
+        }
+    };
+    let class = format!(
+        "message{}{}{}",
+        if mine { " mine" } else { "" },
+        if new_group { " group-start" } else { "" },
+        match state {
+            SendState::Sent => "",
+            SendState::Sending => " pending",
+            SendState::Failed => " failed",
+        }
+    );
+    view! {
+        <div class=class data-key=key>
+            {day}
+            {head}
+            <div class="message-body">
+                <div class="bubble">{text}{image}</div>
+                {mood}
+            </div>
+            {status}
+        </div>
+    }
+}
+
+/// A stable colour per person for the avatar (one of eight, chosen in CSS).
+fn hue(sub: &str) -> u32 {
+    sub.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) % 8
+}

@@ -1,0 +1,23 @@
+//! The chat experience: the link to the server (WebSocket or polling) and
+//! the state it feeds, and the components of the room list and room view.
+//!
+//! One module per job: `api` (REST), `client` (the tab's link and state, in
+//! context), `store` (a room's timeline: de-dup, acks, grouping), `reconnect`
+//! (back-off and fallback), `outbox` (unsent messages across reloads),
+//! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
+//! emoji and the hook for the on-device preview), and the components.
+
+pub mod api;
+pub mod client;
+pub mod composer;
+pub mod linkify;
+pub mod message_list;
+pub mod mood;
+pub mod outbox;
+pub mod reconnect;
+pub mod room_list;
+pub mod room_view;
+pub mod store;
+pub mod time;
+
+pub use client::{provide_chat, use_chat, Chat};

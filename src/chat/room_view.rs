@@ -1,0 +1,189 @@
+//! One room: its title and who is online, the message list, who is typing,
+//! who has seen our last message, a polite announcement of new messages for
+//! screen readers, and the composer.
+
+use leptos::prelude::*;
+use moodchat_protocol::limits::LOBBY_ROOM_ID;
+
+use super::client::use_chat;
+use super::composer::Composer;
+use super::message_list::MessageList;
+use super::room_list::display_name;
+use super::store::Timeline;
+use crate::i18n::{tr, use_i18n};
+
+/// How often the typing indicator forgets people who stopped.
+const TYPING_PRUNE_MS: u64 = 1000;
+
+/// "Alice, Bob and 3 more" for presence, typing and read receipts.
+pub fn name_list(names: &[&str], and_more: &str) -> String {
+    const SHOWN: usize = 3;
+    let mut text = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" +{} {and_more}", names.len() - SHOWN));
+    }
+    text
+}
+
+#[component]
+pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
+    let chat = use_chat();
+    let i18n = use_i18n();
+    chat.open(room.clone());
+    let timeline = chat.timeline(&room);
+    let me = chat.me().map(|me| me.sub).unwrap_or_default();
+    {
+        let room = room.clone();
+        on_cleanup(move || chat.close(&room));
+    }
+
+    let title = {
+        let room = room.clone();
+        move || {
+            let t = i18n.t();
+            chat.rooms.with(|rooms| rooms.iter().find(|s| s.room.id == room).map(|summary| display_name(summary, t)))
+                .unwrap_or_else(|| if room == LOBBY_ROOM_ID { t.lobby_name.to_owned() } else { room.clone() })
+        }
+    };
+
+    // Typing indicators fade out a few seconds after the last keystroke.
+    if let Ok(pruner) = set_interval_with_handle(
+        move || {
+            let now = js_sys::Date::now();
+            if timeline.with_untracked(|t| t.typing.iter().any(|(_, until)| *until <= now)) {
+                timeline.update(|t| {
+                    t.prune_typing(now);
+                });
+            }
+        },
+        std::time::Duration::from_millis(TYPING_PRUNE_MS),
+    ) {
+        on_cleanup(move || pruner.clear());
+    }
+
+    let on_near_top = {
+        let room = room.clone();
+        move |_| chat.load_older(room.clone())
+    };
+    let on_read = {
+        let room = room.clone();
+        move |_| {
+            let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+            if !hidden {
+                chat.mark_read(&room);
+            }
+        }
+    };
+    let on_retry = {
+        let room = room.clone();
+        move |client_id: String| chat.retry(&room, &client_id)
+    };
+    let on_send = {
+        let room = room.clone();
+        move |text: String| chat.send(&room, &text)
+    };
+    let on_typing = {
+        let room = room.clone();
+        move |_| chat.typing(&room)
+    };
+
+    let status = move || {
+        let t = i18n.t();
+        timeline.with(|timeline| {
+            if !timeline.loaded && timeline.is_empty() {
+                Some(t.loading)
+            } else if timeline.is_empty() {
+                Some(t.room_empty)
+            } else {
+                None
+            }
+        })
+    };
+
+    view! {
+        <header class="room-header">
+            <a href="/rooms" class="back-link">
+                <span aria-hidden="true">"← "</span>
+                {tr(|t| t.back_to_rooms)}
+            </a>
+            <h1 id="room-title">{title}</h1>
+            <Presence timeline me=me.clone() />
+        </header>
+        <div class="room-body">
+            <MessageList timeline me=me.clone() on_near_top on_read on_retry />
+            {move || status().map(|text| view! { <p class="room-status muted">{text}</p> })}
+            {move || chat.loading_older.get().then(|| view! {
+                <p class="loading-older" role="status">{tr(|t| t.chat_loading_older)}</p>
+            })}
+        </div>
+        <Activity timeline me />
+        <Composer room=room.clone() on_send on_typing />
+    }
+}
+
+/// Who is online in the room.
+#[component]
+fn Presence(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let t = i18n.t();
+        timeline.with(|timeline| {
+            let others: Vec<&str> = timeline.online.iter().filter(|u| u.sub != me).map(|u| u.name.as_str()).collect();
+            let count = timeline.online.len();
+            (count > 0).then(|| {
+                let names = name_list(&others, t.chat_more);
+                view! {
+                    <p class="presence" title=names.clone()>
+                        <span class="presence-dot" aria-hidden="true"></span>
+                        {format!("{count} {}", t.chat_online)}
+                        <span class="presence-names">{(!names.is_empty()).then(|| format!(" · {names}"))}</span>
+                    </p>
+                }
+            })
+        })
+    }
+}
+
+/// Typing indicator, "seen by", and the polite announcement of new messages.
+#[component]
+fn Activity(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let typing = move || {
+        let t = i18n.t();
+        timeline.with(|timeline| {
+            let names: Vec<&str> = timeline.typing.iter().map(|(user, _)| user.name.as_str()).collect();
+            (!names.is_empty()).then(|| format!("{} {}", name_list(&names, t.chat_more), t.chat_typing))
+        })
+    };
+    let me_for_seen = me.clone();
+    let seen = move || {
+        let t = i18n.t();
+        timeline.with(|timeline| {
+            let names: Vec<&str> = timeline.seen_by(&me_for_seen).iter().map(|user| user.name.as_str()).collect();
+            (!names.is_empty()).then(|| format!("{} {}", t.chat_seen_by, name_list(&names, t.chat_more)))
+        })
+    };
+    // The newest message from someone else, once the room has loaded; the
+    // first state seen is the history, which is not announced.
+    let announcement = RwSignal::new(String::new());
+    Effect::new(move |previous: Option<Option<String>>| {
+        let newest = timeline.with(|timeline| {
+            timeline.loaded.then(|| timeline.messages.last().map(|m| (m.id.clone(), m.sender.sub.clone(), m.sender.name.clone(), m.text.clone())))
+        });
+        let Some(newest) = newest else { return None };
+        let id = newest.as_ref().map(|(id, ..)| id.clone());
+        if let (Some(Some(previous)), Some((id, sender, name, text))) = (previous, newest) {
+            if id > previous && sender != me {
+                announcement.set(format!("{}: {name}: {text}", i18n.t().chat_new_message));
+            }
+        }
+        id.or(Some(String::new()))
+    });
+    view! {
+        <div class="room-activity">
+            <p class="typing" aria-live="polite">{typing}</p>
+            <p class="seen-by">{seen}</p>
+        </div>
+        <div class="visually-hidden announcer" aria-live="polite" aria-atomic="true">{move || announcement.get()}</div>
+    }
+}

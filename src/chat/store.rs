@@ -1,0 +1,253 @@
+//! The messages of one room as the app knows them: confirmed messages sorted
+//! and de-duplicated by id, our own sends waiting for their ack, and who is
+//! online, typing and has read what. Plain data and pure functions, so every
+//! rule (de-dup, ack, echo, grouping) is tested without a server.
+
+use moodchat_protocol::{Message, UserRef};
+
+/// Where one of our messages is on its way to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendState {
+    /// Confirmed by the server (it has an id).
+    Sent,
+    /// Written, not yet acknowledged (maybe waiting for the network).
+    Sending,
+    /// The server refused it; the user may retry.
+    Failed,
+}
+
+/// One of our messages the server has not acknowledged yet. It is shown at
+/// once, at the end of the timeline, and replaced by the confirmed message
+/// with the same `client_id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub client_id: String,
+    pub room: String,
+    pub sender: UserRef,
+    pub text: String,
+    pub created_at: i64,
+    pub state: SendState,
+}
+
+impl Pending {
+    /// How the pending message looks until the server confirms it.
+    pub fn as_message(&self) -> Message {
+        Message {
+            id: String::new(),
+            room: self.room.clone(),
+            sender: self.sender.clone(),
+            text: self.text.clone(),
+            image: None,
+            sentiment: None,
+            created_at: self.created_at,
+            client_id: self.client_id.clone(),
+        }
+    }
+}
+
+/// What inserting a message changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// A message the timeline did not have.
+    New,
+    /// A message it had (an echo, a replay, an overlapping page): the
+    /// server's copy replaced ours, nothing was added.
+    Known,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeline {
+    /// Confirmed messages, strictly increasing by id (ULIDs sort by time).
+    pub messages: Vec<Message>,
+    /// Our unacknowledged sends, in the order they were written.
+    pub pending: Vec<Pending>,
+    /// Cursor for older history; `None` once the start of the room is loaded.
+    pub older: Option<String>,
+    /// Whether the newest page has been loaded (the room has been opened).
+    pub loaded: bool,
+    /// Cursor a polling client passes as `after`.
+    pub after: Option<String>,
+    /// Who has a connection joined to the room.
+    pub online: Vec<UserRef>,
+    /// Who is typing, until when (ms since the epoch).
+    pub typing: Vec<(UserRef, f64)>,
+    /// Each member's read marker (the newest message id they have read).
+    pub read_markers: Vec<(UserRef, String)>,
+}
+
+impl Timeline {
+    /// Adds a confirmed message, keeping the order and dropping duplicates
+    /// by id. A pending send with the same `client_id` is confirmed by it.
+    pub fn insert(&mut self, message: Message) -> Inserted {
+        self.pending.retain(|pending| pending.client_id != message.client_id || pending.sender.sub != message.sender.sub);
+        match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(&message.id)) {
+            Ok(index) => {
+                // The server's copy wins: it carries the mood and image data.
+                self.messages[index] = message;
+                Inserted::Known
+            }
+            Err(index) => {
+                self.messages.insert(index, message);
+                Inserted::New
+            }
+        }
+    }
+
+    /// Adds many messages (a history page, a poll, a backfill); returns how
+    /// many were new.
+    pub fn insert_all(&mut self, messages: impl IntoIterator<Item = Message>) -> usize {
+        messages.into_iter().map(|message| self.insert(message)).filter(|inserted| *inserted == Inserted::New).count()
+    }
+
+    /// The server committed our send `client_id` as message `id`: it becomes
+    /// a confirmed message (unless its echo already did that).
+    pub fn acknowledge(&mut self, client_id: &str, id: &str) {
+        let Some(index) = self.pending.iter().position(|pending| pending.client_id == client_id) else { return };
+        let pending = self.pending.remove(index);
+        let mut message = pending.as_message();
+        message.id = id.to_owned();
+        self.insert(message);
+    }
+
+    /// Adds a send of ours; the same `client_id` is never added twice.
+    pub fn add_pending(&mut self, pending: Pending) {
+        let confirmed = self.messages.iter().rev().take(200).any(|m| m.client_id == pending.client_id && m.sender.sub == pending.sender.sub);
+        if !confirmed && !self.pending.iter().any(|p| p.client_id == pending.client_id) {
+            self.pending.push(pending);
+        }
+    }
+
+    pub fn set_send_state(&mut self, client_id: &str, state: SendState) -> bool {
+        match self.pending.iter_mut().find(|pending| pending.client_id == client_id) {
+            Some(pending) => {
+                pending.state = state;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The newest confirmed message id: what to re-join with (`since`).
+    pub fn last_id(&self) -> Option<&str> {
+        self.messages.last().map(|message| message.id.as_str())
+    }
+
+    /// Confirmed messages plus pending ones.
+    pub fn len(&self) -> usize {
+        self.messages.len() + self.pending.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entry at `index`: confirmed messages first, then pending ones.
+    pub fn entry(&self, index: usize) -> Option<Entry<'_>> {
+        match self.messages.get(index) {
+            Some(message) => Some(Entry::Confirmed(message)),
+            None => self.pending.get(index - self.messages.len()).map(Entry::Pending),
+        }
+    }
+
+    /// Where the entry with `key` (an id, or a pending send's client id) is.
+    pub fn index_of(&self, key: &str) -> Option<usize> {
+        match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(key)) {
+            Ok(index) => Some(index),
+            Err(_) => self.pending.iter().position(|p| p.client_id == key).map(|i| self.messages.len() + i),
+        }
+    }
+
+    /// Someone is typing; shown for a few seconds unless they type again.
+    pub fn typing_from(&mut self, user: UserRef, until_ms: f64) {
+        self.typing.retain(|(typing, _)| typing.sub != user.sub);
+        self.typing.push((user, until_ms));
+    }
+
+    /// Who is still typing at `now_ms`; forgets the others. A message from
+    /// someone ends their typing too (see `insert` callers).
+    pub fn prune_typing(&mut self, now_ms: f64) -> bool {
+        let before = self.typing.len();
+        self.typing.retain(|(_, until)| *until > now_ms);
+        before != self.typing.len()
+    }
+
+    /// A member's read marker moved (markers only move forward).
+    pub fn read_by(&mut self, user: UserRef, message_id: String) {
+        match self.read_markers.iter_mut().find(|(reader, _)| reader.sub == user.sub) {
+            Some((_, marker)) => {
+                if message_id > *marker {
+                    *marker = message_id;
+                }
+            }
+            None => self.read_markers.push((user, message_id)),
+        }
+    }
+
+    /// The people other than `me` who have read up to our newest confirmed
+    /// message: the "seen by" line under it.
+    pub fn seen_by(&self, me: &str) -> Vec<&UserRef> {
+        let Some(mine) = self.messages.iter().rev().find(|message| message.sender.sub == me) else { return Vec::new() };
+        self.read_markers
+            .iter()
+            .filter(|(reader, marker)| reader.sub != me && marker.as_str() >= mine.id.as_str())
+            .map(|(reader, _)| reader)
+            .collect()
+    }
+}
+
+/// A timeline entry, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum Entry<'a> {
+    Confirmed(&'a Message),
+    Pending(&'a Pending),
+}
+
+impl<'a> Entry<'a> {
+    pub fn sender_sub(&self) -> &'a str {
+        match self {
+            Entry::Confirmed(message) => &message.sender.sub,
+            Entry::Pending(pending) => &pending.sender.sub,
+        }
+    }
+
+    pub fn created_at(&self) -> i64 {
+        match self {
+            Entry::Confirmed(message) => message.created_at,
+            Entry::Pending(pending) => pending.created_at,
+        }
+    }
+
+    /// A key that is stable for the entry: the id, or the client id while pending.
+    pub fn key(&self) -> &'a str {
+        match self {
+            Entry::Confirmed(message) => &message.id,
+            Entry::Pending(pending) => &pending.client_id,
+        }
+    }
+}
+
+/// How an entry sits among its neighbours: a day separator before it, and
+/// whether it starts a group (sender name and avatar) or continues one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub new_day: bool,
+    pub new_group: bool,
+}
+
+/// Consecutive messages from one sender within this many ms form a group.
+pub const GROUP_GAP_MS: i64 = 5 * 60 * 1000;
+
+/// Where entry `index` sits, given a function from a timestamp to its local
+/// day number. Depends only on the entry before it, so a windowed list can
+/// place the rows it shows without walking the whole room.
+pub fn placement(timeline: &Timeline, index: usize, day_of: impl Fn(i64) -> i64) -> Placement {
+    let Some(entry) = timeline.entry(index) else { return Placement { new_day: false, new_group: false } };
+    let Some(previous) = index.checked_sub(1).and_then(|previous| timeline.entry(previous)) else {
+        return Placement { new_day: true, new_group: true };
+    };
+    let new_day = day_of(entry.created_at()) != day_of(previous.created_at());
+    let new_group = new_day
+        || entry.sender_sub() != previous.sender_sub()
+        || entry.created_at() - previous.created_at() > GROUP_GAP_MS;
+    Placement { new_day, new_group }
+}

@@ -1,0 +1,327 @@
+//! The chat's logic in the browser: a room's timeline (de-dup by id, acks
+//! and echoes, grouping by sender and day, read receipts, typing), the
+//! reconnect state machine and its back-off, the persisted outbox, safe
+//! links and the composer's Enter rule.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod store {
+    use moodchat_web::chat::store::*;
+    use moodchat_protocol::{Message, UserRef};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn user(sub: &str) -> UserRef {
+        UserRef { sub: sub.into(), name: sub.to_uppercase() }
+    }
+
+    fn message(id: &str, sub: &str, client_id: &str, at: i64) -> Message {
+        Message {
+            id: id.into(),
+            room: "lobby".into(),
+            sender: user(sub),
+            text: format!("text {id}"),
+            image: None,
+            sentiment: None,
+            created_at: at,
+            client_id: client_id.into(),
+        }
+    }
+
+    fn pending(client_id: &str, sub: &str) -> Pending {
+        Pending {
+            client_id: client_id.into(),
+            room: "lobby".into(),
+            sender: user(sub),
+            text: "hi".into(),
+            created_at: 0,
+            state: SendState::Sending,
+        }
+    }
+
+    fn ids(timeline: &Timeline) -> Vec<&str> {
+        timeline.messages.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn messages_are_sorted_and_deduplicated_by_id() {
+        let mut timeline = Timeline::default();
+        assert_eq!(timeline.insert(message("03", "a", "c3", 3)), Inserted::New);
+        assert_eq!(timeline.insert(message("01", "a", "c1", 1)), Inserted::New);
+        assert_eq!(timeline.insert(message("02", "b", "c2", 2)), Inserted::New);
+        assert_eq!(timeline.insert(message("02", "b", "c2", 2)), Inserted::Known);
+        // A replay after a reconnect overlaps what is there.
+        let added = timeline.insert_all([message("02", "b", "c2", 2), message("03", "a", "c3", 3), message("04", "b", "c4", 4)]);
+        assert_eq!(added, 1);
+        assert_eq!(ids(&timeline), ["01", "02", "03", "04"]);
+        assert_eq!(timeline.last_id(), Some("04"));
+    }
+
+    #[test]
+    fn an_ack_confirms_the_pending_send_and_the_echo_does_not_double_it() {
+        let mut timeline = Timeline::default();
+        timeline.add_pending(pending("c-1", "me"));
+        assert_eq!(timeline.len(), 1);
+        assert!(matches!(timeline.entry(0), Some(Entry::Pending(_))));
+        timeline.acknowledge("c-1", "05");
+        assert!(timeline.pending.is_empty());
+        assert_eq!(ids(&timeline), ["05"]);
+        // The echo carries the mood: it replaces our copy, same id, no duplicate.
+        let mut echo = message("05", "me", "c-1", 0);
+        echo.sentiment = Some(moodchat_protocol::Sentiment { label: "positive".into(), score: 0.9, source: "server".into() });
+        assert_eq!(timeline.insert(echo), Inserted::Known);
+        assert_eq!(timeline.len(), 1);
+        assert!(timeline.messages[0].sentiment.is_some());
+    }
+
+    #[test]
+    fn an_echo_before_the_ack_confirms_the_send_and_the_late_ack_is_harmless() {
+        let mut timeline = Timeline::default();
+        timeline.add_pending(pending("c-2", "me"));
+        timeline.insert(message("07", "me", "c-2", 0));
+        assert!(timeline.pending.is_empty());
+        timeline.acknowledge("c-2", "07");
+        assert_eq!(ids(&timeline), ["07"]);
+        // Re-adding the same send (an outbox restored after a reload) is ignored.
+        timeline.add_pending(pending("c-2", "me"));
+        assert!(timeline.pending.is_empty());
+    }
+
+    #[test]
+    fn another_users_message_with_the_same_client_id_leaves_ours_pending() {
+        let mut timeline = Timeline::default();
+        timeline.add_pending(pending("c-9", "me"));
+        timeline.insert(message("08", "someone", "c-9", 0));
+        assert_eq!(timeline.pending.len(), 1);
+    }
+
+    #[test]
+    fn failed_sends_are_marked_and_can_be_retried() {
+        let mut timeline = Timeline::default();
+        timeline.add_pending(pending("c-3", "me"));
+        assert!(timeline.set_send_state("c-3", SendState::Failed));
+        assert_eq!(timeline.pending[0].state, SendState::Failed);
+        assert!(timeline.set_send_state("c-3", SendState::Sending));
+        assert!(!timeline.set_send_state("unknown", SendState::Failed));
+    }
+
+    #[test]
+    fn messages_group_by_sender_and_day() {
+        let day = |ms: i64| ms.div_euclid(86_400_000);
+        let mut timeline = Timeline::default();
+        let base = 10 * 86_400_000;
+        timeline.insert_all([
+            message("01", "a", "1", base),
+            message("02", "a", "2", base + 60_000),
+            message("03", "b", "3", base + 120_000),
+            message("04", "b", "4", base + 120_000 + GROUP_GAP_MS + 1),
+            message("05", "b", "5", base + 86_400_000),
+        ]);
+        let placements: Vec<(bool, bool)> =
+            (0..5).map(|i| placement(&timeline, i, day)).map(|p| (p.new_day, p.new_group)).collect();
+        assert_eq!(placements, [(true, true), (false, false), (false, true), (false, true), (true, true)]);
+        // A pending send continues the group of the sender's last message.
+        let mut mine = pending("c", "b");
+        mine.created_at = base + 86_400_000 + 1000;
+        timeline.add_pending(mine);
+        assert_eq!(placement(&timeline, 5, day), Placement { new_day: false, new_group: false });
+    }
+
+    #[test]
+    fn seen_by_lists_readers_of_my_newest_message_and_markers_only_move_forward() {
+        let mut timeline = Timeline::default();
+        timeline.insert_all([message("01", "me", "1", 0), message("02", "bob", "2", 0), message("03", "me", "3", 0)]);
+        timeline.read_by(user("bob"), "02".into());
+        timeline.read_by(user("eve"), "03".into());
+        timeline.read_by(user("me"), "03".into());
+        let seen: Vec<&str> = timeline.seen_by("me").iter().map(|u| u.sub.as_str()).collect();
+        assert_eq!(seen, ["eve"]);
+        timeline.read_by(user("bob"), "03".into());
+        timeline.read_by(user("bob"), "01".into());
+        assert_eq!(timeline.seen_by("me").len(), 2);
+    }
+
+    #[test]
+    fn typing_expires() {
+        let mut timeline = Timeline::default();
+        timeline.typing_from(user("bob"), 1000.0);
+        timeline.typing_from(user("bob"), 2000.0);
+        assert_eq!(timeline.typing.len(), 1);
+        assert!(!timeline.prune_typing(1500.0));
+        assert!(timeline.prune_typing(2500.0));
+        assert!(timeline.typing.is_empty());
+    }
+}
+
+mod reconnect {
+    use moodchat_web::chat::reconnect::*;
+    use moodchat_protocol::Transport;
+    use moodchat_web::connection::ConnectionState;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn backoff_doubles_up_to_the_ceiling_with_jitter_in_the_upper_half() {
+        let mut backoff = Backoff::default();
+        let lows: Vec<f64> = (0..10).map(|_| backoff.next_delay(0.0)).collect();
+        assert_eq!(&lows[..4], &[250.0, 500.0, 1000.0, 2000.0]);
+        assert_eq!(lows[9], MAX_DELAY_MS / 2.0);
+        backoff.reset();
+        assert_eq!(backoff.next_delay(1.0), BASE_DELAY_MS);
+        for _ in 0..20 {
+            let delay = backoff.next_delay(0.999);
+            assert!(delay <= MAX_DELAY_MS, "{delay}");
+        }
+    }
+
+    #[test]
+    fn a_server_outage_is_retried_with_growing_delays_and_never_falls_back() {
+        let mut machine = Reconnect::new(Transport::Auto);
+        machine.connecting();
+        assert_eq!(machine.state(), ConnectionState::Connecting);
+        machine.connected();
+        assert_eq!(machine.state(), ConnectionState::Connected);
+        let mut delays = Vec::new();
+        for _ in 0..6 {
+            match machine.failed(true, 0.0) {
+                Next::RetryIn(delay) => delays.push(delay),
+                other => panic!("a socket that worked is retried, got {other:?}"),
+            }
+            assert_eq!(machine.state(), ConnectionState::Reconnecting);
+        }
+        assert!(delays.windows(2).all(|pair| pair[1] >= pair[0]), "{delays:?}");
+        assert_eq!(machine.mode(), Mode::WebSocket);
+        // Back: the next outage starts from the short delay again.
+        machine.connected();
+        assert_eq!(machine.failed(true, 0.0), Next::RetryIn(BASE_DELAY_MS / 2.0));
+    }
+
+    #[test]
+    fn auto_falls_back_to_polling_when_websockets_never_open() {
+        let mut machine = Reconnect::new(Transport::Auto);
+        machine.connecting();
+        assert!(matches!(machine.failed(true, 0.5), Next::RetryIn(_)));
+        assert!(matches!(machine.failed(true, 0.5), Next::RetryIn(_)));
+        assert_eq!(machine.failed(true, 0.5), Next::SwitchToPolling);
+        assert_eq!(machine.mode(), Mode::Polling);
+        machine.connected();
+        assert_eq!(machine.state(), ConnectionState::Connected);
+    }
+
+    #[test]
+    fn websocket_preference_never_falls_back_and_polling_starts_polling() {
+        let mut machine = Reconnect::new(Transport::Websocket);
+        for _ in 0..10 {
+            assert!(matches!(machine.failed(true, 0.0), Next::RetryIn(_)));
+        }
+        assert_eq!(Reconnect::new(Transport::Polling).mode(), Mode::Polling);
+    }
+
+    #[test]
+    fn offline_waits_for_the_network_then_retries_at_once() {
+        let mut machine = Reconnect::new(Transport::Auto);
+        machine.connected();
+        assert_eq!(machine.failed(false, 0.0), Next::WaitForNetwork);
+        assert_eq!(machine.state(), ConnectionState::Offline);
+        machine.online();
+        assert_eq!(machine.state(), ConnectionState::Reconnecting);
+        machine.connecting();
+        assert_eq!(machine.state(), ConnectionState::Reconnecting, "still a reconnect, not a first connect");
+        machine.stop();
+        assert_eq!(machine.state(), ConnectionState::Idle);
+    }
+}
+
+mod outbox {
+    use moodchat_web::chat::outbox::*;
+    use moodchat_protocol::UserRef;
+    use moodchat_web::chat::store::{Pending, SendState};
+    use moodchat_web::storage;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn me(sub: &str) -> UserRef {
+        UserRef { sub: sub.into(), name: "Me".into() }
+    }
+
+    fn pending(room: &str, client_id: &str, state: SendState) -> Pending {
+        Pending {
+            client_id: client_id.into(),
+            room: room.into(),
+            sender: me("outbox-user"),
+            text: format!("안녕 {client_id}"),
+            created_at: 42,
+            state,
+        }
+    }
+
+    #[test]
+    fn unsent_messages_survive_a_reload_per_user() {
+        let alice = me("outbox-user");
+        let items = [pending("lobby", "c1", SendState::Sending), pending("dm", "c2", SendState::Failed)];
+        save(&alice, &items);
+        assert_eq!(load(&alice), items.to_vec());
+        assert!(load(&me("someone-else")).is_empty(), "another user's outbox is not ours");
+        save(&alice, &[]);
+        assert!(load(&alice).is_empty());
+        assert!(storage::get("moodchat.outbox.outbox-user").is_none(), "an empty outbox leaves nothing behind");
+    }
+
+    #[test]
+    fn client_ids_are_unique_and_valid() {
+        let a = new_client_id();
+        let b = new_client_id();
+        assert_ne!(a, b);
+        assert!(a.len() <= moodchat_protocol::limits::MAX_CLIENT_ID_LEN);
+        assert!(a.chars().all(|c| c.is_ascii_graphic()));
+    }
+}
+
+mod linkify {
+    use moodchat_web::chat::linkify::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use Segment::{Link, Text};
+
+    #[test]
+    fn http_and_https_links_are_found_without_trailing_punctuation() {
+        assert_eq!(
+            segments("see https://example.com/a?b=1, and http://x.io."),
+            [Text("see "), Link("https://example.com/a?b=1"), Text(", and "), Link("http://x.io"), Text(".")]
+        );
+        assert_eq!(segments("(https://ko.wikipedia.org/wiki/한글)"), [Text("("), Link("https://ko.wikipedia.org/wiki/한글"), Text(")")]);
+    }
+
+    #[test]
+    fn other_schemes_and_markup_stay_text() {
+        assert_eq!(segments("javascript:alert(1)"), [Text("javascript:alert(1)")]);
+        assert_eq!(segments("<script>alert(1)</script>"), [Text("<script>alert(1)</script>")]);
+        assert_eq!(segments("data:text/html,hi"), [Text("data:text/html,hi")]);
+        let joined: String = segments("just https:// nothing")
+            .iter()
+            .map(|s| match s {
+                Text(t) | Link(t) => *t,
+            })
+            .collect();
+        assert_eq!(joined, "just https:// nothing");
+        assert!(segments("just https:// nothing").iter().all(|s| matches!(s, Text(_))));
+    }
+
+    #[test]
+    fn a_link_stops_at_a_tag() {
+        assert_eq!(segments("https://a.b<img>"), [Link("https://a.b"), Text("<img>")]);
+    }
+}
+
+mod composer {
+    use moodchat_web::chat::composer::should_send;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn enter_sends_but_not_with_shift_or_during_composition() {
+        assert!(should_send("Enter", false, false, 13));
+        assert!(!should_send("Enter", true, false, 13), "Shift+Enter is a new line");
+        assert!(!should_send("Enter", false, true, 13), "Enter that commits an IME composition");
+        assert!(!should_send("Enter", false, false, 229), "Safari reports composition by key code only");
+        assert!(!should_send("a", false, false, 65));
+    }
+}
