@@ -14,8 +14,11 @@ use web_sys::HtmlSelectElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Tests in this file share one page: start each from English, system theme.
+/// Tests in this file share one page: start each from English, system theme,
+/// signed in (the rooms need a session), at "/".
 fn reset_preferences() {
+    support::store_session("Tester");
+    support::go_to("/");
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item("moodchat.locale", "en").unwrap();
     storage.remove_item("moodchat.theme").unwrap();

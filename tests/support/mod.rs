@@ -66,3 +66,44 @@ pub fn data_url(json: &str) -> String {
 
 pub const EMBEDDED_CONFIG: &str = r#"{"api_url":"/api","ws_url":"/api/ws","transport":"auto",
     "cognito":{"region":"local","user_pool_id":"local_moodchat","client_id":"moodchat-web","endpoint":"/idp/"}}"#;
+
+/// An unsigned JWT whose payload is `payload` (the app reads claims, the
+/// backend checks signatures).
+pub fn fake_jwt(payload: &str) -> String {
+    let encoded = web_sys::window().unwrap().btoa(payload).unwrap();
+    let url_safe = encoded.trim_end_matches('=').replace('+', "-").replace('/', "_");
+    ["eyJhbGciOiJSUzI1NiJ9", &url_safe, "c2ln"].join(".")
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Leaves a session in localStorage as a sign-in would, valid for an hour,
+/// so the next app mounted starts signed in as `name`.
+pub fn store_session(name: &str) {
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let payload = format!(r#"{{"sub":"sub-{name}","name":"{name}","email":"{name}@example.com","iat":{now},"exp":{}}}"#, now + 3600);
+    let storage = local_storage();
+    storage.set_item("moodchat.session.id_token", &fake_jwt(&payload)).unwrap();
+    storage.set_item("moodchat.session.access_token", "access").unwrap();
+    storage.set_item("moodchat.session.refresh_token", "refresh").unwrap();
+}
+
+/// Forgets any session and remembered return path.
+pub fn clear_session() {
+    let storage = local_storage();
+    for key in ["moodchat.session.id_token", "moodchat.session.access_token", "moodchat.session.refresh_token", "moodchat.return_to"] {
+        storage.remove_item(key).unwrap();
+    }
+}
+
+/// Puts the browser at `path` before an app is mounted (the router reads it).
+pub fn go_to(path: &str) {
+    web_sys::window().unwrap().history().unwrap().push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+}
+
+/// The page's current path.
+pub fn current_path() -> String {
+    web_sys::window().unwrap().location().pathname().unwrap()
+}

@@ -85,14 +85,18 @@ impl Browser {
     }
 
     /// Signs in through the sign-in page (opened at `/signin`) and waits for
-    /// the header to show the user's name.
+    /// the header to hold the user's name (hidden on the narrowest phones,
+    /// so read as textContent, not as visible text).
     pub async fn sign_in(&self, server: &Server, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
         self.client.goto(&server.url("/signin")).await?;
         self.wait_for_text(".page-sign-in h1", "").await?;
         self.fill("#email", email).await?;
         self.fill("#password", password).await?;
         self.client.find(Locator::Css(".auth-form button[type=submit]")).await?.click().await?;
-        self.wait_for_text(".app-header .user-name", name).await?;
-        Ok(())
+        eventually(&format!("{name} in the header"), || async {
+            let element = self.client.find(Locator::Css(".app-header .user-name")).await.ok()?;
+            element.prop("textContent").await.ok()??.contains(name).then_some(())
+        })
+        .await
     }
 }

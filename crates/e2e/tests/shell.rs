@@ -3,12 +3,20 @@
 
 use fantoccini::Locator;
 use moodchat_e2e::browser::BrowserOptions;
+use moodchat_e2e::auth::create_account;
 use moodchat_e2e::{Browser, Server};
+
+/// The rooms need a session: each test signs in as a fresh account first.
+async fn sign_in(server: &Server, browser: &Browser) -> anyhow::Result<()> {
+    create_account(server, "shell@example.com", "Shell", "Shell-pass1!").await?;
+    browser.sign_in(server, "shell@example.com", "Shell-pass1!", "Shell").await
+}
 
 #[tokio::test]
 async fn the_shell_renders_routes_and_survives_unknown_paths() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
     let browser = Browser::start().await?;
+    sign_in(&server, &browser).await?;
 
     browser.client.goto(&server.url("/")).await?;
     browser.wait_for_text(".app-header .brand", "moodchat").await?;
@@ -36,6 +44,7 @@ async fn the_shell_renders_routes_and_survives_unknown_paths() -> anyhow::Result
 async fn korean_browsers_get_korean_on_a_phone_sized_screen() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
     let browser = Browser::start_with(BrowserOptions { width: 360, height: 740, language: "ko-KR".into() }).await?;
+    sign_in(&server, &browser).await?;
     browser.client.goto(&server.url("/rooms")).await?;
     browser.wait_for_text(".page-rooms h1", "대화방").await?;
     browser.wait_for_text(".room-list", "로비").await?;
