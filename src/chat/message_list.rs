@@ -319,7 +319,7 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
         view! {
             <img
                 class="message-image"
-                src=image.thumb_url.unwrap_or(image.url)
+                src=image.url
                 loading="lazy"
                 decoding="async"
                 width=width
