@@ -325,3 +325,59 @@ mod composer {
         assert!(!should_send("a", false, false, 65));
     }
 }
+
+mod wire {
+    use moodchat_protocol::RoomKind;
+    use moodchat_web::chat::wire::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const MESSAGE: &str = r#"{"id":"01JD5X0ZQ3M1T6P5V7K9W2B4C8","room":"lobby","sender":{"sub":"7c1e","name":"alice"},
+        "text":"hello","image":{"key":"uploads/7c1e/cat.png","url":"/api/images/cat.png","w":640,"h":480},
+        "sentiment":{"label":"positive","score":0.93,"source":"server"},"created_at":1731412345678,"client_id":"c-3f9a"}"#;
+
+    #[test]
+    fn server_events_are_read_as_documented() {
+        let Some(Event::Message(message)) = event(&format!(r#"{{"type":"message","message":{MESSAGE}}}"#)) else { panic!() };
+        assert_eq!(message.id, "01JD5X0ZQ3M1T6P5V7K9W2B4C8");
+        assert_eq!(message.sender.name, "alice");
+        assert_eq!(message.created_at, 1731412345678);
+        assert_eq!(message.image.as_ref().and_then(|i| i.w), Some(640));
+        let sentiment = message.sentiment.unwrap();
+        assert_eq!((sentiment.label.as_str(), (sentiment.score * 100.0).round()), ("positive", 93.0));
+        assert_eq!(
+            event(r#"{"type":"ack","client_id":"c","id":"01J","room":"lobby"}"#),
+            Some(Event::Ack { client_id: "c".into(), id: "01J".into(), room: "lobby".into() })
+        );
+        let Some(Event::Presence { online, .. }) = event(r#"{"type":"presence","room":"r","online":[{"sub":"a","name":"A"},{"sub":"b","name":"B"}]}"#) else { panic!() };
+        assert_eq!(online.len(), 2);
+        assert_eq!(
+            event(r#"{"type":"error","code":"too_large","message":"x","client_id":"c1"}"#),
+            Some(Event::SendFailed { client_id: "c1".into() })
+        );
+        assert_eq!(event(r#"{"type":"error","code":"rate_limited","message":"x"}"#), Some(Event::Other));
+        assert_eq!(event(r#"{"type":"pong"}"#), Some(Event::Other));
+        assert_eq!(event("not json"), None);
+        assert_eq!(event(r#"{"type":"message","message":{"id":"x"}}"#), None, "an incomplete message is dropped");
+    }
+
+    #[test]
+    fn room_summaries_and_pages_are_read_as_documented() {
+        let list = parse(&format!(
+            r#"{{"rooms":[{{"id":"dm-1","name":"Bob","kind":"direct","member":true,"last_message":{MESSAGE},"unread":3,"peer":{{"sub":"b","name":"Bob"}}}},
+                {{"id":"lobby","name":"lobby","kind":"public","member":true,"last_message":null,"unread":0,"peer":null}}]}}"#
+        ));
+        let rooms = room_summaries(&list);
+        assert_eq!(rooms.len(), 2);
+        assert_eq!((rooms[0].room.kind, rooms[0].unread), (RoomKind::Direct, 3));
+        assert_eq!(rooms[0].peer.as_ref().map(|p| p.name.as_str()), Some("Bob"));
+        assert!(rooms[1].last_message.is_none() && rooms[1].peer.is_none());
+        let page = page(&parse(&format!(r#"{{"messages":[{MESSAGE}],"before":null,"after":"AAA"}}"#)));
+        assert_eq!((page.messages.len(), page.before, page.after.as_deref()), (1, None, Some("AAA")));
+    }
+
+    #[test]
+    fn client_frames_are_json_without_absent_members() {
+        assert_eq!(object(&[("action", Some("join")), ("room", Some("lobby")), ("since", None)]), r#"{"action":"join","room":"lobby"}"#);
+        assert_eq!(object(&[("text", Some("say \"hi\"\n<b>"))]), r#"{"text":"say \"hi\"\n<b>"}"#);
+    }
+}

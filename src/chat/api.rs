@@ -3,9 +3,10 @@
 //! bundle has one copy of the HTTP code rather than one per endpoint.
 
 use gloo_net::http::{Method, RequestBuilder};
-use moodchat_protocol::rest::{CreateRoom, MarkRead, MessagePage, OpenDirect, RoomList, SendMessage, UserList};
-use moodchat_protocol::{Message, Room};
-use serde::de::DeserializeOwned;
+use moodchat_protocol::{Message, Room, RoomSummary, UserRef};
+use wasm_bindgen::JsValue;
+
+use super::wire::{self, Page};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,46 +55,38 @@ impl Api {
         if (200..300).contains(&status) {
             Ok(text)
         } else {
-            let code = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|body| body.get("code")?.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let code = wire::parse(&text);
+            let code = js_sys::Reflect::get(&code, &JsValue::from_str("code")).ok().and_then(|c| c.as_string()).unwrap_or_default();
             Err(ApiError::Status(status, code))
         }
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let text = self.call(Method::GET, path, None).await?;
-        serde_json::from_str(&text).map_err(|_| ApiError::Status(200, "invalid".into()))
+    async fn get(&self, path: &str) -> Result<JsValue, ApiError> {
+        Ok(wire::parse(&self.call(Method::GET, path, None).await?))
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: String) -> Result<T, ApiError> {
-        let text = self.call(Method::POST, path, Some(body)).await?;
-        serde_json::from_str(&text).map_err(|_| ApiError::Status(200, "invalid".into()))
+    async fn post(&self, path: &str, body: String) -> Result<JsValue, ApiError> {
+        Ok(wire::parse(&self.call(Method::POST, path, Some(body)).await?))
     }
 
-    pub async fn rooms(&self) -> Result<RoomList, ApiError> {
-        self.get("/rooms").await
+    pub async fn rooms(&self) -> Result<Vec<RoomSummary>, ApiError> {
+        Ok(wire::room_summaries(&self.get("/rooms").await?))
     }
 
     pub async fn create_room(&self, name: &str) -> Result<Room, ApiError> {
-        self.post("/rooms", json(&CreateRoom { name: name.to_owned() })).await
-    }
-
-    pub async fn join(&self, room: &str) -> Result<Room, ApiError> {
-        self.post(&format!("/rooms/{}/join", encode(room)), String::new()).await
+        wire::room(&self.post("/rooms", wire::object(&[("name", Some(name))])).await?).ok_or_else(invalid)
     }
 
     pub async fn open_direct(&self, user: &str) -> Result<Room, ApiError> {
-        self.post("/dms", json(&OpenDirect { user: user.to_owned() })).await
+        wire::room(&self.post("/dms", wire::object(&[("user", Some(user))])).await?).ok_or_else(invalid)
     }
 
-    pub async fn users(&self, query: &str) -> Result<UserList, ApiError> {
-        self.get(&format!("/users?limit=8&query={}", encode(query))).await
+    pub async fn users(&self, query: &str) -> Result<Vec<UserRef>, ApiError> {
+        Ok(wire::users(&self.get(&format!("/users?limit=8&query={}", encode(query))).await?, "users"))
     }
 
     /// The newest page (`None`), older than `before`, or newer than `after`.
-    pub async fn messages(&self, room: &str, before: Option<&str>, after: Option<&str>) -> Result<MessagePage, ApiError> {
+    pub async fn messages(&self, room: &str, before: Option<&str>, after: Option<&str>) -> Result<Page, ApiError> {
         let mut path = format!("/rooms/{}/messages?limit=50", encode(room));
         if let Some(before) = before {
             path.push_str("&before=");
@@ -103,20 +96,21 @@ impl Api {
             path.push_str("&after=");
             path.push_str(&encode(after));
         }
-        self.get(&path).await
+        Ok(wire::page(&self.get(&path).await?))
     }
 
     pub async fn send(&self, room: &str, client_id: &str, text: &str) -> Result<Message, ApiError> {
-        let body = SendMessage { client_id: client_id.to_owned(), text: Some(text.to_owned()), image_key: None };
-        self.post(&format!("/rooms/{}/messages", encode(room)), json(&body)).await
+        let body = wire::object(&[("client_id", Some(client_id)), ("text", Some(text))]);
+        wire::message(&self.post(&format!("/rooms/{}/messages", encode(room)), body).await?).ok_or_else(invalid)
     }
 
     pub async fn mark_read(&self, room: &str, message_id: &str) -> Result<(), ApiError> {
-        let body = json(&MarkRead { message_id: message_id.to_owned() });
+        let body = wire::object(&[("message_id", Some(message_id))]);
         self.call(Method::POST, &format!("/rooms/{}/read", encode(room)), Some(body)).await.map(|_| ())
     }
 }
 
-fn json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// A 2xx answer that is not the documented shape.
+fn invalid() -> ApiError {
+    ApiError::Status(200, "invalid".into())
 }

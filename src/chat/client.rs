@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use moodchat_protocol::{ClientFrame, Message, RoomSummary, RuntimeConfig, SendMessageFrame, ServerEvent, UserRef};
+use moodchat_protocol::{Message, RoomSummary, RuntimeConfig, UserRef};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
@@ -20,6 +20,7 @@ use super::api::Api;
 use super::outbox;
 use super::reconnect::{Mode, Next, Reconnect};
 use super::store::{Pending, SendState, Timeline};
+use super::wire::{self, Event};
 use crate::auth::{use_auth, Auth};
 use crate::connection::{use_connection, Connection, ConnectionState};
 
@@ -94,11 +95,10 @@ impl Link {
         }
     }
 
-    fn send_frame(&self, frame: &ClientFrame) -> bool {
+    /// Sends a client frame (JSON text); false when the socket is not open.
+    fn send_frame(&self, frame: &str) -> bool {
         match &self.socket {
-            Some(socket) if socket.ready_state() == WebSocket::OPEN => {
-                serde_json::to_string(frame).is_ok_and(|json| socket.send_with_str(&json).is_ok())
-            }
+            Some(socket) if socket.ready_state() == WebSocket::OPEN => socket.send_with_str(frame).is_ok(),
             _ => false,
         }
     }
@@ -333,7 +333,7 @@ impl Chat {
     fn socket_opened(self) {
         let heartbeat = set_interval_with_handle(
             move || {
-                self.link.with_value(|link| link.send_frame(&ClientFrame::Ping));
+                self.link.with_value(|link| link.send_frame(r#"{"action":"ping"}"#));
             },
             std::time::Duration::from_millis(HEARTBEAT_MS as u64),
         )
@@ -355,34 +355,34 @@ impl Chat {
 
     fn send_join(&self, room: &str) {
         let since = self.timeline(room).with_untracked(|timeline| timeline.last_id().map(str::to_owned));
-        let frame = ClientFrame::Join { room: room.to_owned(), since };
+        let frame = wire::object(&[("action", Some("join")), ("room", Some(room)), ("since", since.as_deref())]);
         self.link.with_value(|link| link.send_frame(&frame));
     }
 
     /// One server event.
     fn receive(self, text: &str) {
-        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else { return };
+        let Some(event) = wire::event(text) else { return };
         match event {
-            ServerEvent::Message { message } => self.received_message(message),
-            ServerEvent::Ack { client_id, id, room } => {
+            Event::Message(message) => self.received_message(message),
+            Event::Ack { client_id, id, room } => {
                 self.timeline(&room).update(|timeline| timeline.acknowledge(&client_id, &id));
                 self.save_outbox();
             }
-            ServerEvent::Presence { room, online } => self.timeline(&room).update(|timeline| timeline.online = online),
-            ServerEvent::Typing { room, user } => {
+            Event::Presence { room, online } => self.timeline(&room).update(|timeline| timeline.online = online),
+            Event::Typing { room, user } => {
                 if Some(&user.sub) != self.me().as_ref().map(|me| &me.sub) {
                     let until = js_sys::Date::now() + TYPING_SHOWN_MS;
                     self.timeline(&room).update(|timeline| timeline.typing_from(user, until));
                 }
             }
-            ServerEvent::Read { room, user, message_id } => {
+            Event::Read { room, user, message_id } => {
                 if self.me().is_some_and(|me| me.sub == user.sub) {
                     self.set_unread(&room, 0);
                 }
                 self.timeline(&room).update(|timeline| timeline.read_by(user, message_id));
             }
-            ServerEvent::Error { client_id: Some(client_id), .. } => self.send_failed(&client_id),
-            ServerEvent::Error { .. } | ServerEvent::Joined { .. } | ServerEvent::Pong => {}
+            Event::SendFailed { client_id } => self.send_failed(&client_id),
+            Event::Other => {}
         }
     }
 
@@ -429,9 +429,8 @@ impl Chat {
     pub fn refresh_rooms(self) {
         let Some(api) = self.api() else { return };
         leptos::task::spawn_local(async move {
-            if let Ok(list) = api.rooms().await {
+            if let Ok(mut rooms) = api.rooms().await {
                 let open = self.open_room.get_untracked();
-                let mut rooms = list.rooms;
                 for summary in rooms.iter_mut().filter(|summary| Some(&summary.room.id) == open.as_ref()) {
                     summary.unread = 0;
                 }
@@ -530,7 +529,7 @@ impl Chat {
         self.link.update_value(|link| {
             link.read_sent.insert(room.to_owned(), newest.clone());
         });
-        let frame = ClientFrame::Read { room: room.to_owned(), message_id: newest.clone() };
+        let frame = wire::object(&[("action", Some("read")), ("room", Some(room)), ("message_id", Some(&newest))]);
         if !self.link.with_value(|link| link.send_frame(&frame)) {
             let (Some(api), room) = (self.api(), room.to_owned()) else { return };
             leptos::task::spawn_local(async move {
@@ -547,7 +546,7 @@ impl Chat {
             self.link.update_value(|link| {
                 link.typing_sent.insert(room.to_owned(), now);
             });
-            self.link.with_value(|link| link.send_frame(&ClientFrame::Typing { room: room.to_owned() }));
+            self.link.with_value(|link| link.send_frame(&wire::object(&[("action", Some("typing")), ("room", Some(room))])));
         }
     }
 
@@ -588,12 +587,12 @@ impl Chat {
     fn transmit(self, pending: Pending) {
         match self.mode() {
             Mode::WebSocket => {
-                let frame = ClientFrame::SendMessage(SendMessageFrame {
-                    room: Some(pending.room),
-                    client_id: Some(pending.client_id),
-                    text: Some(pending.text),
-                    image_key: None,
-                });
+                let frame = wire::object(&[
+                    ("action", Some("sendMessage")),
+                    ("room", Some(&pending.room)),
+                    ("client_id", Some(&pending.client_id)),
+                    ("text", Some(&pending.text)),
+                ]);
                 self.link.with_value(|link| link.send_frame(&frame));
             }
             Mode::Polling => {
@@ -663,22 +662,26 @@ impl Chat {
             let mut news = 0;
             for room in rooms {
                 let timeline = self.timeline(&room);
-                let Some(mut after) = timeline.with_untracked(|t| if t.loaded { t.after.clone() } else { None }) else {
+                // Rooms not opened yet are left to the room list's refresh.
+                // An empty room has no cursor yet: its newest page is polled.
+                let Some(mut after) = timeline.with_untracked(|t| t.loaded.then(|| t.after.clone())) else {
                     continue;
                 };
                 loop {
-                    match api.messages(&room, None, Some(&after)).await {
+                    match api.messages(&room, None, after.as_deref()).await {
                         Ok(page) => {
                             let count = page.messages.len();
                             for message in page.messages {
                                 self.received_message(message);
                             }
                             news += count;
-                            if let Some(next) = page.after {
-                                after = next;
+                            if page.after.is_some() {
+                                after = page.after;
                             }
-                            timeline.update(|t| t.after = Some(after.clone()));
-                            if count < moodchat_protocol::limits::DEFAULT_PAGE_LIMIT as usize {
+                            if timeline.with_untracked(|t| t.after != after) {
+                                timeline.update(|t| t.after = after.clone());
+                            }
+                            if after.is_none() || count < moodchat_protocol::limits::DEFAULT_PAGE_LIMIT as usize {
                                 break;
                             }
                         }

@@ -43,9 +43,9 @@ impl RowData {
     /// Changes whenever the row must be rebuilt (confirmed, failed, regrouped, mood arrived).
     fn render_key(&self) -> String {
         format!(
-            "{}:{:?}:{}{}{}",
+            "{}:{}:{}{}{}",
             self.key,
-            self.state,
+            self.state as u8,
             self.new_day as u8,
             self.new_group as u8,
             self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1)
@@ -203,7 +203,7 @@ pub fn MessageList(
     Effect::new(move |_| {
         let total = layout.with(Layout::total);
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
-        let _ = spacer.set_attribute("style", &format!("height:{total}px"));
+        let _ = spacer.set_attribute("style", &format!("height:{}px", total as i64));
         viewport.set(f64::from(scroller.client_height()));
         if stick_to_bottom.get_value() {
             scroller.set_scroll_top(i32::MAX);
@@ -256,7 +256,7 @@ pub fn MessageList(
                 <div
                     class="message-rows"
                     node_ref=rows_element
-                    style:transform=move || format!("translateY({}px)", window.with(|w| w.top))
+                    style:transform=move || format!("translateY({}px)", window.with(|w| w.top as i64))
                 >
                     <For
                         each=move || window.with(|w| w.rows.clone())
@@ -319,7 +319,7 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
         view! {
             <img
                 class="message-image"
-                src=image.url
+                src=image.thumb_url.unwrap_or(image.url)
                 loading="lazy"
                 decoding="async"
                 width=width

@@ -19,5 +19,6 @@ pub mod room_list;
 pub mod room_view;
 pub mod store;
 pub mod time;
+pub mod wire;
 
 pub use client::{provide_chat, use_chat, Chat};

@@ -3,58 +3,60 @@
 //! timelines at start and sent again (sends are idempotent by `client_id`).
 //! Kept per user, so nobody sends what someone else wrote on a shared browser.
 
+use js_sys::{Array, Object, Reflect, JSON};
 use moodchat_protocol::UserRef;
-use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::store::{Pending, SendState};
 use crate::storage;
 
 const PREFIX: &str = "moodchat.outbox.";
 
-/// One unacknowledged send as stored.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    room: String,
-    client_id: String,
-    text: String,
-    created_at: i64,
-    failed: bool,
+fn set(object: &Object, name: &str, value: JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(name), &value);
 }
 
-/// Replaces what is stored for `me` with `pending` (every room's).
+fn get(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Replaces what is stored for `me` with `pending` (every room's), as a JSON
+/// array of `{room, client_id, text, created_at, failed}`.
 pub fn save<'a>(me: &UserRef, pending: impl IntoIterator<Item = &'a Pending>) {
-    let stored: Vec<Stored> = pending
-        .into_iter()
-        .map(|p| Stored {
-            room: p.room.clone(),
-            client_id: p.client_id.clone(),
-            text: p.text.clone(),
-            created_at: p.created_at,
-            failed: p.state == SendState::Failed,
-        })
-        .collect();
+    let stored = Array::new();
+    for p in pending {
+        let item = Object::new();
+        set(&item, "room", p.room.as_str().into());
+        set(&item, "client_id", p.client_id.as_str().into());
+        set(&item, "text", p.text.as_str().into());
+        set(&item, "created_at", (p.created_at as f64).into());
+        set(&item, "failed", (p.state == SendState::Failed).into());
+        stored.push(&item);
+    }
     let key = [PREFIX, &me.sub].concat();
-    if stored.is_empty() {
+    if stored.length() == 0 {
         storage::remove(&key);
-    } else if let Ok(json) = serde_json::to_string(&stored) {
-        storage::set(&key, &json);
+    } else if let Ok(json) = JSON::stringify(&stored) {
+        storage::set(&key, &String::from(json));
     }
 }
 
 /// What `me` left unsent, oldest first.
 pub fn load(me: &UserRef) -> Vec<Pending> {
-    let stored: Vec<Stored> = storage::get(&[PREFIX, &me.sub].concat())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
+    let Some(json) = storage::get(&[PREFIX, &me.sub].concat()) else { return Vec::new() };
+    let Ok(stored) = JSON::parse(&json) else { return Vec::new() };
+    let Some(stored) = stored.dyn_ref::<Array>() else { return Vec::new() };
     stored
-        .into_iter()
-        .map(|s| Pending {
-            client_id: s.client_id,
-            room: s.room,
-            sender: me.clone(),
-            text: s.text,
-            created_at: s.created_at,
-            state: if s.failed { SendState::Failed } else { SendState::Sending },
+        .iter()
+        .filter_map(|item| {
+            Some(Pending {
+                client_id: get(&item, "client_id").as_string()?,
+                room: get(&item, "room").as_string()?,
+                sender: me.clone(),
+                text: get(&item, "text").as_string()?,
+                created_at: get(&item, "created_at").as_f64()? as i64,
+                state: if get(&item, "failed").as_bool() == Some(true) { SendState::Failed } else { SendState::Sending },
+            })
         })
         .collect()
 }

@@ -188,8 +188,8 @@ fn FindPeople(chat: Chat) -> impl IntoView {
             move || {
                 let Some(api) = chat.api() else { return };
                 leptos::task::spawn_local(async move {
-                    if let Ok(list) = api.users(&text).await {
-                        found.set(Some(list.users));
+                    if let Ok(users) = api.users(&text).await {
+                        found.set(Some(users));
                     }
                 });
             },

@@ -1,0 +1,91 @@
+//! Driving the chat UI in end-to-end tests: opening a room, sending with the
+//! keyboard, and reading what the message list shows.
+
+use fantoccini::Locator;
+use serde_json::{json, Value};
+
+use crate::{eventually, Browser, Server};
+
+/// WebDriver's Enter key.
+pub const ENTER: &str = "\u{E007}";
+
+impl Browser {
+    /// Opens `/rooms/{room}` and waits until its title shows and the link
+    /// to the server is up.
+    pub async fn open_room(&self, server: &Server, room: &str, title: &str) -> anyhow::Result<()> {
+        self.client.goto(&server.url(&format!("/rooms/{room}"))).await?;
+        self.wait_for_text(".page-room h1", title).await?;
+        self.wait_connected().await
+    }
+
+    /// Waits until the header says the link to the server is up.
+    pub async fn wait_connected(&self) -> anyhow::Result<()> {
+        eventually("the connection to be up", || async { self.client.find(Locator::Css(".connection.ok")).await.ok() })
+            .await
+            .map(|_| ())
+    }
+
+    /// Waits until the header says the link is down and being retried.
+    pub async fn wait_disconnected(&self) -> anyhow::Result<()> {
+        eventually("the connection to be down", || async {
+            self.client.find(Locator::Css(".connection.pending, .connection.down")).await.ok()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Types `text` in the composer and presses Enter.
+    pub async fn send_message(&self, text: &str) -> anyhow::Result<()> {
+        let composer = self.client.find(Locator::Css("#composer-text")).await?;
+        composer.send_keys(&format!("{text}{ENTER}")).await?;
+        Ok(())
+    }
+
+    /// The texts of the messages in the list, in order (every row is in the
+    /// DOM when a room is short), with their mood emoji and send state.
+    pub async fn messages(&self) -> anyhow::Result<Vec<ShownMessage>> {
+        let rows = self
+            .client
+            .execute(
+                r#"return [...document.querySelectorAll('.message-rows .message')].map(row => ({
+                    text: row.querySelector('.message-text')?.textContent ?? '',
+                    mood: row.querySelector('.mood')?.textContent ?? '',
+                    pending: row.classList.contains('pending'),
+                    failed: row.classList.contains('failed'),
+                    key: row.dataset.key,
+                }))"#,
+                vec![],
+            )
+            .await?;
+        let rows: Vec<Value> = serde_json::from_value(rows)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ShownMessage {
+                text: row["text"].as_str().unwrap_or_default().to_owned(),
+                mood: row["mood"].as_str().unwrap_or_default().to_owned(),
+                pending: row["pending"] == json!(true),
+                failed: row["failed"] == json!(true),
+                key: row["key"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    /// Waits until a confirmed message with `text` shows, with its mood.
+    pub async fn wait_for_message(&self, text: &str) -> anyhow::Result<ShownMessage> {
+        eventually(&format!("the message {text:?} confirmed with its mood"), || async {
+            self.messages().await.ok()?.into_iter().find(|m| m.text == text && !m.pending && !m.mood.is_empty())
+        })
+        .await
+    }
+}
+
+/// A message as the list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownMessage {
+    pub text: String,
+    pub mood: String,
+    pub pending: bool,
+    pub failed: bool,
+    /// The message id once confirmed (the client id while pending).
+    pub key: String,
+}

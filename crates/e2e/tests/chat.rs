@@ -1,0 +1,151 @@
+//! Chatting end to end: two people signed in through the real sign-in page
+//! in two browser sessions talk in the lobby of the real server. They see
+//! each other's messages live with a mood emoji; the server is killed while
+//! one of them types and restarted, and both end with the same messages,
+//! none lost or doubled. The same conversation works when the server says
+//! to poll instead of using WebSockets, and markup in a message is text.
+
+use fantoccini::Locator;
+use moodchat_e2e::auth::create_account;
+use moodchat_e2e::browser::BrowserOptions;
+use moodchat_e2e::chat::ShownMessage;
+use moodchat_e2e::{eventually, Browser, Server};
+
+const PASSWORD: &str = "Corr3ct-horse!";
+const MOODS: [&str; 3] = ["😊", "😐", "😞"];
+
+async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions) -> anyhow::Result<Browser> {
+    create_account(server, email, name, PASSWORD).await?;
+    let browser = Browser::start_with(options).await?;
+    browser.sign_in(server, email, PASSWORD, name).await?;
+    browser.open_room(server, "lobby", "Lobby").await?;
+    Ok(browser)
+}
+
+fn phone() -> BrowserOptions {
+    BrowserOptions { width: 360, height: 740, language: "en-US".into() }
+}
+
+/// The confirmed message texts, failing on any duplicate id or text.
+fn confirmed(messages: &[ShownMessage]) -> Vec<String> {
+    let mut keys: Vec<&str> = messages.iter().map(|m| m.key.as_str()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), messages.len(), "a message shows twice: {messages:?}");
+    messages.iter().filter(|m| !m.pending && !m.failed).map(|m| m.text.clone()).collect()
+}
+
+/// Waits until both browsers show exactly `expected`, in this order.
+async fn both_show(a: &Browser, b: &Browser, expected: &[&str]) -> anyhow::Result<()> {
+    for browser in [a, b] {
+        eventually(&format!("the messages {expected:?}"), || async {
+            let shown = confirmed(&browser.messages().await.ok()?);
+            (shown == expected).then_some(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn set_theme(browser: &Browser, theme: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .execute(
+            "const s = document.querySelector('.theme-switch'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+            vec![theme.into()],
+        )
+        .await?;
+    eventually("the theme to apply", || async {
+        let value = browser.client.execute("return document.documentElement.dataset.theme", vec![]).await.ok()?;
+        (value.as_str() == Some(theme)).then_some(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyhow::Result<()> {
+    let mut server = Server::start(&[]).await?;
+    let alice = signed_in(&server, "alice@example.com", "Alice", BrowserOptions::default()).await?;
+    let bob = signed_in(&server, "bob@example.com", "Bob", phone()).await?;
+
+    // Live in both directions, each with its mood.
+    let hello = "I love this, what a wonderful day!";
+    alice.send_message(hello).await?;
+    let seen = bob.wait_for_message(hello).await?;
+    assert!(MOODS.contains(&seen.mood.as_str()), "mood emoji {:?}", seen.mood);
+    let reply = "안녕하세요, 반가워요";
+    bob.send_message(reply).await?;
+    alice.wait_for_message(reply).await?;
+    // Presence: each sees the other online.
+    alice.wait_for_text(".presence", "Bob").await?;
+
+    // The server goes away; Alice keeps typing.
+    server.kill().await?;
+    alice.wait_disconnected().await?;
+    bob.wait_disconnected().await?;
+    let offline = "written while the server was down";
+    alice.send_message(offline).await?;
+    eventually("the offline message shown as pending", || async {
+        alice.messages().await.ok()?.into_iter().find(|m| m.text == offline && m.pending)
+    })
+    .await?;
+
+    // Back: the outbox is sent, the other side re-joins with `since`.
+    server.restart().await?;
+    alice.wait_connected().await?;
+    bob.wait_connected().await?;
+    both_show(&alice, &bob, &[hello, reply, offline]).await?;
+
+    // Markup is text, and a script in a message never runs.
+    let payload = "<script>window.__pwned = 1</script><b>not bold</b>";
+    bob.send_message(payload).await?;
+    alice.wait_for_message(payload).await?;
+    let pwned = alice.client.execute("return window.__pwned === undefined", vec![]).await?;
+    assert_eq!(pwned.as_bool(), Some(true), "the script ran");
+    assert!(alice.client.find(Locator::Css(".message-text b, .message-text script")).await.is_err());
+    both_show(&alice, &bob, &[hello, reply, offline, payload]).await?;
+
+    // The room view in both themes, on a desktop and on a phone.
+    for (browser, size) in [(&alice, "desktop"), (&bob, "phone")] {
+        set_theme(browser, "light").await?;
+        browser.screenshot(&format!("chat-room-{size}-light")).await?;
+        set_theme(browser, "dark").await?;
+        browser.screenshot(&format!("chat-room-{size}-dark")).await?;
+    }
+    // Nothing overflows the phone's width.
+    let overflow = bob
+        .client
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+        .await?;
+    assert_eq!(overflow.as_i64(), Some(0), "horizontal overflow on a phone");
+
+    alice.close().await?;
+    bob.close().await
+}
+
+#[tokio::test]
+async fn the_same_conversation_works_over_polling() -> anyhow::Result<()> {
+    let mut server = Server::start(&["--transport", "polling"]).await?;
+    let alice = signed_in(&server, "ana@example.com", "Ana", BrowserOptions::default()).await?;
+    let bob = signed_in(&server, "ben@example.com", "Ben", phone()).await?;
+
+    let first = "polling works just fine, thanks";
+    alice.send_message(first).await?;
+    bob.wait_for_message(first).await?;
+    let second = "정말 다행이에요";
+    bob.send_message(second).await?;
+    alice.wait_for_message(second).await?;
+
+    server.kill().await?;
+    alice.wait_disconnected().await?;
+    let offline = "sent while polling could not reach the server";
+    alice.send_message(offline).await?;
+    server.restart().await?;
+    alice.wait_connected().await?;
+    both_show(&alice, &bob, &[first, second, offline]).await?;
+
+    alice.screenshot("chat-room-desktop-polling").await?;
+
+    alice.close().await?;
+    bob.close().await
+}

@@ -1,0 +1,147 @@
+//! The protocol's JSON, read and written through the browser's own
+//! `JSON.parse` / `JSON.stringify` into and from the protocol crate's types.
+//!
+//! serde's derived code for the chat types (an internally tagged event enum,
+//! a flattened room summary, a dozen structs) made up a third of what the
+//! chat added to the bundle; reading members by name is a few KB instead.
+//! The field names are the protocol's (docs/protocol.md), and the browser
+//! tests parse the exact documents the server sends.
+
+use js_sys::{Array, Object, Reflect, JSON};
+use moodchat_protocol::{Image, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+use wasm_bindgen::{JsCast, JsValue};
+
+fn get(value: &JsValue, name: &str) -> JsValue {
+    if value.is_object() {
+        Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn text(value: &JsValue, name: &str) -> Option<String> {
+    get(value, name).as_string()
+}
+
+fn number(value: &JsValue, name: &str) -> Option<f64> {
+    get(value, name).as_f64()
+}
+
+fn list(value: &JsValue, name: &str) -> Vec<JsValue> {
+    get(value, name).dyn_into::<Array>().map(|array| array.iter().collect()).unwrap_or_default()
+}
+
+/// Parses a document; `null` when it is not JSON.
+pub fn parse(text: &str) -> JsValue {
+    JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
+pub fn user(value: &JsValue) -> Option<UserRef> {
+    Some(UserRef { sub: text(value, "sub")?, name: text(value, "name")? })
+}
+
+pub fn message(value: &JsValue) -> Option<Message> {
+    let image = get(value, "image");
+    let sentiment = get(value, "sentiment");
+    Some(Message {
+        id: text(value, "id")?,
+        room: text(value, "room")?,
+        sender: user(&get(value, "sender"))?,
+        text: text(value, "text").unwrap_or_default(),
+        image: image.is_object().then(|| Image {
+            key: text(&image, "key").unwrap_or_default(),
+            url: text(&image, "url").unwrap_or_default(),
+            w: number(&image, "w").map(|w| w as u32),
+            h: number(&image, "h").map(|h| h as u32),
+            thumb_url: text(&image, "thumb_url"),
+        }),
+        sentiment: sentiment.is_object().then(|| Sentiment {
+            label: text(&sentiment, "label").unwrap_or_default(),
+            score: number(&sentiment, "score").unwrap_or_default() as f32,
+            source: text(&sentiment, "source").unwrap_or_default(),
+        }),
+        created_at: number(value, "created_at")? as i64,
+        client_id: text(value, "client_id").unwrap_or_default(),
+    })
+}
+
+pub fn messages(value: &JsValue, name: &str) -> Vec<Message> {
+    list(value, name).iter().filter_map(message).collect()
+}
+
+pub fn users(value: &JsValue, name: &str) -> Vec<UserRef> {
+    list(value, name).iter().filter_map(user).collect()
+}
+
+pub fn room(value: &JsValue) -> Option<Room> {
+    let kind = if text(value, "kind").as_deref() == Some("direct") { RoomKind::Direct } else { RoomKind::Public };
+    Some(Room { id: text(value, "id")?, name: text(value, "name").unwrap_or_default(), kind })
+}
+
+pub fn room_summary(value: &JsValue) -> Option<RoomSummary> {
+    Some(RoomSummary {
+        room: room(value)?,
+        member: get(value, "member").as_bool().unwrap_or(true),
+        last_message: message(&get(value, "last_message")),
+        unread: number(value, "unread").unwrap_or_default() as u32,
+        peer: user(&get(value, "peer")),
+    })
+}
+
+pub fn room_summaries(value: &JsValue) -> Vec<RoomSummary> {
+    list(value, "rooms").iter().filter_map(room_summary).collect()
+}
+
+/// A history page: its messages and cursors.
+pub struct Page {
+    pub messages: Vec<Message>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+pub fn page(value: &JsValue) -> Page {
+    Page { messages: messages(value, "messages"), before: text(value, "before"), after: text(value, "after") }
+}
+
+/// A server event (docs/protocol.md, "Server → client"), as far as the app
+/// acts on it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Message(Message),
+    Ack { client_id: String, id: String, room: String },
+    Presence { room: String, online: Vec<UserRef> },
+    Typing { room: String, user: UserRef },
+    Read { room: String, user: UserRef, message_id: String },
+    /// An error about one of our sends.
+    SendFailed { client_id: String },
+    /// `joined`, `pong` and errors about nothing we sent.
+    Other,
+}
+
+pub fn event(frame: &str) -> Option<Event> {
+    let value = parse(frame);
+    let room = || text(&value, "room");
+    Some(match text(&value, "type")?.as_str() {
+        "message" => Event::Message(message(&get(&value, "message"))?),
+        "ack" => Event::Ack { client_id: text(&value, "client_id")?, id: text(&value, "id")?, room: room()? },
+        "presence" => Event::Presence { room: room()?, online: users(&value, "online") },
+        "typing" => Event::Typing { room: room()?, user: user(&get(&value, "user"))? },
+        "read" => Event::Read { room: room()?, user: user(&get(&value, "user"))?, message_id: text(&value, "message_id")? },
+        "error" => match text(&value, "client_id") {
+            Some(client_id) => Event::SendFailed { client_id },
+            None => Event::Other,
+        },
+        _ => Event::Other,
+    })
+}
+
+/// `{"name": value, ...}` as JSON text; `None` members are left out.
+pub fn object(members: &[(&str, Option<&str>)]) -> String {
+    let object = Object::new();
+    for (name, value) in members {
+        if let Some(value) = value {
+            let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+        }
+    }
+    JSON::stringify(&object).map(String::from).unwrap_or_default()
+}
