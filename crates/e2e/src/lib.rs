@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod browser;
+pub mod chat;
 pub mod server;
 
 pub use browser::Browser;
