@@ -85,7 +85,9 @@ async fn a_guest_is_sent_to_sign_in_and_comes_back_to_the_room_afterwards() {
     wait_for_text(&container, ".page-sign-in h1", "Sign in").await;
     wait_for("the /signin path", || (current_path() == "/signin").then_some(())).await;
     assert!(query(&container, ".page-room").is_none());
-    assert!(query(&container, ".app-header .sign-in-link").is_some(), "a guest sees a sign-in link");
+    let sign_in_link = query(&container, ".app-header .sign-in-link").unwrap();
+    assert!(!sign_in_link.has_attribute("hidden"), "a guest sees a sign-in link");
+    assert!(query(&container, ".app-header .sign-out").unwrap().has_attribute("hidden"));
     // Labels name their inputs; password managers know what to fill in.
     let password = query(&container, "#password").unwrap();
     assert_eq!(password.get_attribute("autocomplete").as_deref(), Some("current-password"));

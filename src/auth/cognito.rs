@@ -5,6 +5,9 @@
 //! Documents are built and read as JS objects (see `json`): no serde types
 //! or serde_json in the main bundle for them.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use gloo_net::http::Request;
 use js_sys::Array;
 use moodchat_protocol::CognitoConfig;
@@ -16,12 +19,20 @@ use super::session::Session;
 use super::srp_worker;
 
 /// POSTs one operation and returns its answer, or the error it carries.
-pub async fn call(config: &CognitoConfig, operation: &str, body: JsValue) -> Result<JsValue, AuthError> {
+///
+/// Boxed: every flow awaits it, and one boxed future is compiled once
+/// instead of being inlined into each flow's state machine.
+pub fn call(config: &CognitoConfig, operation: &str, body: JsValue) -> Pin<Box<dyn Future<Output = Result<JsValue, AuthError>>>> {
+    let endpoint = config.endpoint_url();
     let target = ["AWSCognitoIdentityProviderService.", operation].concat();
-    let response = Request::post(&config.endpoint_url())
-        .header("X-Amz-Target", &target)
+    Box::pin(async move { post(&endpoint, &target, &body).await })
+}
+
+async fn post(endpoint: &str, target: &str, body: &JsValue) -> Result<JsValue, AuthError> {
+    let response = Request::post(endpoint)
+        .header("X-Amz-Target", target)
         .header("Content-Type", "application/x-amz-json-1.1")
-        .body(stringify(&body))
+        .body(stringify(body))
         .map_err(|error| AuthError::Unexpected(error.to_string()))?
         .send()
         .await

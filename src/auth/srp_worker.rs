@@ -7,6 +7,8 @@
 //! the worker's `onmessage`: no Rust closures to keep alive.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,8 +68,17 @@ fn next_reply(worker: &Worker) -> Promise {
     Promise::race(&js_sys::Array::of2(&reply, &timeout))
 }
 
-/// Sends one request and waits for its answer's `data`.
-async fn request(message: &[(&str, &str)]) -> Result<JsValue, AuthError> {
+/// Sends one request and waits for its answer's `data` (boxed, like
+/// `cognito::call`, so it is compiled once).
+fn request(message: &[(&str, &str)]) -> Pin<Box<dyn Future<Output = Result<JsValue, AuthError>>>> {
+    let object = Object::new();
+    for (name, value) in message {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    Box::pin(exchange(object))
+}
+
+async fn exchange(object: Object) -> Result<JsValue, AuthError> {
     preload();
     let (worker, ready) = WORKER
         .with(|slot| slot.borrow().as_ref().map(|srp| (srp.worker.clone(), srp.ready.clone())))
@@ -80,10 +91,6 @@ async fn request(message: &[(&str, &str)]) -> Result<JsValue, AuthError> {
     };
     JsFuture::from(ready).await.map_err(failed)?;
     let reply = next_reply(&worker);
-    let object = Object::new();
-    for (name, value) in message {
-        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
-    }
     worker.post_message(&object).map_err(failed)?;
     let event = JsFuture::from(reply).await.map_err(failed)?;
     let data = Reflect::get(&event, &JsValue::from_str("data")).unwrap_or(JsValue::UNDEFINED);

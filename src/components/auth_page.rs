@@ -95,7 +95,8 @@ pub fn AuthPage(
                         inputmode=input_mode
                         aria-describedby=new_password.then_some(PASSWORD_HINTS_ID)
                         required
-                        bind:value=value
+                        prop:value=move || value.get()
+                        on:input=move |event| value.set(event_target_value(&event))
                     />
                 </div>
                 {new_password.then(|| view! { <PasswordHints password=value /> })}

@@ -23,25 +23,19 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Who is signed in, with the way out; a sign-in link for guests.
+/// Who is signed in, with the way out; a sign-in link for guests. Both are
+/// always in the page and shown or hidden (one view, no branches to build).
 #[component]
 fn Account() -> impl IntoView {
     let auth = use_auth();
-    move || {
-        if auth.signed_in.get() {
-            view! {
-                <div class="account">
-                    <span class="user-name" title=tr(|t| t.signed_in_as)>
-                        {move || auth.user().map(|user| user.name)}
-                    </span>
-                    <button type="button" class="button sign-out" on:click=move |_| auth.sign_out()>
-                        {tr(|t| t.sign_out)}
-                    </button>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! { <a href="/signin" class="button sign-in-link">{tr(|t| t.nav_sign_in)}</a> }.into_any()
-        }
+    let guest = move || !auth.signed_in.get();
+    view! {
+        <a href="/signin" class="button sign-in-link" hidden=move || !guest()>{tr(|t| t.nav_sign_in)}</a>
+        <span class="user-name" title=tr(|t| t.signed_in_as) hidden=guest>
+            {move || auth.user().map(|user| user.name)}
+        </span>
+        <button type="button" class="button sign-out" hidden=guest on:click=move |_| auth.sign_out()>
+            {tr(|t| t.sign_out)}
+        </button>
     }
 }
