@@ -1,8 +1,9 @@
 //! Signing in end to end: the real server (its Cognito-compatible identity
 //! provider and dev outbox), the real app, headless Chromium. Covers sign-up
 //! with a confirmation code, the route guard and the return to the page the
-//! user asked for, staying signed in across a reload, token refresh, sign
-//! out, and a wrong password explained in English and Korean.
+//! user asked for, staying signed in across a reload, token refresh, a
+//! refused refresh (back to sign-in, drafts kept), sign out, and a wrong
+//! password explained in English and Korean.
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::{create_account, latest_code};
@@ -103,7 +104,7 @@ async fn sign_up_confirm_sign_in_reload_and_sign_out() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn tokens_refresh_before_they_expire_and_srp_runs_in_the_worker() -> anyhow::Result<()> {
+async fn tokens_refresh_srp_runs_in_the_worker_and_a_refused_refresh_keeps_drafts() -> anyhow::Result<()> {
     // Five-second tokens: the app refreshes them every 2.5 s.
     let server = Server::start(&["--token-ttl", "5"]).await?;
     create_account(&server, "jun@example.com", "Jun", PASSWORD).await?;
@@ -157,6 +158,23 @@ async fn tokens_refresh_before_they_expire_and_srp_runs_in_the_worker() -> anyho
     runs.sort_by(f64::total_cmp);
     println!("SRP in the worker (start + verify), ms: {runs:?}; median {:.1}", runs[runs.len() / 2]);
     assert!(runs.iter().all(|ms| *ms > 0.0));
+
+    // The session ends elsewhere (signed out everywhere): the next refresh is
+    // refused, and the app goes back to sign-in with the page and the draft kept.
+    browser.client.goto(&server.url("/rooms/lobby")).await?;
+    browser.wait_for_path("/rooms/lobby").await?;
+    browser.client.execute("localStorage.setItem('moodchat.draft.lobby', 'half a thought')", vec![]).await?;
+    let access_token = browser.local_storage("moodchat.session.access_token").await?.expect("an access token");
+    moodchat_e2e::auth::cognito(&server, "GlobalSignOut", json!({"AccessToken": access_token})).await?;
+    browser.wait_for_path("/signin").await?;
+    browser.wait_for_text(".page-sign-in .notice", "Your session has ended").await?;
+    assert_eq!(browser.local_storage("moodchat.session.refresh_token").await?, None);
+    assert_eq!(browser.local_storage("moodchat.draft.lobby").await?.as_deref(), Some("half a thought"));
+    browser.fill("#email", "jun@example.com").await?;
+    browser.fill("#password", PASSWORD).await?;
+    submit(&browser).await?;
+    browser.wait_for_path("/rooms/lobby").await?;
+    assert_eq!(browser.local_storage("moodchat.draft.lobby").await?.as_deref(), Some("half a thought"));
 
     browser.close().await
 }
