@@ -284,7 +284,7 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
     let day = new_day.then(|| {
         view! {
             <div class="day-separator" role="separator">
-                <span>{move || day_label(created, locale())}</span>
+                <span>{text(move || day_label(created, locale()))}</span>
             </div>
         }
     });
@@ -293,7 +293,7 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
             <div class="message-head">
                 <span class="avatar" aria-hidden="true" data-hue=hue(&message.sender.sub)>{initial}</span>
                 <span class="sender">{name.clone()}</span>
-                <time class="time" title=move || full_label(created, locale())>{move || time_label(created, locale())}</time>
+                <time class="time" title=text(move || full_label(created, locale()))>{text(move || time_label(created, locale()))}</time>
             </div>
         }
         .into_any()
@@ -368,6 +368,13 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
             {status}
         </div>
     }
+}
+
+/// A reactive text as a type-erased signal: every such text in the chat
+/// shares one rendering implementation instead of one per closure, which
+/// keeps the bundle smaller (like `i18n::tr` for fixed texts).
+pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
 }
 
 /// A stable colour per person for the avatar (one of eight, chosen in CSS).

@@ -22,3 +22,4 @@ pub mod time;
 pub mod wire;
 
 pub use client::{provide_chat, use_chat, Chat};
+

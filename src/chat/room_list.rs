@@ -9,6 +9,7 @@ use moodchat_protocol::{Room, RoomKind, RoomSummary, UserRef};
 
 use super::api::encode;
 use super::client::{use_chat, Chat};
+use super::message_list::text;
 use super::time::time_label;
 use crate::i18n::{tr, use_i18n, Texts};
 
@@ -100,7 +101,7 @@ fn RoomItem(summary: RoomSummary) -> impl IntoView {
     });
     let time = last.map(|message| {
         let at = message.created_at;
-        view! { <span class="room-time">{move || time_label(at, i18n.locale.get().tag())}</span> }
+        view! { <span class="room-time">{text(move || time_label(at, i18n.locale.get().tag()))}</span> }
     });
     let unread = summary.unread;
     let badge = (unread > 0).then(|| {
@@ -111,7 +112,7 @@ fn RoomItem(summary: RoomSummary) -> impl IntoView {
             </span>
         }
     });
-    let name = move || display_name(&summary, i18n.t());
+    let name = text(move || display_name(&summary, i18n.t()));
     view! {
         <li>
             <a href=href class="room-link" aria-current=current>
@@ -129,8 +130,10 @@ fn RoomItem(summary: RoomSummary) -> impl IntoView {
 /// Creates a public room and opens it.
 #[component]
 fn NewRoom(chat: Chat) -> impl IntoView {
+    let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let failed = RwSignal::new(false);
+    let form = NodeRef::<leptos::html::Form>::new();
     let navigate = use_navigate();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -143,6 +146,10 @@ fn NewRoom(chat: Chat) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api.create_room(&room_name).await {
                 Ok(room) => {
+                    // The input is not bound to `name`; the next room starts from an empty field.
+                    if let Some(form) = form.get_untracked() {
+                        form.reset();
+                    }
                     name.set(String::new());
                     failed.set(false);
                     chat.refresh_rooms();
@@ -152,16 +159,23 @@ fn NewRoom(chat: Chat) -> impl IntoView {
             }
         });
     };
+    let failed_text = text(move || if failed.get() { i18n.t().chat_action_failed.to_owned() } else { String::new() });
     view! {
         <details class="chat-tool">
             <summary>{tr(|t| t.chat_new_room)}</summary>
-            <form class="inline-form" on:submit=on_submit>
+            <form class="inline-form" node_ref=form on:submit=on_submit>
                 <label for="new-room-name">{tr(|t| t.chat_new_room_label)}</label>
                 <div class="inline-row">
-                    <input id="new-room-name" type="text" required maxlength=MAX_ROOM_NAME_CHARS bind:value=name />
+                    <input
+                        id="new-room-name"
+                        type="text"
+                        required
+                        maxlength=MAX_ROOM_NAME_CHARS
+                        on:input=move |event| name.set(event_target_value(&event))
+                    />
                     <button type="submit" class="button">{tr(|t| t.chat_create_room)}</button>
                 </div>
-                <p class="form-error" role="alert">{move || failed.get().then(tr(|t| t.chat_action_failed))}</p>
+                <p class="form-error" role="alert">{failed_text}</p>
             </form>
         </details>
     }
@@ -235,7 +249,13 @@ fn FindPeople(chat: Chat) -> impl IntoView {
             <summary>{tr(|t| t.chat_find_people)}</summary>
             <div class="inline-form">
                 <label for="find-people">{tr(|t| t.chat_find_people_label)}</label>
-                <input id="find-people" type="search" autocomplete="off" bind:value=query />
+                <input
+                    id="find-people"
+                    type="search"
+                    autocomplete="off"
+                    prop:value=query
+                    on:input=move |event| query.set(event_target_value(&event))
+                />
                 {results}
             </div>
         </details>

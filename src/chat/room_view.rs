@@ -7,7 +7,7 @@ use moodchat_protocol::limits::LOBBY_ROOM_ID;
 
 use super::client::use_chat;
 use super::composer::Composer;
-use super::message_list::MessageList;
+use super::message_list::{text, MessageList};
 use super::room_list::display_name;
 use super::store::Timeline;
 use crate::i18n::{tr, use_i18n};
@@ -39,11 +39,11 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
 
     let title = {
         let room = room.clone();
-        move || {
+        text(move || {
             let t = i18n.t();
             chat.rooms.with(|rooms| rooms.iter().find(|s| s.room.id == room).map(|summary| display_name(summary, t)))
                 .unwrap_or_else(|| if room == LOBBY_ROOM_ID { t.lobby_name.to_owned() } else { room.clone() })
-        }
+        })
     };
 
     // Typing indicators fade out a few seconds after the last keystroke.
@@ -87,18 +87,18 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         move |_| chat.typing(&room)
     };
 
-    let status = move || {
+    // Status lines are always in the DOM and empty when there is nothing to
+    // say (hidden by CSS): cheaper than building and dropping elements.
+    let status = text(move || {
         let t = i18n.t();
-        timeline.with(|timeline| {
-            if !timeline.loaded && timeline.is_empty() {
-                Some(t.loading)
-            } else if timeline.is_empty() {
-                Some(t.room_empty)
-            } else {
-                None
-            }
+        timeline.with(|timeline| match (timeline.loaded, timeline.is_empty()) {
+            (false, true) => t.loading,
+            (true, true) => t.room_empty,
+            _ => "",
         })
-    };
+        .to_owned()
+    });
+    let loading_older = text(move || if chat.loading_older.get() { i18n.t().chat_loading_older.to_owned() } else { String::new() });
 
     view! {
         <header class="room-header">
@@ -111,10 +111,8 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         </header>
         <div class="room-body">
             <MessageList timeline me=me.clone() on_near_top on_read on_retry />
-            {move || status().map(|text| view! { <p class="room-status muted">{text}</p> })}
-            {move || chat.loading_older.get().then(|| view! {
-                <p class="loading-older" role="status">{tr(|t| t.chat_loading_older)}</p>
-            })}
+            <p class="room-status muted">{status}</p>
+            <p class="loading-older" role="status">{loading_older}</p>
         </div>
         <Activity timeline me />
         <Composer room=room.clone() on_send on_typing />
@@ -125,22 +123,28 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
 #[component]
 fn Presence(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
     let i18n = use_i18n();
-    move || {
+    let me_for_names = me.clone();
+    let others = text(move || {
         let t = i18n.t();
         timeline.with(|timeline| {
-            let others: Vec<&str> = timeline.online.iter().filter(|u| u.sub != me).map(|u| u.name.as_str()).collect();
-            let count = timeline.online.len();
-            (count > 0).then(|| {
-                let names = name_list(&others, t.chat_more);
-                view! {
-                    <p class="presence" title=names.clone()>
-                        <span class="presence-dot" aria-hidden="true"></span>
-                        {format!("{count} {}", t.chat_online)}
-                        <span class="presence-names">{(!names.is_empty()).then(|| format!(" · {names}"))}</span>
-                    </p>
-                }
-            })
+            let names: Vec<&str> =
+                timeline.online.iter().filter(|u| u.sub != me_for_names).map(|u| u.name.as_str()).collect();
+            if names.is_empty() { String::new() } else { [" · ", &name_list(&names, t.chat_more)].concat() }
         })
+    });
+    let count = text(move || {
+        let count = timeline.with(|timeline| timeline.online.len());
+        if count == 0 { String::new() } else { format!("{count} {}", i18n.t().chat_online) }
+    });
+    // Polling clients get no presence: the line keeps its place, invisible.
+    let class = text(move || if timeline.with(|t| t.online.is_empty()) { "presence nobody".into() } else { "presence".into() });
+    let _ = me;
+    view! {
+        <p class=class title=others>
+            <span class="presence-dot" aria-hidden="true"></span>
+            {count}
+            <span class="presence-names">{others}</span>
+        </p>
     }
 }
 
@@ -148,21 +152,21 @@ fn Presence(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
 #[component]
 fn Activity(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
     let i18n = use_i18n();
-    let typing = move || {
+    let typing = text(move || {
         let t = i18n.t();
         timeline.with(|timeline| {
             let names: Vec<&str> = timeline.typing.iter().map(|(user, _)| user.name.as_str()).collect();
-            (!names.is_empty()).then(|| format!("{} {}", name_list(&names, t.chat_more), t.chat_typing))
+            if names.is_empty() { String::new() } else { format!("{} {}", name_list(&names, t.chat_more), t.chat_typing) }
         })
-    };
+    });
     let me_for_seen = me.clone();
-    let seen = move || {
+    let seen = text(move || {
         let t = i18n.t();
         timeline.with(|timeline| {
             let names: Vec<&str> = timeline.seen_by(&me_for_seen).iter().map(|user| user.name.as_str()).collect();
-            (!names.is_empty()).then(|| format!("{} {}", t.chat_seen_by, name_list(&names, t.chat_more)))
+            if names.is_empty() { String::new() } else { format!("{} {}", t.chat_seen_by, name_list(&names, t.chat_more)) }
         })
-    };
+    });
     // The newest message from someone else, once the room has loaded; the
     // first state seen is the history, which is not announced.
     let announcement = RwSignal::new(String::new());
@@ -184,6 +188,6 @@ fn Activity(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
             <p class="typing" aria-live="polite">{typing}</p>
             <p class="seen-by">{seen}</p>
         </div>
-        <div class="visually-hidden announcer" aria-live="polite" aria-atomic="true">{move || announcement.get()}</div>
+        <div class="visually-hidden announcer" aria-live="polite" aria-atomic="true">{announcement}</div>
     }
 }
