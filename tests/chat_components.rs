@@ -129,6 +129,11 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
 
 /// Mounts a message list of `timeline` in a 600 px tall room body.
 pub fn mount_list(timeline: RwSignal<Timeline>, me: &str) -> web_sys::HtmlElement {
+    mount_list_with_retry(timeline, me, RwSignal::new(Vec::new()))
+}
+
+/// The same, recording the client ids the list asks to send again.
+pub fn mount_list_with_retry(timeline: RwSignal<Timeline>, me: &str, retried: RwSignal<Vec<String>>) -> web_sys::HtmlElement {
     load_styles();
     let container = fresh_container();
     container.set_class_name("room-body");
@@ -136,7 +141,9 @@ pub fn mount_list(timeline: RwSignal<Timeline>, me: &str) -> web_sys::HtmlElemen
     let me = me.to_owned();
     let handle = leptos::mount::mount_to(container.clone(), move || {
         provide_i18n();
-        view! { <MessageList timeline me on_near_top=|_| {} on_read=|_| {} on_retry=|_| {} /> }
+        view! {
+            <MessageList timeline me on_near_top=|_| {} on_read=|_| {} on_retry=move |id| retried.update(|r| r.push(id)) />
+        }
     });
     handle.forget();
     container
@@ -180,7 +187,8 @@ async fn messages_group_by_sender_and_duplicates_never_show() {
 async fn a_pending_send_is_confirmed_by_its_ack_without_a_duplicate() {
     let timeline = RwSignal::new(Timeline::default());
     timeline.update(|t| t.loaded = true);
-    let container = mount_list(timeline, "me");
+    let retried = RwSignal::new(Vec::new());
+    let container = mount_list_with_retry(timeline, "me", retried);
     timeline.update(|t| {
         t.add_pending(Pending {
             client_id: "c-77".into(),
@@ -197,6 +205,8 @@ async fn a_pending_send_is_confirmed_by_its_ack_without_a_duplicate() {
     });
     let retry = wait_for("a retry button", || query(&container, ".message.failed button.retry")).await;
     assert!(retry.text_content().unwrap().contains("Retry"));
+    retry.unchecked_ref::<web_sys::HtmlElement>().click();
+    assert_eq!(retried.get_untracked(), ["c-77"], "the retry button asks to send that message again");
     timeline.update(|t| {
         t.set_send_state("c-77", SendState::Sending);
         t.acknowledge("c-77", "01J00000000000000000000077");

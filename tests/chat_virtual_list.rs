@@ -36,7 +36,7 @@ fn message(n: usize) -> Message {
         id: format!("01J{n:023}"),
         room: "lobby".into(),
         sender: UserRef { sub: sender.into(), name: sender.into() },
-        text: if n % 7 == 0 { format!("message {n}: {}", "a longer line that wraps onto a second line ".repeat(3)) } else { format!("message {n}") },
+        text: if n.is_multiple_of(7) { format!("message {n}: {}", "a longer line that wraps onto a second line ".repeat(3)) } else { format!("message {n}") },
         image: None,
         sentiment: Some(Sentiment { label: ["positive", "neutral", "negative"][n % 3].into(), score: 0.8, source: "server".into() }),
         // Ten messages a minute, so days change a few times in a long room.

@@ -12,12 +12,12 @@ use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use moodchat_protocol::Message;
 
-use super::linkify::{segments, Segment};
-use super::mood::MoodEmoji;
+use super::message_row::build_row;
 use super::store::{placement, Entry, SendState, Timeline};
-use super::time::{day_label, full_label, local_day, time_label};
+use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
 
 /// Rows are rendered this far above and below the viewport.
@@ -41,7 +41,7 @@ pub struct RowData {
 
 impl RowData {
     /// Changes whenever the row must be rebuilt (confirmed, failed, regrouped, mood arrived).
-    fn render_key(&self) -> String {
+    pub fn render_key(&self) -> String {
         format!(
             "{}:{}:{}{}{}",
             self.key,
@@ -176,11 +176,41 @@ pub fn MessageList(
         Window { top: first_top, rows }
     });
 
-    // After the rows render: measure them, and remember real heights.
+    // Render the window's rows, reusing the elements of rows that did not
+    // change, then measure them and remember real heights.
+    let i18n = use_i18n();
+    let built: StoredValue<HashMap<String, web_sys::Element>, LocalStorage> = StoredValue::new_local(HashMap::new());
+    let order: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
     Effect::new(move |_| {
-        window.track();
-        let Some(rows_element) = rows_element.get() else { return };
-        let children = rows_element.children();
+        let locale = i18n.locale.get();
+        let Some(container) = rows_element.get() else { return };
+        let nodes = js_sys::Array::new();
+        let mut keys = Vec::new();
+        let top = window.with(|window| {
+            built.update_value(|built| {
+                let mut kept = HashMap::with_capacity(window.rows.len());
+                for row in &window.rows {
+                    // Times and labels are in the current language: a new
+                    // language rebuilds the rows.
+                    let key = [row.render_key().as_str(), locale.tag()].concat();
+                    let element = built.remove(&key).unwrap_or_else(|| build_row(row, locale.texts(), locale.tag()));
+                    nodes.push(&element);
+                    keys.push(key.clone());
+                    kept.insert(key, element);
+                }
+                *built = kept;
+            });
+            window.top
+        });
+        // Only when the rows changed: moving nodes would drop the focus of
+        // a keyboard user on a retry button.
+        if order.with_value(|order| *order != keys) {
+            container.replace_children_with_node(&nodes);
+            order.set_value(keys);
+        }
+        let _ = container.set_attribute("style", &format!("transform:translateY({}px)", top as i64));
+
+        let children = container.children();
         let mut changed = false;
         heights.update_value(|heights| {
             for index in 0..children.length() {
@@ -197,6 +227,16 @@ pub fn MessageList(
             measured.update(|n| *n += 1);
         }
     });
+
+    // Retry buttons, by delegation: rows are plain DOM without handlers.
+    let on_click = move |event: web_sys::MouseEvent| {
+        let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+        if let Some(button) = target.and_then(|target| target.closest("button.retry").ok().flatten()) {
+            if let Some(client_id) = button.get_attribute("data-client-id") {
+                on_retry.run(client_id);
+            }
+        }
+    };
 
     // Whenever the layout changes, keep the viewport where it was: at the
     // bottom if it was there, else on the same row at the same distance.
@@ -253,119 +293,8 @@ pub fn MessageList(
             aria-label=tr(|t| t.chat_messages_label)
         >
             <div class="message-spacer" node_ref=spacer>
-                <div
-                    class="message-rows"
-                    node_ref=rows_element
-                    style:transform=move || format!("translateY({}px)", window.with(|w| w.top as i64))
-                >
-                    <For
-                        each=move || window.with(|w| w.rows.clone())
-                        key=RowData::render_key
-                        children=move |row| view! { <MessageRow row on_retry /> }
-                    />
-                </div>
+                <div class="message-rows" node_ref=rows_element on:click=on_click></div>
             </div>
-        </div>
-    }
-}
-
-/// One message: an optional day separator, the sender's name, avatar and
-/// time when a group starts, the text (text nodes only, links made safe),
-/// an image in reserved space, the mood emoji, and the send state.
-#[component]
-pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = move || i18n.locale.get().tag();
-    let RowData { key, message, state, mine, new_day, new_group } = row;
-    let created = message.created_at;
-    let name = message.sender.name.clone();
-    let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-
-    let day = new_day.then(|| {
-        view! {
-            <div class="day-separator" role="separator">
-                <span>{text(move || day_label(created, locale()))}</span>
-            </div>
-        }
-    });
-    let head = if new_group {
-        view! {
-            <div class="message-head">
-                <span class="avatar" aria-hidden="true" data-hue=hue(&message.sender.sub)>{initial}</span>
-                <span class="sender">{name.clone()}</span>
-                <time class="time" title=text(move || full_label(created, locale()))>{text(move || time_label(created, locale()))}</time>
-            </div>
-        }
-        .into_any()
-    } else {
-        view! { <span class="visually-hidden">{name.clone()}</span> }.into_any()
-    };
-    let text = (!message.text.is_empty()).then(|| {
-        let parts: Vec<_> = segments(&message.text)
-            .into_iter()
-            .map(|segment| match segment {
-                Segment::Text(text) => text.to_owned().into_any(),
-                Segment::Link(url) => view! {
-                    <a href=url.to_owned() target="_blank" rel="noopener noreferrer">{url.to_owned()}</a>
-                }
-                .into_any(),
-            })
-            .collect();
-        view! { <p class="message-text">{parts}</p> }
-    });
-    let image = message.image.map(|image| {
-        let width = image.w.map(|w| w.min(280));
-        let height = width.and_then(|width| Some((f64::from(image.h?) * f64::from(width) / f64::from(image.w?)).round() as u32));
-        view! {
-            <img
-                class="message-image"
-                src=image.thumb_url.unwrap_or(image.url)
-                loading="lazy"
-                decoding="async"
-                width=width
-                height=height
-                alt=tr(|t| t.chat_image_alt)
-            />
-        }
-    });
-    let mood = message.sentiment.map(|sentiment| view! { <MoodEmoji sentiment /> });
-    let status = match state {
-        SendState::Sent => None,
-        SendState::Sending => Some(view! { <span class="send-state">{tr(|t| t.chat_sending)}</span> }.into_any()),
-        SendState::Failed => {
-            let client_id = message.client_id.clone();
-            Some(
-                view! {
-                    <span class="send-state failed" role="alert">
-                        {tr(|t| t.chat_failed)} " "
-                        <button type="button" class="link-button retry" on:click=move |_| on_retry.run(client_id.clone())>
-                            {tr(|t| t.chat_retry)}
-                        </button>
-                    </span>
-                }
-                .into_any(),
-            )
-        }
-    };
-    let class = format!(
-        "message{}{}{}",
-        if mine { " mine" } else { "" },
-        if new_group { " group-start" } else { "" },
-        match state {
-            SendState::Sent => "",
-            SendState::Sending => " pending",
-            SendState::Failed => " failed",
-        }
-    );
-    view! {
-        <div class=class data-key=key>
-            {day}
-            {head}
-            <div class="message-body">
-                <div class="bubble">{text}{image}</div>
-                {mood}
-            </div>
-            {status}
         </div>
     }
 }
@@ -375,9 +304,4 @@ pub fn MessageRow(row: RowData, on_retry: Callback<String>) -> impl IntoView {
 /// keeps the bundle smaller (like `i18n::tr` for fixed texts).
 pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
-}
-
-/// A stable colour per person for the avatar (one of eight, chosen in CSS).
-fn hue(sub: &str) -> u32 {
-    sub.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) % 8
 }

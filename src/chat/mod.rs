@@ -12,6 +12,7 @@ pub mod client;
 pub mod composer;
 pub mod linkify;
 pub mod message_list;
+pub mod message_row;
 pub mod mood;
 pub mod outbox;
 pub mod reconnect;

@@ -29,19 +29,6 @@ pub fn describe(sentiment: &Sentiment, t: &Texts) -> String {
     format!("{}: {} · {}%", t.chat_mood, label_text(&sentiment.label, t), (sentiment.score * 100.0).round() as i32)
 }
 
-/// A message's mood emoji with its score as a tooltip.
-#[component]
-pub fn MoodEmoji(sentiment: Sentiment) -> impl IntoView {
-    let i18n = use_i18n();
-    let symbol = emoji(&sentiment.label);
-    let description = move || describe(&sentiment, i18n.t());
-    view! {
-        <span class="mood" role="img" title=description.clone() aria-label=description>
-            {symbol}
-        </span>
-    }
-}
-
 /// A model that rates text on the device, for the live preview while typing.
 /// The sentiment model is not in the initial bundle: whoever loads it later
 /// provides a `MoodModel` through context and the preview appears.

@@ -174,7 +174,7 @@ fn Activity(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
         let newest = timeline.with(|timeline| {
             timeline.loaded.then(|| timeline.messages.last().map(|m| (m.id.clone(), m.sender.sub.clone(), m.sender.name.clone(), m.text.clone())))
         });
-        let Some(newest) = newest else { return None };
+        let newest = newest?;
         let id = newest.as_ref().map(|(id, ..)| id.clone());
         if let (Some(Some(previous)), Some((id, sender, name, text))) = (previous, newest) {
             if id > previous && sender != me {

@@ -1,0 +1,152 @@
+//! One message row, built with plain DOM calls. The message list creates a
+//! few dozen of these at a time and never updates one in place (a changed
+//! row gets a new key and is rebuilt), so a Leptos view per row bought
+//! nothing but bundle size. Text only ever goes into text nodes
+//! (`createTextNode`, `textContent`), never parsed as HTML; links are the
+//! http(s) URLs `linkify` found.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use super::linkify::{segments, Segment};
+use super::message_list::RowData;
+use super::mood::{describe, emoji};
+use super::store::SendState;
+use super::time::{day_label, full_label, time_label};
+use crate::i18n::Texts;
+
+/// The widest an image is shown, in CSS pixels.
+const IMAGE_MAX_W: u32 = 280;
+
+fn element(document: &Document, tag: &str, class: &str) -> Element {
+    let element = document.create_element(tag).unwrap_or_else(|_| unreachable!("{tag} is a valid tag"));
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    element
+}
+
+fn with_text(document: &Document, tag: &str, class: &str, text: &str) -> Element {
+    let element = element(document, tag, class);
+    element.set_text_content(Some(text));
+    element
+}
+
+fn append(parent: &Element, child: &Element) {
+    let _ = parent.append_child(child);
+}
+
+fn set(element: &Element, name: &str, value: &str) {
+    let _ = element.set_attribute(name, value);
+}
+
+/// A stable colour per person for the avatar (one of eight, chosen in CSS).
+pub fn hue(sub: &str) -> u32 {
+    sub.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) % 8
+}
+
+/// Builds the row: an optional day separator; the sender's avatar, name and
+/// time when a group starts (else the name for screen readers only); the
+/// text with safe links; an image in reserved space; the mood emoji; and the
+/// send state with a retry button (handled by the list, by delegation).
+pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
+    let document = web_sys::window().and_then(|w| w.document()).unwrap_or_else(|| unreachable!("a browser page"));
+    let message = &row.message;
+    let class = [
+        "message",
+        if row.mine { " mine" } else { "" },
+        if row.new_group { " group-start" } else { "" },
+        match row.state {
+            SendState::Sent => "",
+            SendState::Sending => " pending",
+            SendState::Failed => " failed",
+        },
+    ]
+    .concat();
+    let root = element(&document, "div", &class);
+    set(&root, "data-key", &row.key);
+
+    if row.new_day {
+        let separator = element(&document, "div", "day-separator");
+        set(&separator, "role", "separator");
+        append(&separator, &with_text(&document, "span", "", &day_label(message.created_at, locale)));
+        append(&root, &separator);
+    }
+    let name = &message.sender.name;
+    if row.new_group {
+        let head = element(&document, "div", "message-head");
+        let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+        let avatar = with_text(&document, "span", "avatar", &initial);
+        set(&avatar, "aria-hidden", "true");
+        set(&avatar, "data-hue", &hue(&message.sender.sub).to_string());
+        append(&head, &avatar);
+        append(&head, &with_text(&document, "span", "sender", name));
+        let time = with_text(&document, "time", "time", &time_label(message.created_at, locale));
+        set(&time, "title", &full_label(message.created_at, locale));
+        append(&head, &time);
+        append(&root, &head);
+    } else {
+        append(&root, &with_text(&document, "span", "visually-hidden", name));
+    }
+
+    let body = element(&document, "div", "message-body");
+    let bubble = element(&document, "div", "bubble");
+    if !message.text.is_empty() {
+        let paragraph = element(&document, "p", "message-text");
+        for segment in segments(&message.text) {
+            match segment {
+                Segment::Text(text) => {
+                    let _ = paragraph.append_child(&document.create_text_node(text));
+                }
+                Segment::Link(url) => {
+                    let link = with_text(&document, "a", "", url);
+                    set(&link, "href", url);
+                    set(&link, "target", "_blank");
+                    set(&link, "rel", "noopener noreferrer");
+                    append(&paragraph, &link);
+                }
+            }
+        }
+        append(&bubble, &paragraph);
+    }
+    if let Some(image) = &message.image {
+        let img = element(&document, "img", "message-image");
+        set(&img, "src", image.thumb_url.as_deref().unwrap_or(&image.url));
+        set(&img, "loading", "lazy");
+        set(&img, "decoding", "async");
+        set(&img, "alt", t.chat_image_alt);
+        // Width and height reserve the space before the image loads.
+        if let (Some(w), Some(h)) = (image.w.filter(|w| *w > 0), image.h) {
+            let width = w.min(IMAGE_MAX_W);
+            set(&img, "width", &width.to_string());
+            set(&img, "height", &(u64::from(h) * u64::from(width) / u64::from(w)).to_string());
+        }
+        append(&bubble, &img);
+    }
+    append(&body, &bubble);
+    if let Some(sentiment) = &message.sentiment {
+        let description = describe(sentiment, t);
+        let mood = with_text(&document, "span", "mood", emoji(&sentiment.label));
+        set(&mood, "role", "img");
+        set(&mood, "title", &description);
+        set(&mood, "aria-label", &description);
+        append(&body, &mood);
+    }
+    append(&root, &body);
+
+    match row.state {
+        SendState::Sent => {}
+        SendState::Sending => append(&root, &with_text(&document, "span", "send-state", t.chat_sending)),
+        SendState::Failed => {
+            let status = with_text(&document, "span", "send-state failed", t.chat_failed);
+            set(&status, "role", "alert");
+            let retry = with_text(&document, "button", "link-button retry", t.chat_retry);
+            set(&retry, "type", "button");
+            set(&retry, "data-client-id", &message.client_id);
+            let _ = status.append_child(&document.create_text_node(" "));
+            append(&status, &retry);
+            append(&root, &status);
+        }
+    }
+    root.unchecked_into()
+}
