@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use moodchat_protocol::Message;
 
+use super::dom::Keyed;
 use super::message_row::build_row;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
@@ -179,35 +180,26 @@ pub fn MessageList(
     // Render the window's rows, reusing the elements of rows that did not
     // change, then measure them and remember real heights.
     let i18n = use_i18n();
-    let built: StoredValue<HashMap<String, web_sys::Element>, LocalStorage> = StoredValue::new_local(HashMap::new());
-    let order: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let keyed = Keyed::new();
     Effect::new(move |_| {
         let locale = i18n.locale.get();
         let Some(container) = rows_element.get() else { return };
-        let nodes = js_sys::Array::new();
-        let mut keys = Vec::new();
         let top = window.with(|window| {
-            built.update_value(|built| {
-                let mut kept = HashMap::with_capacity(window.rows.len());
-                for row in &window.rows {
-                    // Times and labels are in the current language: a new
-                    // language rebuilds the rows.
+            // Times and labels are in the current language: a new language
+            // rebuilds the rows.
+            let items = window
+                .rows
+                .iter()
+                .map(|row| {
                     let key = [row.render_key().as_str(), locale.tag()].concat();
-                    let element = built.remove(&key).unwrap_or_else(|| build_row(row, locale.texts(), locale.tag()));
-                    nodes.push(&element);
-                    keys.push(key.clone());
-                    kept.insert(key, element);
-                }
-                *built = kept;
-            });
+                    let build: Box<dyn FnOnce() -> web_sys::Element + '_> =
+                        Box::new(move || build_row(row, locale.texts(), locale.tag()));
+                    (key, build)
+                })
+                .collect();
+            keyed.update(&container, items);
             window.top
         });
-        // Only when the rows changed: moving nodes would drop the focus of
-        // a keyboard user on a retry button.
-        if order.with_value(|order| *order != keys) {
-            container.replace_children_with_node(&nodes);
-            order.set_value(keys);
-        }
         let _ = container.set_attribute("style", &format!("transform:translateY({}px)", top as i64));
 
         let children = container.children();

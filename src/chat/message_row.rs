@@ -1,13 +1,8 @@
-//! One message row, built with plain DOM calls. The message list creates a
-//! few dozen of these at a time and never updates one in place (a changed
-//! row gets a new key and is rebuilt), so a Leptos view per row bought
-//! nothing but bundle size. Text only ever goes into text nodes
-//! (`createTextNode`, `textContent`), never parsed as HTML; links are the
-//! http(s) URLs `linkify` found.
+//! One message row, built with plain DOM calls (see `dom`). Links are the
+//! http(s) URLs `linkify` found; everything else is text nodes.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
-
+use web_sys::Element;
+use super::dom::{append, document, element, set, with_text};
 use super::linkify::{segments, Segment};
 use super::message_list::RowData;
 use super::mood::{describe, emoji};
@@ -17,28 +12,6 @@ use crate::i18n::Texts;
 
 /// The widest an image is shown, in CSS pixels.
 const IMAGE_MAX_W: u32 = 280;
-
-fn element(document: &Document, tag: &str, class: &str) -> Element {
-    let element = document.create_element(tag).unwrap_or_else(|_| unreachable!("{tag} is a valid tag"));
-    if !class.is_empty() {
-        element.set_class_name(class);
-    }
-    element
-}
-
-fn with_text(document: &Document, tag: &str, class: &str, text: &str) -> Element {
-    let element = element(document, tag, class);
-    element.set_text_content(Some(text));
-    element
-}
-
-fn append(parent: &Element, child: &Element) {
-    let _ = parent.append_child(child);
-}
-
-fn set(element: &Element, name: &str, value: &str) {
-    let _ = element.set_attribute(name, value);
-}
 
 /// A stable colour per person for the avatar (one of eight, chosen in CSS).
 pub fn hue(sub: &str) -> u32 {
@@ -50,7 +23,7 @@ pub fn hue(sub: &str) -> u32 {
 /// text with safe links; an image in reserved space; the mood emoji; and the
 /// send state with a retry button (handled by the list, by delegation).
 pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
-    let document = web_sys::window().and_then(|w| w.document()).unwrap_or_else(|| unreachable!("a browser page"));
+    let document = document();
     let message = &row.message;
     let class = [
         "message",
@@ -148,5 +121,5 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
             append(&root, &status);
         }
     }
-    root.unchecked_into()
+    root
 }

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod client;
 pub mod composer;
+pub mod dom;
 pub mod linkify;
 pub mod message_list;
 pub mod message_row;

@@ -9,6 +9,7 @@ use moodchat_protocol::{Room, RoomKind, RoomSummary, UserRef};
 
 use super::api::encode;
 use super::client::{use_chat, Chat};
+use super::dom::{append, document, element, set, with_text, Keyed};
 use super::message_list::text;
 use super::time::time_label;
 use crate::i18n::{tr, use_i18n, Texts};
@@ -63,68 +64,81 @@ pub fn RoomList(
     } else {
         view! { <h2 class="room-list-title">{title}</h2> }.into_any()
     };
+    // The items are plain DOM kept by key (see `dom`): a room's item is
+    // rebuilt when its unread count, last message, name, language or
+    // whether it is the current page changes.
+    let list = NodeRef::<leptos::html::Ul>::new();
+    let keyed = Keyed::new();
+    let i18n = use_i18n();
+    let location = use_location();
+    Effect::new(move |_| {
+        let Some(container) = list.get() else { return };
+        let locale = i18n.locale.get();
+        let path = location.pathname.get();
+        let rooms = with_lobby(chat.rooms.get());
+        let items = rooms
+            .iter()
+            .map(|summary| {
+                let name = display_name(summary, locale.texts());
+                let href = room_href(&summary.room.id);
+                let current = path == href;
+                let key = format!(
+                    "{}|{}|{}|{name}|{current}|{}",
+                    summary.room.id,
+                    summary.unread,
+                    summary.last_message.as_ref().map_or("", |m| m.id.as_str()),
+                    locale.tag()
+                );
+                let build: Box<dyn FnOnce() -> web_sys::Element + '_> =
+                    Box::new(move || build_item(summary, &name, &href, current, locale.texts(), locale.tag()));
+                (key, build)
+            })
+            .collect();
+        keyed.update(&container, items);
+    });
     view! {
         <nav class="room-list-pane" aria-label=title>
             {heading}
-            <ul class="room-list">
-                <For
-                    each=move || with_lobby(chat.rooms.get())
-                    key=|summary| {
-                        (summary.room.id.clone(), summary.unread, summary.last_message.as_ref().map(|m| m.id.clone()), summary.peer.is_some())
-                    }
-                    children=move |summary| view! { <RoomItem summary /> }
-                />
-            </ul>
+            <ul class="room-list" node_ref=list></ul>
             <NewRoom chat />
             <FindPeople chat />
         </nav>
     }
 }
 
-#[component]
-fn RoomItem(summary: RoomSummary) -> impl IntoView {
-    let i18n = use_i18n();
-    let location = use_location();
-    let href = room_href(&summary.room.id);
-    let current = {
-        let href = href.clone();
-        move || (location.pathname.get() == href).then_some("page")
-    };
+/// One room: avatar, name, last message, its time and the unread count.
+fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &Texts, locale: &str) -> web_sys::Element {
+    let document = document();
+    let item = element(&document, "li", "");
+    let link = element(&document, "a", "room-link");
+    set(&link, "href", href);
+    if current {
+        set(&link, "aria-current", "page");
+    }
     let avatar = match summary.room.kind {
         RoomKind::Public => "#".to_owned(),
-        RoomKind::Direct => display_name(&summary, i18n.t()).chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
+        RoomKind::Direct => name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
     };
-    let last = summary.last_message.clone();
-    let preview = last.as_ref().map(|message| {
-        let text = if message.text.is_empty() { "🖼".to_owned() } else { message.text.chars().take(80).collect() };
-        [message.sender.name.as_str(), ": ", &text].concat()
-    });
-    let time = last.map(|message| {
-        let at = message.created_at;
-        view! { <span class="room-time">{text(move || time_label(at, i18n.locale.get().tag()))}</span> }
-    });
-    let unread = summary.unread;
-    let badge = (unread > 0).then(|| {
-        view! {
-            <span class="unread-badge">
-                {unread_label(unread)}
-                <span class="visually-hidden">" " {tr(|t| t.chat_unread)}</span>
-            </span>
-        }
-    });
-    let name = text(move || display_name(&summary, i18n.t()));
-    view! {
-        <li>
-            <a href=href class="room-link" aria-current=current>
-                <span class="room-avatar" aria-hidden="true">{avatar}</span>
-                <span class="room-text">
-                    <span class="room-name">{name}</span>
-                    <span class="room-last">{preview}</span>
-                </span>
-                <span class="room-meta">{time}{badge}</span>
-            </a>
-        </li>
+    let avatar = with_text(&document, "span", "room-avatar", &avatar);
+    set(&avatar, "aria-hidden", "true");
+    append(&link, &avatar);
+    let text = element(&document, "span", "room-text");
+    append(&text, &with_text(&document, "span", "room-name", name));
+    let meta = element(&document, "span", "room-meta");
+    if let Some(message) = &summary.last_message {
+        let preview = if message.text.is_empty() { "🖼".to_owned() } else { message.text.chars().take(80).collect() };
+        append(&text, &with_text(&document, "span", "room-last", &[message.sender.name.as_str(), ": ", &preview].concat()));
+        append(&meta, &with_text(&document, "span", "room-time", &time_label(message.created_at, locale)));
     }
+    if summary.unread > 0 {
+        let badge = with_text(&document, "span", "unread-badge", &unread_label(summary.unread));
+        append(&badge, &with_text(&document, "span", "visually-hidden", &[" ", t.chat_unread].concat()));
+        append(&meta, &badge);
+    }
+    append(&link, &text);
+    append(&link, &meta);
+    append(&item, &link);
+    item
 }
 
 /// Creates a public room and opens it.
