@@ -3,7 +3,8 @@
 //! each other's messages live with a mood emoji; the server is killed while
 //! one of them types and restarted, and both end with the same messages,
 //! none lost or doubled. The same conversation works when the server says
-//! to poll instead of using WebSockets, and markup in a message is text.
+//! to poll instead of using WebSockets, and markup in a message is text. A
+//! direct conversation shows in the other person's room list as unread until read.
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
@@ -104,6 +105,49 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
     assert_eq!(pwned.as_bool(), Some(true), "the script ran");
     assert!(alice.client.find(Locator::Css(".message-text b, .message-text script")).await.is_err());
     both_show(&alice, &bob, &[hello, reply, offline, payload]).await?;
+
+    // The room list follows the lobby live: its last message is the newest.
+    alice.wait_for_text(".room-list .room-link[aria-current='page'] .room-last", "Bob: <script>").await?;
+
+    // A direct conversation: Alice finds Bob by name and writes to him.
+    alice.client.find(Locator::Css(".room-list-pane details:nth-of-type(2) > summary")).await?.click().await?;
+    alice.fill("#find-people", "Bo").await?;
+    let person = eventually("Bob among the people found", || async {
+        alice.client.find(Locator::Css(".people .person")).await.ok()
+    })
+    .await?;
+    person.click().await?;
+    alice.wait_for_text(".page-room h1", "Bob").await?;
+    let secret = "psst, just between us";
+    alice.send_message(secret).await?;
+    alice.wait_for_message(secret).await?;
+
+    // Bob's room list shows it, named after Alice, with one unread message...
+    bob.client.goto(&server.url("/rooms")).await?;
+    bob.wait_for_text(".room-list", "Alice").await?;
+    bob.wait_for_text(".room-list .unread-badge", "1").await?;
+    bob.screenshot("chat-rooms-phone-light").await?;
+    // ...which clears once he has read it.
+    let direct = eventually("the conversation with Alice in the list", || async {
+        for link in bob.client.find_all(Locator::Css(".room-link")).await.ok()? {
+            if link.text().await.ok()?.contains("Alice") {
+                return Some(link);
+            }
+        }
+        None
+    })
+    .await?;
+    direct.click().await?;
+    bob.wait_for_text(".page-room h1", "Alice").await?;
+    bob.wait_for_message(secret).await?;
+    bob.client.goto(&server.url("/rooms")).await?;
+    bob.wait_for_text(".room-list", "Alice").await?;
+    eventually("no unread count left", || async {
+        bob.client.find_all(Locator::Css(".room-list .unread-badge")).await.ok()?.is_empty().then_some(())
+    })
+    .await?;
+    alice.open_room(&server, "lobby", "Lobby").await?;
+    bob.open_room(&server, "lobby", "Lobby").await?;
 
     // The room view in both themes, on a desktop and on a phone.
     for (browser, size) in [(&alice, "desktop"), (&bob, "phone")] {
