@@ -195,82 +195,76 @@ fn NewRoom(chat: Chat) -> impl IntoView {
     }
 }
 
-/// Finds people by name and opens the direct conversation with one.
+/// Finds people by name (as the user pauses typing) and opens the direct
+/// conversation with the one picked. The results are plain DOM, with one
+/// delegated click handler.
 #[component]
 fn FindPeople(chat: Chat) -> impl IntoView {
-    let query = RwSignal::new(String::new());
-    let found: RwSignal<Option<Vec<UserRef>>> = RwSignal::new(None);
+    let i18n = use_i18n();
     let navigate = use_navigate();
-    // Searches once the user pauses typing, not on every keystroke.
+    let results = NodeRef::<leptos::html::Ul>::new();
     let timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
-    Effect::new(move |_| {
-        let text = query.get().trim().to_owned();
+
+    let show = move |users: Vec<UserRef>| {
+        let Some(list) = results.get_untracked() else { return };
+        let document = document();
+        let items = js_sys::Array::new();
+        for user in &users {
+            let item = element(&document, "li", "");
+            let button = with_text(&document, "button", "person", &user.name);
+            set(&button, "type", "button");
+            set(&button, "data-sub", &user.sub);
+            append(&item, &button);
+            items.push(&item);
+        }
+        if users.is_empty() {
+            items.push(&with_text(&document, "li", "muted", i18n.t().chat_no_people));
+        }
+        list.replace_children_with_node(&items);
+    };
+    let on_input = move |event: web_sys::Event| {
+        let query = event_target_value(&event).trim().to_owned();
         if let Some(previous) = timer.try_update_value(Option::take).flatten() {
             previous.clear();
         }
-        if text.is_empty() {
-            found.set(None);
+        if query.is_empty() {
+            if let Some(list) = results.get_untracked() {
+                list.replace_children_with_node_0();
+            }
             return;
         }
-        let handle = set_timeout_with_handle(
-            move || {
-                let Some(api) = chat.api() else { return };
-                leptos::task::spawn_local(async move {
-                    if let Ok(users) = api.users(&text).await {
-                        found.set(Some(users));
-                    }
-                });
-            },
-            std::time::Duration::from_millis(250),
-        )
-        .ok();
-        timer.set_value(handle);
-    });
-    let open = move |user: UserRef| {
+        let search = move || {
+            let Some(api) = chat.api() else { return };
+            leptos::task::spawn_local(async move {
+                if let Ok(users) = api.users(&query).await {
+                    show(users);
+                }
+            });
+        };
+        timer.set_value(set_timeout_with_handle(search, std::time::Duration::from_millis(250)).ok());
+    };
+    let on_click = move |event: web_sys::MouseEvent| {
+        let target = event.target().and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok());
+        let Some(sub) = target.and_then(|t| t.closest("button.person").ok().flatten()).and_then(|b| b.get_attribute("data-sub"))
+        else {
+            return;
+        };
         let Some(api) = chat.api() else { return };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(room) = api.open_direct(&user.sub).await {
-                query.set(String::new());
+            if let Ok(room) = api.open_direct(&sub).await {
                 chat.refresh_rooms();
                 navigate(&room_href(&room.id), Default::default());
             }
         });
-    };
-    let results = move || {
-        let open = open.clone();
-        found.get().map(|users| {
-            if users.is_empty() {
-                return view! { <p class="muted">{tr(|t| t.chat_no_people)}</p> }.into_any();
-            }
-            let items: Vec<_> = users
-                .into_iter()
-                .map(|user| {
-                    let open = open.clone();
-                    let label = user.name.clone();
-                    view! {
-                        <li>
-                            <button type="button" class="person" on:click=move |_| open(user.clone())>{label}</button>
-                        </li>
-                    }
-                })
-                .collect();
-            view! { <ul class="people">{items}</ul> }.into_any()
-        })
     };
     view! {
         <details class="chat-tool">
             <summary>{tr(|t| t.chat_find_people)}</summary>
             <div class="inline-form">
                 <label for="find-people">{tr(|t| t.chat_find_people_label)}</label>
-                <input
-                    id="find-people"
-                    type="search"
-                    autocomplete="off"
-                    prop:value=query
-                    on:input=move |event| query.set(event_target_value(&event))
-                />
-                {results}
+                <input id="find-people" type="search" autocomplete="off" on:input=on_input />
+                <ul class="people" node_ref=results on:click=on_click aria-live="polite"></ul>
             </div>
         </details>
     }
