@@ -73,6 +73,8 @@ struct Link {
     typing_sent: HashMap<String, f64>,
     read_sent: HashMap<String, String>,
     running: bool,
+    /// Who the link is for, to forget their outbox on an explicit sign-out.
+    user: Option<UserRef>,
 }
 
 impl Link {
@@ -144,6 +146,7 @@ fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection) -> Chat 
         typing_sent: HashMap::new(),
         read_sent: HashMap::new(),
         running: false,
+        user: None,
     };
     Chat {
         rooms: RwSignal::new(Vec::new()),
@@ -208,7 +211,9 @@ impl Chat {
             return;
         }
         self.link.update_value(|link| link.running = true);
-        if let Some(me) = self.me() {
+        let me = self.me();
+        self.link.update_value(|link| link.user = me.clone());
+        if let Some(me) = me {
             for pending in outbox::load(&me) {
                 self.timeline(&pending.room).update(|timeline| timeline.add_pending(pending));
             }
@@ -219,6 +224,13 @@ impl Chat {
     }
 
     fn stop(self) {
+        // Signed out on purpose: unsent messages are forgotten with the
+        // drafts (someone else may use this browser next). A session that
+        // expired keeps them, to be sent after signing in again.
+        let user = self.link.try_update_value(|link| link.user.take()).flatten();
+        if let Some(user) = user.filter(|_| !self.auth.expired.get_untracked()) {
+            outbox::save(&user, &[]);
+        }
         self.link.update_value(|link| {
             link.running = false;
             link.close_socket();
