@@ -2,7 +2,7 @@
 # Prints the gzip -9 size of every file of the built SPA, the total of what a
 # browser downloads before the app shows (html, js, wasm, css), and apart
 # from it what is loaded lazily later (the SRP sign-in worker, the mood
-# model). With --budget KB, fails when the initial total is over the budget.
+# worker with its model). With --budget KB, fails when the initial total is over the budget.
 # Builds the release SPA first unless --no-build is given.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -23,7 +23,7 @@ if $build; then
 fi
 
 # Files fetched only when needed, never before the first screen.
-lazy_pattern='(^|/)(moodchat-srp-worker|moodchat-sentiment)[^/]*$'
+lazy_pattern='(^|/)(moodchat-srp-worker|moodchat-mood-worker|moodchat-sentiment)[^/]*$'
 
 total=0
 lazy_total=0

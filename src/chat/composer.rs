@@ -10,7 +10,8 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use moodchat_protocol::limits::MAX_TEXT_CHARS;
 
-use super::mood::MoodPreview;
+use super::mood::{MoodModel, MoodPreview};
+use super::mood_worker;
 use crate::drafts;
 use crate::i18n::tr;
 
@@ -37,6 +38,11 @@ pub fn Composer(
     let composing = StoredValue::new(false);
     let textarea = NodeRef::<Textarea>::new();
     let room = StoredValue::new(room);
+    // The live mood preview rates the text with the on-device model, in a
+    // worker loaded once there is text (unless a parent supplies a model).
+    if use_context::<MoodModel>().is_none() {
+        provide_context(mood_worker::model());
+    }
 
     let send = move || {
         let Some(textarea) = textarea.get_untracked() else { return };

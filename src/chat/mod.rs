@@ -5,7 +5,8 @@
 //! context), `store` (a room's timeline: de-dup, acks, grouping), `reconnect`
 //! (back-off and fallback), `outbox` (unsent messages across reloads),
 //! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
-//! emoji and the hook for the on-device preview), and the components.
+//! emoji and the hook for the on-device preview), `mood_worker` (the
+//! lazily loaded on-device model behind that preview), and the components.
 
 pub mod api;
 pub mod client;
@@ -15,6 +16,7 @@ pub mod linkify;
 pub mod message_list;
 pub mod message_row;
 pub mod mood;
+pub mod mood_worker;
 pub mod outbox;
 pub mod reconnect;
 pub mod room_list;
