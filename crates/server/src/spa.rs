@@ -71,13 +71,16 @@ async fn set_cache_control(path: axum::extract::OriginalUri, mut response: Respo
     response
 }
 
-/// trunk names its outputs `<name>-<16 hex digits>[_bg].<ext>`.
+/// trunk names its outputs `<name>-<hash>[_bg].<ext>`, the hash a 64-bit
+/// number in hex without leading zeros: 16 digits usually, fewer now and
+/// then (one build in 16 has 15). Eight or more hex digits is a hash; a word
+/// such as `worker` is not.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
     })
 }
 
@@ -93,6 +96,15 @@ mod tests {
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/config.json"));
         assert!(!is_hashed_asset("/moodchat-web.js"));
+        assert!(!is_hashed_asset("/moodchat-srp-worker_loader.js"));
+    }
+
+    #[test]
+    fn hashes_without_their_leading_zeros_are_still_hashes() {
+        assert!(is_hashed_asset("/moodchat-web-6237c4392c20092_bg.wasm"));
+        assert!(is_hashed_asset("/loader-0c4392c2.js"));
+        assert!(!is_hashed_asset("/moodchat-web-6237c4.js"));
+        assert!(!is_hashed_asset("/moodchat-web-6237c4392c2009200.js"));
     }
 
     #[test]
