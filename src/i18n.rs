@@ -237,6 +237,18 @@ pub struct Texts {
     pub chat_mood_neutral: &'static str,
     pub chat_mood_negative: &'static str,
     pub chat_image_alt: &'static str,
+    pub image_attach: &'static str,
+    pub image_remove: &'static str,
+    pub image_preview_alt: &'static str,
+    pub image_uploading: &'static str,
+    pub image_cancel: &'static str,
+    pub image_wrong_type: &'static str,
+    pub image_too_large: &'static str,
+    pub image_empty: &'static str,
+    pub image_forbidden: &'static str,
+    pub image_failed: &'static str,
+    pub image_cancelled: &'static str,
+    pub image_open_full: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -355,6 +367,18 @@ pub static EN: Texts = Texts {
     chat_mood_neutral: "neutral",
     chat_mood_negative: "negative",
     chat_image_alt: "Shared image",
+    image_attach: "Attach an image",
+    image_remove: "Remove image",
+    image_preview_alt: "Image to send",
+    image_uploading: "Uploading image",
+    image_cancel: "Cancel upload",
+    image_wrong_type: "Only JPEG, PNG, GIF or WebP images can be sent.",
+    image_too_large: "That image is over 10 MB; choose a smaller one.",
+    image_empty: "That file is empty.",
+    image_forbidden: "You cannot share images in this room (or the upload expired). Send again to retry.",
+    image_failed: "The image could not be uploaded. Send again to retry.",
+    image_cancelled: "Upload cancelled. Send again to retry.",
+    image_open_full: "Open the full-size image",
 };
 
 pub static KO: Texts = Texts {
@@ -473,6 +497,18 @@ pub static KO: Texts = Texts {
     chat_mood_neutral: "중립",
     chat_mood_negative: "부정",
     chat_image_alt: "공유된 이미지",
+    image_attach: "이미지 첨부",
+    image_remove: "이미지 빼기",
+    image_preview_alt: "보낼 이미지",
+    image_uploading: "이미지 올리는 중",
+    image_cancel: "올리기 취소",
+    image_wrong_type: "JPEG, PNG, GIF, WebP 이미지만 보낼 수 있어요.",
+    image_too_large: "10MB가 넘는 이미지예요. 더 작은 이미지를 골라 주세요.",
+    image_empty: "빈 파일이에요.",
+    image_forbidden: "이 방에는 이미지를 올릴 수 없어요(또는 올리기 시간이 지났어요). 다시 보내면 재시도해요.",
+    image_failed: "이미지를 올리지 못했어요. 다시 보내면 재시도해요.",
+    image_cancelled: "올리기를 취소했어요. 다시 보내면 재시도해요.",
+    image_open_full: "원본 크기로 보기",
 };
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ async fn enter_during_ime_composition_never_sends_or_duplicates() {
     let container = fresh_container();
     let _handle = leptos::mount::mount_to(container.clone(), move || {
         provide_i18n();
-        view! { <Composer room="ime-room" on_send=move |text| sent.update(|s| s.push(text)) on_typing=|_| {} /> }
+        view! { <Composer room="ime-room" on_send=move |(text, _image): (String, Option<String>)| sent.update(|s| s.push(text)) on_typing=|_| {} /> }
     });
     let textarea: HtmlTextAreaElement = wait_for("the composer", || query(&container, "textarea")).await.unchecked_into();
 
@@ -195,6 +195,7 @@ async fn a_pending_send_is_confirmed_by_its_ack_without_a_duplicate() {
             room: "lobby".into(),
             sender: user("me"),
             text: "on its way".into(),
+            image_key: None,
             created_at: 1_763_900_000_000,
             state: SendState::Sending,
         })

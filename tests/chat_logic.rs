@@ -1,7 +1,7 @@
 //! The chat's logic in the browser: a room's timeline (de-dup by id, acks
 //! and echoes, grouping by sender and day, read receipts, typing), the
 //! reconnect state machine and its back-off, the persisted outbox, safe
-//! links and the composer's Enter rule.
+//! links, the composer's Enter rule and the image checks.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
@@ -36,6 +36,7 @@ mod store {
             room: "lobby".into(),
             sender: user(sub),
             text: "hi".into(),
+            image_key: None,
             created_at: 0,
             state: SendState::Sending,
         }
@@ -250,6 +251,7 @@ mod outbox {
             room: room.into(),
             sender: me("outbox-user"),
             text: format!("안녕 {client_id}"),
+            image_key: None,
             created_at: 42,
             state,
         }
@@ -379,5 +381,82 @@ mod wire {
     fn client_frames_are_json_without_absent_members() {
         assert_eq!(object(&[("action", Some("join")), ("room", Some("lobby")), ("since", None)]), r#"{"action":"join","room":"lobby"}"#);
         assert_eq!(object(&[("text", Some("say \"hi\"\n<b>"))]), r#"{"text":"say \"hi\"\n<b>"}"#);
+    }
+}
+
+mod images {
+    use moodchat_web::chat::outbox;
+    use moodchat_web::chat::store::{Pending, SendState};
+    use moodchat_web::chat::upload::{ticket, validate, UploadProblem};
+    use moodchat_web::chat::wire::parse;
+    use moodchat_protocol::UserRef;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const MIB: f64 = 1024.0 * 1024.0;
+
+    #[test]
+    fn the_four_image_types_up_to_ten_mib_pass() {
+        for content_type in ["image/jpeg", "image/png", "image/gif", "image/webp"] {
+            assert_eq!(validate(content_type, 1.0), Ok(()), "{content_type}");
+            assert_eq!(validate(content_type, 10.0 * MIB), Ok(()), "{content_type} at exactly 10 MiB");
+        }
+    }
+
+    #[test]
+    fn other_types_are_refused_before_their_size_matters() {
+        for content_type in ["image/svg+xml", "image/heic", "text/html", "application/pdf", "", "IMAGE/PNG"] {
+            assert_eq!(validate(content_type, 1.0), Err(UploadProblem::WrongType), "{content_type:?}");
+        }
+        assert_eq!(validate("image/svg+xml", 20.0 * MIB), Err(UploadProblem::WrongType));
+    }
+
+    #[test]
+    fn files_over_ten_mib_and_empty_files_are_refused() {
+        assert_eq!(validate("image/png", 10.0 * MIB + 1.0), Err(UploadProblem::TooLarge));
+        assert_eq!(validate("image/jpeg", 0.0), Err(UploadProblem::Empty));
+    }
+
+    #[test]
+    fn statuses_map_to_the_problems_the_user_is_told_about() {
+        assert_eq!(UploadProblem::from_status(403), UploadProblem::Forbidden);
+        assert_eq!(UploadProblem::from_status(413), UploadProblem::TooLarge);
+        assert_eq!(UploadProblem::from_status(415), UploadProblem::WrongType);
+        assert_eq!(UploadProblem::from_status(500), UploadProblem::Failed);
+        assert_eq!(UploadProblem::from_status(400), UploadProblem::Failed);
+    }
+
+    #[test]
+    fn a_ticket_is_read_with_its_exact_headers() {
+        let value = parse(
+            r#"{"url":"/api/blobs/rooms/lobby/01J.png?exp=1&size=67&by=u&sig=x","method":"PUT",
+                "headers":{"Content-Type":"image/png"},"key":"rooms/lobby/01J.png","expires_at":1}"#,
+        );
+        let ticket = ticket(&value).expect("a ticket");
+        assert_eq!(ticket.url, "/api/blobs/rooms/lobby/01J.png?exp=1&size=67&by=u&sig=x");
+        assert_eq!(ticket.method, "PUT");
+        assert_eq!(ticket.headers, vec![("Content-Type".to_owned(), "image/png".to_owned())]);
+        assert_eq!(ticket.key, "rooms/lobby/01J.png");
+        assert_eq!(ticket_of(r#"{"method":"PUT"}"#), None, "no url or key is no ticket");
+    }
+
+    fn ticket_of(json: &str) -> Option<String> {
+        ticket(&parse(json)).map(|t| t.key)
+    }
+
+    #[test]
+    fn an_unsent_image_message_keeps_its_key_across_reloads() {
+        let me = UserRef { sub: "image-outbox".into(), name: "Me".into() };
+        let pending = Pending {
+            client_id: "c1".into(),
+            room: "lobby".into(),
+            sender: me.clone(),
+            text: String::new(),
+            image_key: Some("rooms/lobby/01J.png".into()),
+            created_at: 5,
+            state: SendState::Sending,
+        };
+        outbox::save(&me, [&pending]);
+        assert_eq!(outbox::load(&me), vec![pending]);
+        outbox::save(&me, []);
     }
 }

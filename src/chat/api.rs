@@ -99,9 +99,20 @@ impl Api {
         Ok(wire::page(&self.get(&path).await?))
     }
 
-    pub async fn send(&self, room: &str, client_id: &str, text: &str) -> Result<Message, ApiError> {
-        let body = wire::object(&[("client_id", Some(client_id)), ("text", Some(text))]);
+    pub async fn send(&self, room: &str, client_id: &str, text: &str, image_key: Option<&str>) -> Result<Message, ApiError> {
+        let body = wire::object(&[("client_id", Some(client_id)), ("text", Some(text)), ("image_key", image_key)]);
         wire::message(&self.post(&format!("/rooms/{}/messages", encode(room)), body).await?).ok_or_else(invalid)
+    }
+
+    /// An upload ticket (`POST /uploads`); read by `upload::ticket`.
+    pub async fn upload_ticket(&self, room: &str, content_type: &str, size: f64) -> Result<JsValue, ApiError> {
+        // `size` is a JSON number, which `wire::object` (strings only) cannot write.
+        let body = js_sys::Object::new();
+        for (name, value) in [("room", JsValue::from_str(room)), ("content_type", JsValue::from_str(content_type)), ("size", JsValue::from_f64(size))] {
+            let _ = js_sys::Reflect::set(&body, &JsValue::from_str(name), &value);
+        }
+        let body = js_sys::JSON::stringify(&body).map(String::from).unwrap_or_default();
+        self.post("/uploads", body).await
     }
 
     pub async fn mark_read(&self, room: &str, message_id: &str) -> Result<(), ApiError> {

@@ -564,14 +564,16 @@ impl Chat {
 
     // --- sending ---------------------------------------------------------
 
-    /// Sends `text` to `room`: pending at once, then confirmed by the ack.
-    pub fn send(self, room: &str, text: &str) {
+    /// Sends `text` (and an uploaded image) to `room`: pending at once,
+    /// then confirmed by the ack.
+    pub fn send(self, room: &str, text: &str, image_key: Option<String>) {
         let Some(me) = self.me() else { return };
         let pending = Pending {
             client_id: outbox::new_client_id(),
             room: room.to_owned(),
             sender: me,
             text: text.to_owned(),
+            image_key,
             created_at: js_sys::Date::now() as i64,
             state: SendState::Sending,
         };
@@ -604,13 +606,14 @@ impl Chat {
                     ("room", Some(&pending.room)),
                     ("client_id", Some(&pending.client_id)),
                     ("text", Some(&pending.text)),
+                    ("image_key", pending.image_key.as_deref()),
                 ]);
                 self.link.with_value(|link| link.send_frame(&frame));
             }
             Mode::Polling => {
                 let Some(api) = self.api() else { return };
                 leptos::task::spawn_local(async move {
-                    match api.send(&pending.room, &pending.client_id, &pending.text).await {
+                    match api.send(&pending.room, &pending.client_id, &pending.text, pending.image_key.as_deref()).await {
                         Ok(message) => self.received_message(message),
                         Err(error) if error.is_retryable() => {}
                         Err(_) => self.send_failed(&pending.client_id),

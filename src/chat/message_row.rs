@@ -94,7 +94,15 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
             set(&img, "width", &width.to_string());
             set(&img, "height", &(u64::from(h) * u64::from(width) / u64::from(w)).to_string());
         }
-        append(&bubble, &img);
+        // The full-size image opens in a new tab: the thumbnail is a link
+        // to it, named for screen readers, without giving the tab `opener`.
+        let link = element(&document, "a", "message-image-link");
+        set(&link, "href", &image.url);
+        set(&link, "target", "_blank");
+        set(&link, "rel", "noopener noreferrer");
+        set(&link, "aria-label", t.image_open_full);
+        append(&link, &img);
+        append(&bubble, &link);
     }
     append(&body, &bubble);
     if let Some(sentiment) = &message.sentiment {

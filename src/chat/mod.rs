@@ -6,7 +6,8 @@
 //! (back-off and fallback), `outbox` (unsent messages across reloads),
 //! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
 //! emoji and the hook for the on-device preview), `mood_worker` (the
-//! lazily loaded on-device model behind that preview), and the components.
+//! lazily loaded on-device model behind that preview), `upload` (checking
+//! and uploading an attached image), and the components.
 
 pub mod api;
 pub mod client;
@@ -23,6 +24,7 @@ pub mod room_list;
 pub mod room_view;
 pub mod store;
 pub mod time;
+pub mod upload;
 pub mod wire;
 
 pub use client::{provide_chat, use_chat, Chat};

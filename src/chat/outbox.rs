@@ -21,7 +21,7 @@ fn get(object: &JsValue, name: &str) -> JsValue {
 }
 
 /// Replaces what is stored for `me` with `pending` (every room's), as a JSON
-/// array of `{room, client_id, text, created_at, failed}`.
+/// array of `{room, client_id, text, image_key?, created_at, failed}`.
 pub fn save<'a>(me: &UserRef, pending: impl IntoIterator<Item = &'a Pending>) {
     let stored = Array::new();
     for p in pending {
@@ -29,6 +29,9 @@ pub fn save<'a>(me: &UserRef, pending: impl IntoIterator<Item = &'a Pending>) {
         set(&item, "room", p.room.as_str().into());
         set(&item, "client_id", p.client_id.as_str().into());
         set(&item, "text", p.text.as_str().into());
+        if let Some(image_key) = &p.image_key {
+            set(&item, "image_key", image_key.as_str().into());
+        }
         set(&item, "created_at", (p.created_at as f64).into());
         set(&item, "failed", (p.state == SendState::Failed).into());
         stored.push(&item);
@@ -54,6 +57,7 @@ pub fn load(me: &UserRef) -> Vec<Pending> {
                 room: get(&item, "room").as_string()?,
                 sender: me.clone(),
                 text: get(&item, "text").as_string()?,
+                image_key: get(&item, "image_key").as_string(),
                 created_at: get(&item, "created_at").as_f64()? as i64,
                 state: if get(&item, "failed").as_bool() == Some(true) { SendState::Failed } else { SendState::Sending },
             })

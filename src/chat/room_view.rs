@@ -80,7 +80,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
     };
     let on_send = {
         let room = room.clone();
-        move |text: String| chat.send(&room, &text)
+        move |(text, image_key): (String, Option<String>)| chat.send(&room, &text, image_key)
     };
     let on_typing = {
         let room = room.clone();

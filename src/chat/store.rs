@@ -25,6 +25,8 @@ pub struct Pending {
     pub room: String,
     pub sender: UserRef,
     pub text: String,
+    /// The uploaded image sent with the text, if any.
+    pub image_key: Option<String>,
     pub created_at: i64,
     pub state: SendState,
 }
