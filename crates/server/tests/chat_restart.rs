@@ -24,10 +24,7 @@ fn assert_exactly(received: &[Message], expected: &[String]) {
 async fn rejoining_with_since_after_a_restart_loses_and_repeats_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let mut alice = WsClient::connect(&server, "alice").await;
-    let mut bob = WsClient::connect(&server, "bob").await;
-    alice.join("lobby", None).await;
-    bob.join("lobby", None).await;
+    let (mut alice, mut bob) = alice_and_bob_in_the_lobby(&server).await;
 
     let mut acked = Vec::new();
     for i in 0..20 {

@@ -14,10 +14,7 @@ use serde_json::json;
 async fn two_users_chat_in_the_lobby() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let mut alice = WsClient::connect(&server, "alice").await;
-    let mut bob = WsClient::connect(&server, "bob").await;
-    alice.join("lobby", None).await;
-    bob.join("lobby", None).await;
+    let (mut alice, mut bob) = alice_and_bob_in_the_lobby(&server).await;
 
     let id = alice.say("lobby", "a-1", "  hi bob  ").await;
     let received = bob.next_message().await;
@@ -84,10 +81,7 @@ async fn a_direct_conversation_is_private_to_its_two_members() {
 async fn a_retried_send_is_acked_with_the_same_id_and_delivered_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let mut alice = WsClient::connect(&server, "alice").await;
-    let mut bob = WsClient::connect(&server, "bob").await;
-    alice.join("lobby", None).await;
-    bob.join("lobby", None).await;
+    let (mut alice, mut bob) = alice_and_bob_in_the_lobby(&server).await;
     let first = alice.say("lobby", "same", "once").await;
     let again = alice.say("lobby", "same", "once").await;
     assert_eq!(first, again);
@@ -185,15 +179,18 @@ async fn an_idle_connection_is_closed_and_pings_keep_it_open() {
     let server = TestServer::start_with(dir.path(), config).await;
     let mut busy = WsClient::connect(&server, "alice").await;
     let mut idle = WsClient::connect(&server, "bob").await;
-    // Keep one connection busy for well past the timeout; the other says nothing.
-    let keep_alive = async {
-        for _ in 0..6 {
-            busy.assert_alive().await;
-            tokio::time::sleep(Duration::from_millis(200)).await;
+    // The busy client pings every 200 ms (that activity is what is under
+    // test) until the silent one has been closed; the wait itself is bounded
+    // by the client's deadline.
+    let started = tokio::time::Instant::now();
+    let mut every = tokio::time::interval(Duration::from_millis(200));
+    let closed = loop {
+        tokio::select! {
+            closed = idle.next() => break closed,
+            _ = every.tick() => busy.assert_alive().await,
         }
-        busy
     };
-    let (mut busy, closed) = tokio::join!(keep_alive, idle.next());
+    assert!(started.elapsed() >= Duration::from_millis(600), "closed before the idle timeout");
     match closed {
         Next::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 1000),
         other => panic!("expected an idle close, got {other:?}"),

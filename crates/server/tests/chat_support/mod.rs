@@ -292,3 +292,13 @@ impl WsClient {
         let _ = self.stream.close(None).await;
     }
 }
+
+/// The usual opening of a conversation test: alice and bob connected over
+/// WebSockets and joined to the lobby.
+pub async fn alice_and_bob_in_the_lobby(server: &TestServer) -> (WsClient, WsClient) {
+    let mut alice = WsClient::connect(server, "alice").await;
+    let mut bob = WsClient::connect(server, "bob").await;
+    alice.join("lobby", None).await;
+    bob.join("lobby", None).await;
+    (alice, bob)
+}
