@@ -16,6 +16,11 @@ pub struct RuntimeConfig {
     /// How the SPA receives messages.
     #[serde(default)]
     pub transport: Transport,
+    /// The server closes a WebSocket after this many seconds without a
+    /// frame from the client; the SPA pings well within it. Absent means the
+    /// documented default (10 minutes, API Gateway's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ws_idle_timeout_secs: Option<u64>,
     pub cognito: CognitoConfig,
 }
 

@@ -44,6 +44,27 @@ pub struct Settings {
     pub images: ImageSettings,
     /// Who labels message moods (local model, or a remote provider with local fallback).
     pub mood: MoodSettings,
+    /// Whether `/api/ws` exists, and when it closes idle connections.
+    pub websocket: WebSocketSettings,
+}
+
+/// The WebSocket endpoint's settings; `Default` is what docs/protocol.md documents.
+#[derive(Debug, Clone)]
+pub struct WebSocketSettings {
+    /// Off: `/api/ws` is a 404 and clients poll (`auto` falls back on its
+    /// own), for proxies that do not pass WebSockets.
+    pub enabled: bool,
+    /// Close a WebSocket after this long without a frame from the client.
+    pub idle_timeout: std::time::Duration,
+}
+
+impl Default for WebSocketSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            idle_timeout: std::time::Duration::from_secs(moodchat_protocol::limits::DEFAULT_IDLE_TIMEOUT_SECS),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -73,12 +94,18 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
     let chat_config = ChatConfig {
         sentiment: crate::mood::provider(&settings.mood)?,
         images: Some(images.ports()),
+        idle_timeout: settings.websocket.idle_timeout,
+        websocket: settings.websocket.enabled,
         ..ChatConfig::default()
     };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
 
     let state = AppState {
-        runtime_config: Arc::new(runtime_config::describe(settings.public_url.as_deref(), settings.transport)),
+        runtime_config: Arc::new(runtime_config::describe(
+            settings.public_url.as_deref(),
+            settings.transport,
+            settings.websocket.idle_timeout,
+        )),
     };
     let api = Router::new()
         .route("/health", get(health))

@@ -51,6 +51,18 @@ pub struct ServeArgs {
     #[arg(long, env = "MOODCHAT_TRANSPORT", value_enum, default_value_t = TransportArg::Auto)]
     pub transport: TransportArg,
 
+    /// Do not serve the WebSocket endpoint (/api/ws answers 404): for proxies
+    /// that do not pass WebSockets. The SPA polls instead (`auto` falls back
+    /// on its own; `--transport polling` skips the attempts).
+    #[arg(long, env = "MOODCHAT_DISABLE_WEBSOCKET")]
+    pub disable_websocket: bool,
+
+    /// Close a WebSocket after this many seconds without a frame from the
+    /// client (API Gateway's 10 minutes by default); the SPA pings within it.
+    #[arg(long, env = "MOODCHAT_WS_IDLE_TIMEOUT", default_value_t = moodchat_protocol::limits::DEFAULT_IDLE_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub ws_idle_timeout: u64,
+
     /// Confirm new accounts at once, without a code (for demos).
     #[arg(long, env = "MOODCHAT_AUTO_CONFIRM")]
     pub auto_confirm: bool,
@@ -163,6 +175,10 @@ impl ServeArgs {
                 webhook: self.image_webhook.clone(),
                 ..Default::default()
             },
+            websocket: crate::app::WebSocketSettings {
+                enabled: !self.disable_websocket,
+                idle_timeout: std::time::Duration::from_secs(self.ws_idle_timeout),
+            },
             mood: MoodSettings {
                 provider: self.mood_provider.into(),
                 timeout: std::time::Duration::from_millis(self.mood_timeout_ms),
@@ -249,6 +265,21 @@ mod tests {
         assert_eq!(mood.openai_api_key_env, "MY_KEY");
         assert!(Cli::try_parse_from(["moodchat", "serve", "--mood-provider", "magic"]).is_err());
         assert!(Cli::try_parse_from(["moodchat", "serve", "--mood-timeout-ms", "0"]).is_err());
+    }
+
+    #[test]
+    fn websocket_flags_default_to_on_with_ten_idle_minutes() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["moodchat", "serve"];
+            argv.extend_from_slice(extra);
+            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
+            args.settings().websocket
+        };
+        let defaults = parse(&[]);
+        assert_eq!((defaults.enabled, defaults.idle_timeout), (true, std::time::Duration::from_secs(600)));
+        let set = parse(&["--disable-websocket", "--ws-idle-timeout", "2"]);
+        assert_eq!((set.enabled, set.idle_timeout), (false, std::time::Duration::from_secs(2)));
+        assert!(Cli::try_parse_from(["moodchat", "serve", "--ws-idle-timeout", "0"]).is_err());
     }
 
     #[test]

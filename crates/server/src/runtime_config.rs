@@ -2,6 +2,8 @@
 //! describing this server. URLs are relative unless a public URL is set, so
 //! the document stays right behind `trunk serve`'s proxy or any other one.
 
+use std::time::Duration;
+
 use moodchat_protocol::{CognitoConfig, RuntimeConfig, Transport};
 
 /// The identity provider's coordinates as the embedded server exposes them.
@@ -10,12 +12,14 @@ pub const LOCAL_REGION: &str = "local";
 pub const LOCAL_USER_POOL_ID: &str = "local_moodchat";
 pub const LOCAL_CLIENT_ID: &str = "moodchat-web";
 
-pub fn describe(public_url: Option<&str>, transport: Transport) -> RuntimeConfig {
+pub fn describe(public_url: Option<&str>, transport: Transport, idle_timeout: Duration) -> RuntimeConfig {
     let base = public_url.unwrap_or("");
     RuntimeConfig {
         api_url: format!("{base}/api"),
         ws_url: format!("{}/api/ws", websocket_base(base)),
         transport,
+        // Whole seconds, at least one: the SPA's heartbeat is a fraction of it.
+        ws_idle_timeout_secs: Some(idle_timeout.as_secs().max(1)),
         cognito: CognitoConfig {
             region: LOCAL_REGION.to_owned(),
             user_pool_id: LOCAL_USER_POOL_ID.to_owned(),
@@ -43,15 +47,16 @@ mod tests {
 
     #[test]
     fn without_a_public_url_everything_is_relative() {
-        let config = describe(None, Transport::Auto);
+        let config = describe(None, Transport::Auto, Duration::from_secs(600));
         assert_eq!(config.api_url, "/api");
+        assert_eq!(config.ws_idle_timeout_secs, Some(600));
         assert_eq!(config.ws_url, "/api/ws");
         assert_eq!(config.cognito.endpoint.as_deref(), Some("/idp/"));
     }
 
     #[test]
     fn a_public_https_url_gives_wss() {
-        let config = describe(Some("https://chat.example.com"), Transport::Websocket);
+        let config = describe(Some("https://chat.example.com"), Transport::Websocket, Duration::from_secs(600));
         assert_eq!(config.api_url, "https://chat.example.com/api");
         assert_eq!(config.ws_url, "wss://chat.example.com/api/ws");
         assert_eq!(config.cognito.endpoint.as_deref(), Some("https://chat.example.com/idp/"));

@@ -34,6 +34,7 @@ async fn start(auto_confirm: bool) -> Server {
         token_ttl: Duration::from_secs(3600),
         images: Default::default(),
         mood: Default::default(),
+        websocket: Default::default(),
     };
     let router = build_router(&settings, &base).await.unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

@@ -35,6 +35,8 @@ pub const DATABASE_FILE: &str = "chat.sqlite3";
 pub struct ChatConfig {
     /// Close a WebSocket after this long without a frame from the client.
     pub idle_timeout: Duration,
+    /// Whether `/ws` is served at all (off behind proxies that block WebSockets).
+    pub websocket: bool,
     pub ws_frames: RateLimit,
     pub rest_sends: RateLimit,
     /// Events queued per connection before it is closed as a slow consumer.
@@ -51,6 +53,7 @@ impl Default for ChatConfig {
     fn default() -> Self {
         Self {
             idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS),
+            websocket: true,
             ws_frames: RateLimit::WS_FRAMES,
             rest_sends: RateLimit::REST_SENDS,
             outbox_capacity: 4096,
@@ -103,6 +106,9 @@ impl ChatState {
 /// The chat API, to be mounted under `/api`. It has no fallback of its own,
 /// so it merges into a router that has one.
 pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
+    // Without the WebSocket route `/ws` falls through to the API's JSON 404,
+    // which a browser sees as a refused upgrade.
+    let websocket = if chat.config.websocket { Router::new().route("/ws", get(ws::upgrade)) } else { Router::new() };
     Router::new()
         .route("/rooms", get(rest::list_rooms).post(rest::create_room))
         .route("/rooms/{room}/join", post(rest::join_room))
@@ -111,7 +117,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
         .route("/rooms/{room}/members", get(rest::members))
         .route("/dms", post(rest::open_direct))
         .route("/users", get(rest::search_users))
-        .route("/ws", get(ws::upgrade))
+        .merge(websocket)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(chat)
 }
