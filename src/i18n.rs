@@ -249,6 +249,8 @@ pub struct Texts {
     pub image_failed: &'static str,
     pub image_cancelled: &'static str,
     pub image_open_full: &'static str,
+    pub image_viewer_label: &'static str,
+    pub image_close: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -379,6 +381,8 @@ pub static EN: Texts = Texts {
     image_failed: "The image could not be uploaded. Send again to retry.",
     image_cancelled: "Upload cancelled. Send again to retry.",
     image_open_full: "Open the full-size image",
+    image_viewer_label: "Full-size image",
+    image_close: "Close the image",
 };
 
 pub static KO: Texts = Texts {
@@ -509,6 +513,8 @@ pub static KO: Texts = Texts {
     image_failed: "이미지를 올리지 못했어요. 다시 보내면 재시도해요.",
     image_cancelled: "올리기를 취소했어요. 다시 보내면 재시도해요.",
     image_open_full: "원본 크기로 보기",
+    image_viewer_label: "원본 크기 이미지",
+    image_close: "이미지 닫기",
 };
 
 #[cfg(test)]

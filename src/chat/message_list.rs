@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use moodchat_protocol::Message;
 
 use super::dom::Keyed;
+use super::image_viewer;
 use super::message_row::build_row;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
@@ -220,13 +221,17 @@ pub fn MessageList(
         }
     });
 
-    // Retry buttons, by delegation: rows are plain DOM without handlers.
+    // Retry buttons and images, by delegation: rows are plain DOM without
+    // handlers. Keyboard activation of a button is a click too.
     let on_click = move |event: web_sys::MouseEvent| {
-        let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-        if let Some(button) = target.and_then(|target| target.closest("button.retry").ok().flatten()) {
+        let Some(target) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else { return };
+        let closest = |selector: &str| target.closest(selector).ok().flatten();
+        if let Some(button) = closest("button.retry") {
             if let Some(client_id) = button.get_attribute("data-client-id") {
                 on_retry.run(client_id);
             }
+        } else if let Some(opener) = closest(image_viewer::OPENER) {
+            image_viewer::open(&opener, i18n.locale.get_untracked().texts());
         }
     };
 

@@ -3,6 +3,7 @@
 
 use web_sys::Element;
 use super::dom::{append, document, element, set, with_text};
+use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
 use super::message_list::RowData;
 use super::mood::{describe, emoji};
@@ -12,6 +13,16 @@ use crate::i18n::Texts;
 
 /// The widest an image is shown, in CSS pixels.
 const IMAGE_MAX_W: u32 = 280;
+
+/// The size an image of `w`×`h` is shown at in a row: its width capped at
+/// `IMAGE_MAX_W`, the height in proportion. `None` when the size is unknown.
+/// The local preview of a pending image and the server's copy have the same
+/// dimensions, so the row keeps its height when one replaces the other.
+pub fn shown_size(w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
+    let (w, h) = (w.filter(|w| *w > 0)?, h?);
+    let width = w.min(IMAGE_MAX_W);
+    Some((width, (u64::from(h) * u64::from(width) / u64::from(w)) as u32))
+}
 
 /// A stable colour per person for the avatar (one of eight, chosen in CSS).
 pub fn hue(sub: &str) -> u32 {
@@ -88,21 +99,24 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         set(&img, "loading", "lazy");
         set(&img, "decoding", "async");
         set(&img, "alt", t.chat_image_alt);
+        // The full-size image opens in the page's viewer (`image_viewer`,
+        // by delegation from the list): a button, so Enter and Space open
+        // it too. It carries the full URL and the natural size (as the CSS
+        // variables the viewer's image is sized by).
+        let open = element(&document, "button", "message-image-button");
+        set(&open, "type", "button");
+        set(&open, "aria-label", t.image_open_full);
+        set(&open, "data-full", &image.url);
+        set(&open, "id", &opener_id(&row.key));
         // Width and height reserve the space before the image loads.
-        if let (Some(w), Some(h)) = (image.w.filter(|w| *w > 0), image.h) {
-            let width = w.min(IMAGE_MAX_W);
+        if let Some((width, height)) = shown_size(image.w, image.h) {
             set(&img, "width", &width.to_string());
-            set(&img, "height", &(u64::from(h) * u64::from(width) / u64::from(w)).to_string());
+            set(&img, "height", &height.to_string());
+            let natural = [image.w, image.h].map(|side| side.unwrap_or_default().to_string());
+            set(&open, "data-size", &["--w:", &natural[0], ";--h:", &natural[1]].concat());
         }
-        // The full-size image opens in a new tab: the thumbnail is a link
-        // to it, named for screen readers, without giving the tab `opener`.
-        let link = element(&document, "a", "message-image-link");
-        set(&link, "href", &image.url);
-        set(&link, "target", "_blank");
-        set(&link, "rel", "noopener noreferrer");
-        set(&link, "aria-label", t.image_open_full);
-        append(&link, &img);
-        append(&bubble, &link);
+        append(&open, &img);
+        append(&bubble, &open);
     }
     append(&body, &bubble);
     if let Some(sentiment) = &message.sentiment {

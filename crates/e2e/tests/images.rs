@@ -116,9 +116,9 @@ async fn an_attached_png_reaches_the_other_person_and_the_webhook() -> anyhow::R
     bob.wait_for_message("a tiny red picture").await?;
     let (src, width) = loaded_image(&bob).await?;
     assert_eq!(width, 4, "the other person's browser decoded the image from {src}");
-    let link = bob.client.find(Locator::Css(".message-image-link")).await?;
-    assert_eq!(link.attr("rel").await?.as_deref(), Some("noopener noreferrer"));
-    assert_eq!(link.attr("target").await?.as_deref(), Some("_blank"));
+    let open = bob.client.find(Locator::Css(".message-image-button")).await?;
+    assert_eq!(open.attr("aria-label").await?.as_deref(), Some("Open the full-size image"));
+    assert_eq!(open.attr("data-size").await?.as_deref(), Some("--w:4;--h:3"), "the viewer gets the natural size");
 
     let notice = tokio::time::timeout(DEADLINE, notices.recv())
         .await
