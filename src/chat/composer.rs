@@ -9,7 +9,9 @@
 //! An image can be attached (button, drop anywhere on the page, paste): it
 //! is checked and previewed at once, and uploaded when the message is sent
 //! (`upload`), with a progress bar and a cancel button. A failed upload keeps
-//! the attachment so that sending again retries it.
+//! the attachment so that sending again retries it. Once uploaded, the
+//! preview's object URL goes to `local_images`, so the pending message shows
+//! the picture until the server's copy arrives.
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
@@ -17,6 +19,7 @@ use moodchat_protocol::limits::{IMAGE_CONTENT_TYPES, MAX_TEXT_CHARS};
 use web_sys::File;
 
 use super::client::Chat;
+use super::local_images::{self, LocalImage};
 use super::upload::{self, PutRequest, UploadProblem};
 
 use super::mood::{MoodModel, MoodPreview};
@@ -59,6 +62,9 @@ pub fn Composer(
     // Some(fraction sent) while an upload is in flight.
     let progress = RwSignal::new(None::<f64>);
     let in_flight = StoredValue::new_local(None::<PutRequest>);
+    // Set by the cancel button; read once the ticket is there, since a
+    // cancel while asking for it has no request to abort yet.
+    let cancelled = StoredValue::new(false);
 
     let attach = move |file: File| {
         match upload::validate(&file.type_(), file.size()) {
@@ -107,10 +113,14 @@ pub fn Composer(
         let Some(api) = use_context::<Chat>().and_then(|chat| chat.api()) else { return };
         problem.set(None);
         progress.set(Some(0.0));
+        cancelled.set_value(false);
         leptos::task::spawn_local(async move {
             let outcome = async {
                 let room = room.get_value();
                 let ticket = upload::request_ticket(&api, &room, &file.type_(), file.size()).await?;
+                if cancelled.get_value() {
+                    return Err(UploadProblem::Cancelled);
+                }
                 let (request, done) = upload::put(&api.base, &ticket, &file, move |sent| progress.set(Some(sent)))?;
                 in_flight.set_value(Some(request));
                 done.await?;
@@ -121,15 +131,24 @@ pub fn Composer(
             progress.set(None);
             match outcome {
                 Ok(key) => {
+                    // The preview's URL now belongs to the pending message.
+                    if let Some(attached) = attachment.get_untracked() {
+                        let (w, h) = preview_size().unzip();
+                        let room = room.get_value();
+                        local_images::keep(LocalImage { room, key: key.clone(), url: attached.preview, w, h, client_id: None });
+                    }
+                    attachment.set(None);
                     on_send.run((textarea.value().trim().to_owned(), Some(key)));
                     sent(&textarea);
-                    remove();
                 }
                 Err(why) => problem.set(Some(why)),
             }
         });
     };
-    let cancel = move || in_flight.with_value(|request| request.as_ref().map(PutRequest::cancel));
+    let cancel = move || {
+        cancelled.set_value(true);
+        in_flight.with_value(|request| request.as_ref().map(PutRequest::cancel));
+    };
 
     // Drop an image anywhere on the page; the browser would otherwise
     // navigate away to the file.
@@ -174,7 +193,7 @@ pub fn Composer(
     let uploading = move || progress.get().is_some();
     let preview = view! {
         <div class="composer-attachment" hidden=move || attachment.with(Option::is_none)>
-            <img class="attachment-preview" src=preview_url alt=tr(|t| t.image_preview_alt) />
+            <img class="attachment-preview" src=preview_url alt=tr(|t| t.image_preview_alt) id=PREVIEW_ID />
             <button type="button" class="link-button" on:click=move |_| remove() disabled=uploading>
                 {tr(|t| t.image_remove)}
             </button>
@@ -249,6 +268,21 @@ pub fn Composer(
                 {move || if too_long() { too_long_hint() } else { hint() }}
             </p>
         </form>
+    }
+}
+
+const PREVIEW_ID: &str = "composer-preview";
+
+/// The natural size of the attachment's preview, once it has loaded: the
+/// pending message reserves that much room for the image. Read with
+/// Reflect: the HtmlImageElement binding is a web-sys feature this crate
+/// does not otherwise need.
+fn preview_size() -> Option<(u32, u32)> {
+    let preview = super::dom::document().get_element_by_id(PREVIEW_ID)?;
+    let dimension = |name: &str| js_sys::Reflect::get(&preview, &name.into()).ok()?.as_f64().map(|value| value as u32);
+    match (dimension("naturalWidth")?, dimension("naturalHeight")?) {
+        (0, _) | (_, 0) => None,
+        size => Some(size),
     }
 }
 

@@ -17,7 +17,8 @@ use moodchat_protocol::Message;
 
 use super::dom::Keyed;
 use super::image_viewer;
-use super::message_row::build_row;
+use super::local_images;
+use super::message_row::{build_row, shown_size};
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
@@ -42,15 +43,17 @@ pub struct RowData {
 }
 
 impl RowData {
-    /// Changes whenever the row must be rebuilt (confirmed, failed, regrouped, mood arrived).
+    /// Changes whenever the row must be rebuilt (confirmed, failed,
+    /// regrouped, mood arrived, the server's image replaced the local one).
     pub fn render_key(&self) -> String {
         format!(
-            "{}:{}:{}{}{}",
+            "{}:{}:{}{}{}{}",
             self.key,
             self.state as u8,
             self.new_day as u8,
             self.new_group as u8,
-            self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1)
+            self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
+            self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
         )
     }
 }
@@ -81,19 +84,19 @@ fn estimate(timeline: &Timeline, index: usize) -> f64 {
         Entry::Confirmed(message) => {
             (message.text.chars().count(), message.image.as_ref().map_or(0.0, |image| image_height(image.w, image.h)))
         }
-        Entry::Pending(pending) => (pending.text.chars().count(), 0.0),
+        Entry::Pending(pending) => (
+            pending.text.chars().count(),
+            local_images::for_pending(pending).map_or(0.0, |image| image_height(image.w, image.h)),
+        ),
     };
     let lines = (chars / 48 + 1) as f64;
     let new_sender = index == 0 || timeline.entry(index - 1).is_none_or(|previous| previous.sender_sub() != entry.sender_sub());
     12.0 + lines * 22.0 + if new_sender { 28.0 } else { 0.0 } + image_h
 }
 
-/// The height an image is shown at (its width capped at 280 px).
+/// The height an image is shown at (`shown_size`), a guess when unknown.
 fn image_height(w: Option<u32>, h: Option<u32>) -> f64 {
-    match (w, h) {
-        (Some(w), Some(h)) if w > 0 => f64::from(h) * (280.0f64.min(f64::from(w)) / f64::from(w)),
-        _ => 200.0,
-    }
+    shown_size(w, h).map_or(200.0, |(_, height)| f64::from(height))
 }
 
 /// The rows to render and where the first one starts.
@@ -156,17 +159,35 @@ pub fn MessageList(
             (first, last, layout.offsets[first])
         });
         let rows = timeline.with(|timeline| {
+            // Our local previews follow the timeline first: revoked once the
+            // server's copy is in it (or the send is gone). Done here, not in
+            // an effect of its own, because this runs on every change of the
+            // timeline anyway (and an effect costs bundle size).
+            local_images::sweep(timeline, &me_for_rows);
             (first..last)
                 .filter_map(|index| {
                     let entry = timeline.entry(index)?;
                     let place = placement(timeline, index, local_day);
+                    let mine = entry.sender_sub() == me_for_rows;
+                    // Our image is shown from the file in this tab until the
+                    // server's copy arrives (`local_images`).
                     let (message, state) = match entry {
-                        Entry::Confirmed(message) => (message.clone(), SendState::Sent),
-                        Entry::Pending(pending) => (pending.as_message(), pending.state),
+                        Entry::Confirmed(message) => {
+                            let mut message = message.clone();
+                            if mine && message.image.is_none() {
+                                message.image = local_images::for_acknowledged(&message);
+                            }
+                            (message, SendState::Sent)
+                        }
+                        Entry::Pending(pending) => {
+                            let mut message = pending.as_message();
+                            message.image = local_images::for_pending(pending);
+                            (message, pending.state)
+                        }
                     };
                     Some(RowData {
                         key: entry.key().to_owned(),
-                        mine: message.sender.sub == me_for_rows,
+                        mine,
                         message,
                         state,
                         new_day: place.new_day,

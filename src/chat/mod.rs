@@ -7,8 +7,9 @@
 //! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
 //! emoji and the hook for the on-device preview), `mood_worker` (the
 //! lazily loaded on-device model behind that preview), `upload` (checking
-//! and uploading an attached image), `image_viewer` (the full-size image in
-//! a modal dialog), and the components.
+//! and uploading an attached image), `local_images` (a pending image shown
+//! from the file until the server has it), `image_viewer` (the full-size
+//! image in a modal dialog), and the components.
 
 pub mod api;
 pub mod client;
@@ -16,6 +17,7 @@ pub mod composer;
 pub mod dom;
 pub mod image_viewer;
 pub mod linkify;
+pub mod local_images;
 pub mod message_list;
 pub mod message_row;
 pub mod mood;
