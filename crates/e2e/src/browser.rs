@@ -13,6 +13,8 @@ use crate::{eventually, DEADLINE};
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// chromedriver's own URL, for its Chromium-only commands (`network`).
+    pub(crate) driver_url: String,
     _profile: tempfile::TempDir,
 }
 
@@ -84,7 +86,7 @@ impl Browser {
             .await
             .context("open a Chromium session")?;
         client.set_window_size(options.width, options.height).await?;
-        Ok(Browser { client, driver, _profile: profile })
+        Ok(Browser { client, driver, driver_url, _profile: profile })
     }
 
     /// Waits until an element matching `css` exists and contains `text`;

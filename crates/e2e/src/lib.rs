@@ -8,6 +8,8 @@
 pub mod auth;
 pub mod browser;
 pub mod chat;
+pub mod network;
+pub mod page_files;
 pub mod server;
 
 pub use browser::Browser;
