@@ -22,11 +22,12 @@ step "Browser tests (wasm-bindgen-test in headless Chromium)"
 logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
 
 step "Release build of the SPA and its size"
-# A regression guard at today's size (253.2 KB with sign-in, the chat, the
-# mood preview's client and image sharing), not the goal: the product target
+# A regression guard at today's size (256.7 KB with sign-in, the chat, the
+# mood preview's client and image sharing with its in-page viewer), not the
+# goal: the product target
 # is 150 KB before the first message shows, not met yet (docs/benchmarks.md
 # says where the bytes go). Lower this as it shrinks.
-"$REPO_ROOT/scripts/size-report.sh" --budget 254
+"$REPO_ROOT/scripts/size-report.sh" --budget 257
 
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
