@@ -9,6 +9,9 @@ pub enum ConnectionState {
     Idle,
     Connecting,
     Connected,
+    /// Connected, but by polling (the server says so, or WebSockets are
+    /// blocked): messages arrive a little later, no typing or presence.
+    Polling,
     /// Lost the link; retrying with back-off.
     Reconnecting,
     /// The browser reports no network.

@@ -1,6 +1,7 @@
 //! The chat's logic in the browser: a room's timeline (de-dup by id, acks
 //! and echoes, grouping by sender and day, read receipts, typing), the
-//! reconnect state machine and its back-off, the persisted outbox, safe
+//! reconnect state machine and its back-off, the pacing of our sends under
+//! the server's rate limit, the persisted outbox, safe
 //! links, the composer's Enter rule and the image checks.
 #![cfg(target_arch = "wasm32")]
 
@@ -207,7 +208,31 @@ mod reconnect {
         assert_eq!(machine.failed(true, 0.5), Next::SwitchToPolling);
         assert_eq!(machine.mode(), Mode::Polling);
         machine.connected();
+        assert_eq!(machine.state(), ConnectionState::Polling, "the header says it polls");
+        assert!(machine.is_connected());
+    }
+
+    #[test]
+    fn a_fallback_that_cannot_poll_either_tries_websockets_again() {
+        // A tab loaded while the server is down: WebSockets fail, and so
+        // does polling. That is an outage, not a proxy blocking WebSockets.
+        let mut machine = Reconnect::new(Transport::Auto);
+        for _ in 1..FAILURES_BEFORE_POLLING {
+            assert!(matches!(machine.failed(true, 0.0), Next::RetryIn(_)));
+        }
+        assert_eq!(machine.failed(true, 0.0), Next::SwitchToPolling);
+        let Next::RetryIn(delay) = machine.failed(true, 0.0) else { panic!("a failed poll is retried") };
+        assert_eq!(machine.mode(), Mode::WebSocket, "back to WebSockets");
+        assert!(delay >= 2.0 * BASE_DELAY_MS, "the back-off kept growing across the switch: {delay}");
+        machine.connected();
         assert_eq!(machine.state(), ConnectionState::Connected);
+    }
+
+    #[test]
+    fn the_heartbeat_is_well_inside_the_servers_idle_timeout() {
+        assert_eq!(heartbeat_ms(None), 240_000, "4 minutes for the documented 10");
+        assert_eq!(heartbeat_ms(Some(2)), 800);
+        assert_eq!(heartbeat_ms(Some(0)), 400, "never a busy loop");
     }
 
     #[test]
@@ -231,6 +256,116 @@ mod reconnect {
         assert_eq!(machine.state(), ConnectionState::Reconnecting, "still a reconnect, not a first connect");
         machine.stop();
         assert_eq!(machine.state(), ConnectionState::Idle);
+    }
+}
+
+mod pacing {
+    use crate::server_bucket::ServerBucket;
+    use moodchat_web::chat::pacing::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Drives the queue like the client does against a server that enforces
+    /// the documented limit and answers every send `latency_ms` later; the
+    /// client also spends `other_frames` frames (joins) at the start. Returns
+    /// the client ids in the order the server committed them, and how many
+    /// sends it refused.
+    fn deliver(count: usize, other_frames: u32, latency_ms: f64) -> (Vec<String>, usize, f64) {
+        let mut server = ServerBucket::new(0.0);
+        for _ in 0..other_frames {
+            assert!(server.try_take(0.0));
+        }
+        let mut queue = SendQueue::new(0.0);
+        let ids: Vec<String> = (0..count).map(|i| format!("c{i:02}")).collect();
+        for id in &ids {
+            queue.push(id);
+        }
+        queue.push("c00"); // flushed twice: still queued once
+        let (mut now, mut committed, mut refused) = (0.0, Vec::new(), 0);
+        while committed.len() < count {
+            assert!(now < 60_000.0, "stuck: {committed:?}");
+            match queue.next(now) {
+                Step::Send(id) => {
+                    now += latency_ms;
+                    if server.try_take(now) {
+                        committed.push(id.clone());
+                        queue.answered(&id);
+                    } else {
+                        refused += 1;
+                        queue.throttled(&id, now);
+                    }
+                }
+                Step::WaitMs(ms) => {
+                    assert!(ms > 0.0);
+                    now += ms;
+                }
+                Step::Idle => panic!("idle with {} of {count} committed", committed.len()),
+            }
+        }
+        assert_eq!(queue.next(now), Step::Idle);
+        assert!(queue.is_empty());
+        (committed, refused, now)
+    }
+
+    #[test]
+    fn thirty_messages_written_offline_go_out_in_order_without_hitting_the_limit() {
+        let (committed, refused, took) = deliver(30, 3, 5.0);
+        let expected: Vec<String> = (0..30).map(|i| format!("c{i:02}")).collect();
+        assert_eq!(committed, expected, "every message once, in order");
+        assert_eq!(refused, 0, "paced under the server's bucket");
+        // 10 at once, then 5 a second: about four seconds, not minutes.
+        assert!(took < 5_000.0, "{took}");
+    }
+
+    #[test]
+    fn a_send_refused_as_too_fast_goes_again_before_the_ones_after_it() {
+        // Many rooms joined at once leave the server's bucket nearly empty.
+        let (committed, refused, _) = deliver(25, 15, 1.0);
+        let expected: Vec<String> = (0..25).map(|i| format!("c{i:02}")).collect();
+        assert!(refused > 0, "the server did refuse some");
+        assert_eq!(committed, expected, "still every message once, in order");
+    }
+
+    #[test]
+    fn one_send_in_flight_at_a_time_and_a_lost_answer_does_not_stall_the_queue() {
+        let mut queue = SendQueue::new(0.0);
+        queue.push("a");
+        queue.push("b");
+        assert_eq!(queue.next(0.0), Step::Send("a".into()));
+        assert_eq!(queue.next(1.0), Step::Idle, "b waits for a's answer");
+        assert_eq!(queue.next(ANSWER_TIMEOUT_MS + 1.0), Step::Send("b".into()));
+        queue.clear();
+        assert!(queue.is_empty());
+        assert_eq!(queue.next(ANSWER_TIMEOUT_MS + 2.0), Step::Idle);
+    }
+}
+
+/// The server's token bucket (moodchat-core's `TokenBucket` with the
+/// documented numbers), restated here because the app does not depend on
+/// the core crate: the pacing tests run against it.
+mod server_bucket {
+    use moodchat_protocol::limits::{WS_FRAMES_BURST, WS_FRAMES_PER_SECOND};
+
+    pub struct ServerBucket {
+        tokens: f64,
+        updated_ms: f64,
+    }
+
+    impl ServerBucket {
+        pub fn new(now_ms: f64) -> Self {
+            Self { tokens: f64::from(WS_FRAMES_BURST), updated_ms: now_ms }
+        }
+
+        pub fn try_take(&mut self, now_ms: f64) -> bool {
+            let elapsed = (now_ms - self.updated_ms).max(0.0);
+            self.updated_ms = self.updated_ms.max(now_ms);
+            self.tokens = (self.tokens + elapsed * f64::from(WS_FRAMES_PER_SECOND) / 1000.0).min(f64::from(WS_FRAMES_BURST));
+            if self.tokens >= 1.0 {
+                self.tokens -= 1.0;
+                true
+            } else {
+                false
+            }
+        }
     }
 }
 
@@ -357,6 +492,12 @@ mod wire {
             Some(Event::SendFailed { client_id: "c1".into() })
         );
         assert_eq!(event(r#"{"type":"error","code":"rate_limited","message":"x"}"#), Some(Event::Other));
+        assert_eq!(
+            event(r#"{"type":"error","code":"rate_limited","message":"x","client_id":"c2"}"#),
+            Some(Event::SendThrottled { client_id: "c2".into() }),
+            "a send that came too fast is sent again, not failed"
+        );
+        assert_eq!(event(r#"{"type":"joined","room":"r1"}"#), Some(Event::Joined { room: "r1".into() }));
         assert_eq!(event(r#"{"type":"pong"}"#), Some(Event::Other));
         assert_eq!(event("not json"), None);
         assert_eq!(event(r#"{"type":"message","message":{"id":"x"}}"#), None, "an incomplete message is dropped");

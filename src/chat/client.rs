@@ -6,7 +6,8 @@
 //! re-join with `since` after every reconnect so nothing is missed, and
 //! `auto` falling back to polling when WebSockets never open. Sends go to the
 //! timeline as pending at once, are kept in the outbox until acknowledged,
-//! and are sent again (idempotent by `client_id`) whenever the link returns.
+//! and are sent again (idempotent by `client_id`) whenever the link returns,
+//! one at a time and paced under the server's rate limit (`pacing`).
 
 use std::collections::HashMap;
 
@@ -18,14 +19,13 @@ use web_sys::WebSocket;
 
 use super::api::Api;
 use super::outbox;
-use super::reconnect::{Mode, Next, Reconnect};
+use super::pacing::{SendQueue, Step};
+use super::reconnect::{heartbeat_ms, Mode, Next, Reconnect};
 use super::store::{Pending, SendState, Timeline};
 use super::wire::{self, Event};
 use crate::auth::{use_auth, Auth};
-use crate::connection::{use_connection, Connection, ConnectionState};
+use crate::connection::{use_connection, Connection};
 
-/// A ping well inside the server's 10-minute idle limit.
-const HEARTBEAT_MS: i32 = 4 * 60 * 1000;
 /// How long someone shows as typing after their last `typing` event.
 const TYPING_SHOWN_MS: f64 = 4000.0;
 /// `typing` is sent at most this often per room (the server's own limit).
@@ -37,6 +37,16 @@ const POLL_IDLE_MS: f64 = 15_000.0;
 /// Polling refreshes the room list (unread counts of other rooms) every
 /// this many polls.
 const ROOM_LIST_EVERY_POLLS: u32 = 5;
+
+/// An operation on the send queue (see `Chat::sends`).
+enum SendOp<'a> {
+    Push(&'a str),
+    /// The next step, if the link is up.
+    Next,
+    Answered(&'a str),
+    Throttled(&'a str),
+    Clear,
+}
 
 /// The chat state of this tab (cheap to copy; the parts live in the arena).
 #[derive(Clone, Copy)]
@@ -64,6 +74,11 @@ struct Link {
     generation: u32,
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     heartbeat: Option<IntervalHandle>,
+    /// Ping interval, from the server's idle timeout (`/config.json`).
+    heartbeat_ms: u64,
+    /// Our sends, one at a time and paced; `send_timer` wakes it.
+    sends: SendQueue,
+    send_timer: Option<TimeoutHandle>,
     retry: Option<TimeoutHandle>,
     poll: Option<TimeoutHandle>,
     poll_delay: f64,
@@ -92,7 +107,7 @@ impl Link {
     }
 
     fn cancel_timers(&mut self) {
-        for timer in [self.retry.take(), self.poll.take()].into_iter().flatten() {
+        for timer in [self.retry.take(), self.poll.take(), self.send_timer.take()].into_iter().flatten() {
             timer.clear();
         }
     }
@@ -138,6 +153,9 @@ fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection) -> Chat 
         generation: 0,
         handlers: Vec::new(),
         heartbeat: None,
+        heartbeat_ms: heartbeat_ms(config.ws_idle_timeout_secs),
+        sends: SendQueue::new(js_sys::Date::now()),
+        send_timer: None,
         retry: None,
         poll: None,
         poll_delay: POLL_ACTIVE_MS,
@@ -235,6 +253,7 @@ impl Chat {
             link.running = false;
             link.close_socket();
             link.cancel_timers();
+            link.sends.clear();
             link.machine.stop();
             link.subscribed.clear();
             link.read_sent.clear();
@@ -265,6 +284,7 @@ impl Chat {
             let mut next = Next::WaitForNetwork;
             self.link.update_value(|link| {
                 link.close_socket();
+                link.sends.clear();
                 next = link.machine.failed(browser_online(), js_sys::Math::random());
             });
             next
@@ -292,6 +312,7 @@ impl Chat {
         self.link.update_value(|link| {
             link.cancel_timers();
             link.close_socket();
+            link.sends.clear();
             link.machine.online();
         });
         self.set_state();
@@ -347,7 +368,7 @@ impl Chat {
             move || {
                 self.link.with_value(|link| link.send_frame(r#"{"action":"ping"}"#));
             },
-            std::time::Duration::from_millis(HEARTBEAT_MS as u64),
+            std::time::Duration::from_millis(self.link.with_value(|link| link.heartbeat_ms)),
         )
         .ok();
         self.link.update_value(|link| {
@@ -363,6 +384,9 @@ impl Chat {
         }
         self.flush_outbox();
         self.refresh_rooms();
+        if let Some(room) = self.open_room.get_untracked() {
+            self.load_newest(room);
+        }
     }
 
     fn send_join(&self, room: &str) {
@@ -379,6 +403,7 @@ impl Chat {
             Event::Ack { client_id, id, room } => {
                 self.timeline(&room).update(|timeline| timeline.acknowledge(&client_id, &id));
                 self.save_outbox();
+                self.answered(&client_id);
             }
             Event::Presence { room, online } => self.timeline(&room).update(|timeline| timeline.online = online),
             Event::Typing { room, user } => {
@@ -394,6 +419,14 @@ impl Chat {
                 self.timeline(&room).update(|timeline| timeline.read_by(user, message_id));
             }
             Event::SendFailed { client_id } => self.send_failed(&client_id),
+            Event::SendThrottled { client_id } => self.throttled(&client_id),
+            Event::Joined { room } => {
+                // A public room joined by opening its link is a member's
+                // room now: list it (with its name, for the title) at once.
+                if !self.rooms.with_untracked(|rooms| rooms.iter().any(|summary| summary.room.id == room)) {
+                    self.refresh_rooms();
+                }
+            }
             Event::Other => {}
         }
     }
@@ -410,10 +443,16 @@ impl Chat {
         });
         if was_pending {
             self.save_outbox();
+            self.answered(&message.client_id);
         }
-        if new == Some(true) {
+        // Our own message is usually known already (its ack comes before
+        // its echo) but is still news for the room list.
+        let newest = self.rooms.with_untracked(|rooms| {
+            rooms.iter().any(|s| s.room.id == room && s.last_message.as_ref().is_none_or(|last| last.id < message.id))
+        });
+        if new == Some(true) || newest {
             let mut unknown_room = false;
-            let counts = !mine && self.open_room.get_untracked().as_deref() != Some(room.as_str());
+            let counts = new == Some(true) && !mine && self.open_room.get_untracked().as_deref() != Some(room.as_str());
             self.rooms.update(|rooms| {
                 if let Some(index) = rooms.iter().position(|summary| summary.room.id == room) {
                     let mut summary = rooms.remove(index);
@@ -485,6 +524,14 @@ impl Chat {
         self.open_room.set(Some(room.clone()));
         self.set_unread(&room, 0);
         self.subscribe(&room);
+        self.load_newest(room);
+    }
+
+    /// Loads the newest page of `room` unless it is loaded. Also called when
+    /// the link comes back: a room opened while the server was unreachable
+    /// (a reload while offline) has no history yet, and a re-join without
+    /// `since` replays nothing.
+    fn load_newest(self, room: String) {
         let timeline = self.timeline(&room);
         if timeline.with_untracked(|timeline| timeline.loaded) {
             return;
@@ -580,7 +627,7 @@ impl Chat {
         self.timeline(room).update(|timeline| timeline.add_pending(pending.clone()));
         self.save_outbox();
         self.link.update_value(|link| link.poll_delay = POLL_ACTIVE_MS);
-        self.transmit(pending);
+        self.queue_send(&pending.client_id);
     }
 
     /// Sends a failed message again, with the same `client_id`.
@@ -590,10 +637,90 @@ impl Chat {
             timeline.set_send_state(client_id, SendState::Sending);
         });
         self.save_outbox();
-        let pending = timeline.with_untracked(|timeline| timeline.pending.iter().find(|p| p.client_id == client_id).cloned());
-        if let Some(pending) = pending {
-            self.transmit(pending);
+        self.queue_send(client_id);
+    }
+
+    /// Puts a send in the queue and sends what may go now.
+    fn queue_send(self, client_id: &str) {
+        self.sends(SendOp::Push(client_id));
+        self.pump_sends();
+    }
+
+    /// Every operation on the send queue goes through this one call: each
+    /// closure given to the link's `update_value` is compiled on its own,
+    /// and one call site instead of seven keeps the bundle small.
+    fn sends(&self, op: SendOp) -> Step {
+        let now = js_sys::Date::now();
+        self.link
+            .try_update_value(|link| {
+                let sends = &mut link.sends;
+                match op {
+                    SendOp::Push(client_id) => sends.push(client_id),
+                    SendOp::Answered(client_id) => sends.answered(client_id),
+                    SendOp::Throttled(client_id) => sends.throttled(client_id, now),
+                    SendOp::Clear => sends.clear(),
+                    SendOp::Next => {
+                        let up = match link.machine.mode() {
+                            Mode::WebSocket => link.socket.as_ref().is_some_and(|socket| socket.ready_state() == WebSocket::OPEN),
+                            Mode::Polling => link.machine.is_connected(),
+                        };
+                        // When the link is down, everything unsent is queued again once it is back.
+                        return if up { sends.next(now) } else { Step::Idle };
+                    }
+                }
+                Step::Idle
+            })
+            .unwrap_or(Step::Idle)
+    }
+
+    /// Sends the next queued message if the link is up, the one before it
+    /// has been answered and the pace allows; otherwise wakes up when it will.
+    fn pump_sends(self) {
+        loop {
+            match self.sends(SendOp::Next) {
+                Step::Send(client_id) => match self.pending_send(&client_id) {
+                    Some(pending) => {
+                        self.transmit(pending);
+                        return;
+                    }
+                    // Confirmed or failed meanwhile: on to the next one.
+                    None => {
+                        self.sends(SendOp::Answered(&client_id));
+                    }
+                },
+                Step::WaitMs(delay) => {
+                    let timer = set_timeout_with_handle(move || self.pump_sends(), std::time::Duration::from_millis(delay.ceil() as u64)).ok();
+                    self.link.update_value(|link| {
+                        if let Some(previous) = std::mem::replace(&mut link.send_timer, timer) {
+                            previous.clear();
+                        }
+                    });
+                    return;
+                }
+                Step::Idle => return,
+            }
         }
+    }
+
+    /// The unsent message with `client_id`, if it is still waiting to go.
+    fn pending_send(&self, client_id: &str) -> Option<Pending> {
+        let timelines: Vec<RwSignal<Timeline>> = self.timelines.with_value(|timelines| timelines.values().copied().collect());
+        timelines.into_iter().find_map(|timeline| {
+            timeline.with_untracked(|t| t.pending.iter().find(|p| p.client_id == client_id && p.state == SendState::Sending).cloned())
+        })
+    }
+
+    /// The server answered a send of ours: the next one may go.
+    fn answered(self, client_id: &str) {
+        self.sends(SendOp::Answered(client_id));
+        self.pump_sends();
+    }
+
+    /// The server refused a send as too fast: it goes again, still before
+    /// anything written after it, once the server's bucket has refilled.
+    fn throttled(self, client_id: &str) {
+        self.sends(SendOp::Throttled(client_id));
+        self.pump_sends();
     }
 
     /// Hands one send to the link. When the link is down it stays pending
@@ -615,7 +742,13 @@ impl Chat {
                 leptos::task::spawn_local(async move {
                     match api.send(&pending.room, &pending.client_id, &pending.text, pending.image_key.as_deref()).await {
                         Ok(message) => self.received_message(message),
-                        Err(error) if error.is_retryable() => {}
+                        // Unreachable: the next poll notices, and the
+                        // outbox is queued again once it is back.
+                        Err(super::api::ApiError::Network) => {
+                            self.sends(SendOp::Clear);
+                        }
+                        // Too fast (429) or a passing server error: again, after a pause.
+                        Err(error) if error.is_retryable() => self.throttled(&pending.client_id),
                         Err(_) => self.send_failed(&pending.client_id),
                     }
                 });
@@ -623,17 +756,25 @@ impl Chat {
         }
     }
 
-    /// Sends everything still pending (after a reconnect, or a reload).
+    /// Queues everything still pending (after a reconnect, or a reload) in
+    /// place of what was queued before: each room's in the order written,
+    /// which is the order that matters (rooms do not share an order).
     fn flush_outbox(self) {
-        let pending: Vec<Pending> = self.timelines.with_value(|timelines| {
+        let pending: Vec<String> = self.timelines.with_value(|timelines| {
             timelines
                 .values()
-                .flat_map(|timeline| timeline.with_untracked(|t| t.pending.iter().filter(|p| p.state == SendState::Sending).cloned().collect::<Vec<_>>()))
+                .flat_map(|timeline| {
+                    timeline.with_untracked(|t| {
+                        t.pending.iter().filter(|p| p.state == SendState::Sending).map(|p| p.client_id.clone()).collect::<Vec<_>>()
+                    })
+                })
                 .collect()
         });
-        for pending in pending {
-            self.transmit(pending);
+        self.sends(SendOp::Clear);
+        for client_id in &pending {
+            self.sends(SendOp::Push(client_id));
         }
+        self.pump_sends();
     }
 
     fn send_failed(&self, client_id: &str) {
@@ -646,6 +787,7 @@ impl Chat {
             }
         }
         self.save_outbox();
+        self.answered(client_id);
     }
 
     fn save_outbox(&self) {
@@ -714,7 +856,7 @@ impl Chat {
                 self.link_failed();
                 return;
             }
-            let first = self.link.with_value(|link| link.machine.state() != ConnectionState::Connected);
+            let first = self.link.with_value(|link| !link.machine.is_connected());
             let polls = self.link.try_update_value(|link| {
                 link.machine.connected();
                 link.polls += 1;
@@ -724,6 +866,9 @@ impl Chat {
             self.set_state();
             if first {
                 self.flush_outbox();
+                if let Some(room) = self.open_room.get_untracked() {
+                    self.load_newest(room);
+                }
             }
             if polls.unwrap_or(0) % ROOM_LIST_EVERY_POLLS == 0 {
                 self.refresh_rooms();

@@ -4,6 +4,7 @@
 //! One module per job: `api` (REST), `client` (the tab's link and state, in
 //! context), `store` (a room's timeline: de-dup, acks, grouping), `reconnect`
 //! (back-off and fallback), `outbox` (unsent messages across reloads),
+//! `pacing` (our sends one at a time, in order, under the rate limit),
 //! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
 //! emoji and the hook for the on-device preview), `mood_worker` (the
 //! lazily loaded on-device model behind that preview), `upload` (checking
@@ -23,6 +24,7 @@ pub mod message_row;
 pub mod mood;
 pub mod mood_worker;
 pub mod outbox;
+pub mod pacing;
 pub mod reconnect;
 pub mod room_list;
 pub mod room_view;

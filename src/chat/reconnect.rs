@@ -14,6 +14,13 @@ pub const MAX_DELAY_MS: f64 = 30_000.0;
 /// row mean something in between blocks them: poll instead.
 pub const FAILURES_BEFORE_POLLING: u32 = 3;
 
+/// How often to ping an open WebSocket so the server never closes it as
+/// idle: at 40% of its idle timeout (`None`: the documented 10 minutes), so
+/// even a ping delayed by a throttled background timer lands in time.
+pub fn heartbeat_ms(idle_timeout_secs: Option<u64>) -> u64 {
+    idle_timeout_secs.unwrap_or(moodchat_protocol::limits::DEFAULT_IDLE_TIMEOUT_SECS).max(1) * 400
+}
+
 /// Exponential back-off with "equal jitter": half the ceiling for sure, the
 /// other half random, so a server restart is not met by every tab at once.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -85,7 +92,7 @@ impl Reconnect {
         self.mode
     }
 
-    /// What the header shows.
+    /// What the header shows (`Polling` is connected, by polling).
     pub fn state(&self) -> ConnectionState {
         self.state
     }
@@ -99,7 +106,7 @@ impl Reconnect {
 
     /// The link works: the socket opened, or a poll answered.
     pub fn connected(&mut self) {
-        self.state = ConnectionState::Connected;
+        self.state = if self.mode == Mode::Polling { ConnectionState::Polling } else { ConnectionState::Connected };
         self.backoff.reset();
         self.failures_in_a_row = 0;
         if self.mode == Mode::WebSocket {
@@ -115,18 +122,30 @@ impl Reconnect {
             self.state = ConnectionState::Offline;
             return Next::WaitForNetwork;
         }
-        if self.mode == Mode::WebSocket
-            && self.preference == Transport::Auto
-            && !self.websocket_worked
-            && self.failures_in_a_row >= FAILURES_BEFORE_POLLING
-        {
+        let falling_back = self.preference == Transport::Auto && !self.websocket_worked;
+        if falling_back && self.mode == Mode::WebSocket && self.failures_in_a_row >= FAILURES_BEFORE_POLLING {
+            // The back-off keeps growing: if the server is down, polling
+            // fails too and it should not be hammered by either.
             self.mode = Mode::Polling;
-            self.backoff.reset();
+            self.failures_in_a_row = 0;
             self.state = ConnectionState::Connecting;
             return Next::SwitchToPolling;
         }
+        if falling_back && self.mode == Mode::Polling {
+            // Polling cannot reach the server either: it is down (or the
+            // tab was loaded while it was), which says nothing about
+            // WebSockets. Try them again, so a server that comes back is
+            // not stuck on polling for the rest of the session.
+            self.mode = Mode::WebSocket;
+            self.failures_in_a_row = 0;
+        }
         self.state = ConnectionState::Reconnecting;
         Next::RetryIn(self.backoff.next_delay(random))
+    }
+
+    /// Whether messages flow now, over either transport.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, ConnectionState::Connected | ConnectionState::Polling)
     }
 
     /// The browser lost the network.

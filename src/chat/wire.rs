@@ -114,7 +114,11 @@ pub enum Event {
     Read { room: String, user: UserRef, message_id: String },
     /// An error about one of our sends.
     SendFailed { client_id: String },
-    /// `joined`, `pong` and errors about nothing we sent.
+    /// One of our sends came too fast (`rate_limited`): send it again later.
+    SendThrottled { client_id: String },
+    /// Our subscription to `room` is live (and the room is ours now).
+    Joined { room: String },
+    /// `pong` and errors about nothing we sent.
     Other,
 }
 
@@ -124,10 +128,12 @@ pub fn event(frame: &str) -> Option<Event> {
     Some(match text(&value, "type")?.as_str() {
         "message" => Event::Message(message(&get(&value, "message"))?),
         "ack" => Event::Ack { client_id: text(&value, "client_id")?, id: text(&value, "id")?, room: room()? },
+        "joined" => Event::Joined { room: room()? },
         "presence" => Event::Presence { room: room()?, online: users(&value, "online") },
         "typing" => Event::Typing { room: room()?, user: user(&get(&value, "user"))? },
         "read" => Event::Read { room: room()?, user: user(&get(&value, "user"))?, message_id: text(&value, "message_id")? },
         "error" => match text(&value, "client_id") {
+            Some(client_id) if text(&value, "code").as_deref() == Some("rate_limited") => Event::SendThrottled { client_id },
             Some(client_id) => Event::SendFailed { client_id },
             None => Event::Other,
         },

@@ -14,6 +14,7 @@ pub fn ConnectionStatus() -> impl IntoView {
         ConnectionState::Idle => "connection idle",
         ConnectionState::Connecting | ConnectionState::Reconnecting => "connection pending",
         ConnectionState::Connected => "connection ok",
+        ConnectionState::Polling => "connection ok polling",
         ConnectionState::Offline => "connection down",
     };
     let label = move || {
@@ -22,6 +23,7 @@ pub fn ConnectionStatus() -> impl IntoView {
             ConnectionState::Idle => t.connection_idle,
             ConnectionState::Connecting => t.connection_connecting,
             ConnectionState::Connected => t.connection_connected,
+            ConnectionState::Polling => t.connection_polling,
             ConnectionState::Reconnecting => t.connection_reconnecting,
             ConnectionState::Offline => t.connection_offline,
         }

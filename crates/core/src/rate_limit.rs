@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use moodchat_protocol::limits::{REST_SENDS_BURST, REST_SENDS_PER_SECOND, WS_FRAMES_BURST, WS_FRAMES_PER_SECOND};
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
     pub burst: u32,
@@ -12,9 +14,10 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Frames per WebSocket connection (docs/protocol.md, "Limits").
-    pub const WS_FRAMES: RateLimit = RateLimit { burst: 20, per_second: 10.0 };
+    pub const WS_FRAMES: RateLimit = RateLimit { burst: WS_FRAMES_BURST, per_second: WS_FRAMES_PER_SECOND as f64 };
     /// REST sends per user.
-    pub const REST_SENDS: RateLimit = RateLimit { burst: 20, per_second: 10.0 };
+    pub const REST_SENDS: RateLimit =
+        RateLimit { burst: REST_SENDS_BURST, per_second: REST_SENDS_PER_SECOND as f64 };
 }
 
 #[derive(Clone, Debug)]

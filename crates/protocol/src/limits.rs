@@ -25,5 +25,12 @@ pub const MAX_WS_MESSAGE_BYTES: usize = 128 * 1024;
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
 /// Default WebSocket idle timeout (API Gateway's).
 pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 600;
+/// Frames per WebSocket connection: a token bucket of this many, refilled
+/// at this many per second. Shared so the SPA can pace itself under it.
+pub const WS_FRAMES_BURST: u32 = 20;
+pub const WS_FRAMES_PER_SECOND: u32 = 10;
+/// REST sends per user: the same kind of bucket.
+pub const REST_SENDS_BURST: u32 = 20;
+pub const REST_SENDS_PER_SECOND: u32 = 10;
 /// The room every user belongs to.
 pub const LOBBY_ROOM_ID: &str = "lobby";
