@@ -25,6 +25,40 @@ impl Browser {
             .map(|_| ())
     }
 
+    /// Waits until the header says messages arrive by polling.
+    pub async fn wait_polling(&self) -> anyhow::Result<String> {
+        self.wait_for_text(".connection.ok.polling", "").await
+    }
+
+    /// The header's connection status: its classes (`connection ok`,
+    /// `connection ok polling`, `connection pending`, ...).
+    pub async fn connection_class(&self) -> anyhow::Result<String> {
+        let class = self.client.execute("return document.querySelector('.connection')?.className ?? ''", vec![]).await?;
+        Ok(class.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Starts recording every change of the header's connection status, so
+    /// a drop too short to be seen by polling the page is still caught.
+    pub async fn record_connection_changes(&self) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                r#"window.__connectionChanges = [];
+                const status = document.querySelector('.connection');
+                new MutationObserver(() => window.__connectionChanges.push(status.className + ' ' + status.textContent))
+                    .observe(status, { attributes: true, childList: true, characterData: true, subtree: true });"#,
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// What the connection status went through since `record_connection_changes`.
+    pub async fn connection_changes(&self) -> anyhow::Result<Vec<String>> {
+        let changes = self.client.execute("return window.__connectionChanges ?? null", vec![]).await?;
+        let changes: Option<Vec<String>> = serde_json::from_value(changes)?;
+        changes.ok_or_else(|| anyhow::anyhow!("connection changes are not being recorded (was the page reloaded?)"))
+    }
+
     /// Waits until the header says the link is down and being retried.
     pub async fn wait_disconnected(&self) -> anyhow::Result<()> {
         eventually("the connection to be down", || async {

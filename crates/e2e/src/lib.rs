@@ -3,7 +3,8 @@
 //!
 //! The binary and the SPA come from the environment (`MOODCHAT_BIN`,
 //! `MOODCHAT_DIST_DIR`), which scripts/test.sh sets after building both.
-//! Every wait has a deadline; nothing sleeps for a fixed time.
+//! Every wait has a deadline; nothing sleeps for a fixed time. (`holds_for`
+//! polls a condition that must stay true for a period.)
 
 pub mod auth;
 pub mod browser;
@@ -11,6 +12,7 @@ pub mod chat;
 pub mod network;
 pub mod page_files;
 pub mod server;
+pub mod static_host;
 
 pub use browser::Browser;
 pub use server::Server;
@@ -46,4 +48,22 @@ where
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// Checks `probe` over and over for `period`, failing as soon as it does
+/// not hold: for what must stay true for a while (a connection that must
+/// not drop), where `eventually` is for what must become true.
+pub async fn holds_for<F, Fut>(period: Duration, what: &str, mut probe: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = tokio::time::Instant::now() + period;
+    while tokio::time::Instant::now() < end {
+        if !probe().await {
+            anyhow::bail!("{what} stopped holding before {period:?} had passed");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Ok(())
 }

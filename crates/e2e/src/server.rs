@@ -33,6 +33,11 @@ impl Server {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// Where it listens (the same across restarts).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -73,7 +78,8 @@ fn binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn dist_dir() -> anyhow::Result<PathBuf> {
+/// The built SPA the server serves (`MOODCHAT_DIST_DIR`).
+pub(crate) fn dist_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::var_os("MOODCHAT_DIST_DIR")
         .map(PathBuf::from)
         .context("MOODCHAT_DIST_DIR is not set: run the end-to-end tests through scripts/test.sh")?;
