@@ -22,12 +22,13 @@ step "Browser tests (wasm-bindgen-test in headless Chromium)"
 logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
 
 step "Release build of the SPA and its size"
-# A regression guard at today's size (256.7 KB with sign-in, the chat, the
-# mood preview's client and image sharing with its in-page viewer), not the
+# A regression guard at today's size (258.4 KB with sign-in, the chat, the
+# mood preview's client, image sharing with its in-page viewer, and the
+# chat client's paced outbox and polling status: +1.7 KB), not the
 # goal: the product target
 # is 150 KB before the first message shows, not met yet (docs/benchmarks.md
 # says where the bytes go). Lower this as it shrinks.
-"$REPO_ROOT/scripts/size-report.sh" --budget 257
+"$REPO_ROOT/scripts/size-report.sh" --budget 259
 
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
