@@ -187,19 +187,25 @@ fn is_lexicon_only(text: &[char], tokens: &[Token]) -> bool {
 /// own namespace.
 fn extract_lexicon_only(text: &[char], tokens: &[Token], out: &mut Vec<u32>) {
     let mut negated = false;
-    for tok in tokens {
+    for (i, tok) in tokens.iter().enumerate() {
         let chars = tok.chars(text);
-        if is_english_negator(chars) || is_korean_pre_negator(chars) {
+        let is_negator = is_english_negator(chars) || is_korean_pre_negator(chars);
+        // A negator negates the next word; a trailing one ("별로" alone = "meh")
+        // is a cue in its own right.
+        if is_negator && tokens[i + 1..].iter().any(|t| t.kind != TokenKind::Punct) {
             negated = true;
             continue;
         }
-        let Some(cue) = lexicon_cue(chars, negated) else { continue };
+        // As in the main path, negation flips words, not emoji/emoticons/ㅠㅠ:
+        // "no :(" is still sad.
+        let flip = negated && tok.kind == TokenKind::Word;
+        let Some(cue) = lexicon_cue(chars, flip) else { continue };
         out.push(avalanche(cue ^ NS_LEXICON_ONLY) as u32);
         let mut h = Fnv1a::with_seed(NS_LEXICON_ONLY);
         for &c in chars {
             h.char(c);
         }
-        out.push(avalanche(h.finish() ^ negated as u64) as u32);
+        out.push(avalanche(h.finish() ^ flip as u64) as u32);
         negated = false;
     }
 }
@@ -346,8 +352,13 @@ mod tests {
         let alone = features("ㅋㅋ");
         let review = features("이 영화 뭐냐 ㅋㅋ");
         assert!(alone.iter().all(|f| !review.contains(f)));
-        // Negation flips the cue: "안 좋아" has the cue of a negative word.
+        // Negation flips the cue of a word: "안 좋아" has the cue of a negative
+        // word, but not the cue of an emoticon ("no :(" is still sad).
         assert_ne!(features("안 좋아")[0], features("좋아")[0]);
+        assert_eq!(features("안 좋아")[0], features("싫어")[0]);
+        assert_eq!(features("no :(")[0], features(":(")[0]);
+        // A trailing negator with a valence of its own is a cue: "별로" = "meh".
+        assert!(!features("별로").is_empty());
         for text in ["ㅋㅋ 이 영화 뭐냐", "the meeting is at 3pm", "good good good good good", ""] {
             fx.extract(text, &mut out);
             assert!(!fx.last_was_lexicon_only(), "{text}");

@@ -32,7 +32,7 @@ fn cue_only_chat_messages() {
     for text in ["ㅋㅋ", "ㅋㅋㅋㅋㅋㅋ", "ㅎㅎ", "😊", "😂", "👍", "❤️", ":)", "^^", "lol", "ㅋㅋㅋ 😂"] {
         assert_label(&m, text, Label::Positive);
     }
-    for text in ["ㅠㅠ", "ㅜㅜ", "ㅜㅜ 너무 슬퍼요", "ㅠㅠ 슬퍼", "😭", "😢😢", "😡", ":(", "T_T", "ugh"] {
+    for text in ["ㅠㅠ", "ㅜㅜ", "ㅜㅜ 너무 슬퍼요", "ㅠㅠ 슬퍼", "😭", "😢😢", "😡", ":(", "T_T", "ugh", "no :(", "별로"] {
         assert_label(&m, text, Label::Negative);
     }
 }

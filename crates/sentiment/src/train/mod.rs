@@ -217,6 +217,15 @@ fn train_quantized(opts: &PipelineOptions, config: &TrainConfig, tweet_fold: usi
     let started = std::time::Instant::now();
     let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()));
     log(format!("features extracted in {:.1?}", started.elapsed()));
+    let lexicon_only = |c: Corpus| (0..table.len()).filter(|&i| train_set[i].corpus == c && table.is_lexicon_only(i)).count();
+    log(format!(
+        "lexicon-only messages: {} NSMC, {} SST-2 (not trained on), {} GoEmotions, {} TweetEval, {} lexicon",
+        lexicon_only(Corpus::Nsmc),
+        lexicon_only(Corpus::Sst2),
+        lexicon_only(Corpus::GoEmotions),
+        lexicon_only(Corpus::TweetEval),
+        lexicon_only(Corpus::Lexicon),
+    ));
 
     let mut extractor = crate::features::FeatureExtractor::new();
     let mut scratch = Vec::new();
