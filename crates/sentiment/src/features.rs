@@ -20,6 +20,18 @@
 //!   (tweets, chat) and give the neutral table a direct "nothing emotional
 //!   here" signal.
 //!
+//! - lexicon-only messages: a short message (at most
+//!   `LEXICON_ONLY_MAX_TOKENS` words) made only of words the lexicon knows,
+//!   emoji/emoticons/ㅋㅋ/ㅠㅠ, intensifiers, negators and punctuation ("ㅋㅋ",
+//!   "ㅜㅜ 너무 슬퍼요", "😊", "not good") gets none of the features above, only
+//!   its lexicon cues and tokens in a namespace of their own. The review
+//!   corpora teach the opposite of the chat meaning for exactly these cues
+//!   (in NSMC ㅠㅠ and "슬퍼" mean "moving" = praise, and a bare "ㅋㅋㅋ" is
+//!   mostly a sarcastic 1-star rating), so these few features are trained
+//!   only on data where the cue is the writer's mood (the lexicon entries,
+//!   GoEmotions, tweets; see `train::trainer`), with the strong weights that
+//!   the lexicon examples give them.
+//!
 //! The extractor returns feature hashes with repetitions (counts); the model
 //! scales the summed weights by 1/sqrt(count) so long and short messages live
 //! on the same scale.
@@ -30,18 +42,21 @@ use crate::tokenize::{normalize_into, tokenize_into, Token, TokenKind};
 /// Version of the feature scheme; stored in the weights file so that weights
 /// trained with a different tokenizer/hashing are rejected instead of silently
 /// producing nonsense.
-pub const FEATURE_SCHEME_VERSION: u32 = 2;
+pub const FEATURE_SCHEME_VERSION: u32 = 3;
 
 const NS_UNIGRAM: u64 = 0x11;
 const NS_NEGATED: u64 = 0x12;
 const NS_BIGRAM: u64 = 0x13;
 const NS_CHARGRAM: u64 = 0x14;
 const NS_LEXICON: u64 = 0x15;
+const NS_LEXICON_ONLY: u64 = 0x16;
 
 const MAX_CHAR_NGRAM: usize = 5;
 /// Words after an English negator that are marked as negated (unless a
 /// punctuation mark or "but" ends the clause first).
 const NEGATION_SCOPE_WORDS: usize = 4;
+/// Longest message (in non-punctuation tokens) that can be lexicon-only.
+pub const LEXICON_ONLY_MAX_TOKENS: usize = 4;
 
 /// Reusable buffers so that repeated extraction does not allocate.
 #[derive(Default, Debug)]
@@ -49,6 +64,7 @@ pub struct FeatureExtractor {
     normalized: Vec<char>,
     tokens: Vec<Token>,
     token_hashes: Vec<u64>,
+    lexicon_only: bool,
 }
 
 impl FeatureExtractor {
@@ -64,6 +80,11 @@ impl FeatureExtractor {
         normalize_into(text, &mut self.normalized);
         tokenize_into(&self.normalized, &mut self.tokens);
         let text = &self.normalized;
+        self.lexicon_only = is_lexicon_only(text, &self.tokens);
+        if self.lexicon_only {
+            extract_lexicon_only(text, &self.tokens, out);
+            return;
+        }
 
         // Token unigrams with negation scopes.
         self.token_hashes.clear();
@@ -131,6 +152,64 @@ impl FeatureExtractor {
     }
 }
 
+impl FeatureExtractor {
+    /// Whether the last extracted message took the lexicon-only path.
+    pub fn last_was_lexicon_only(&self) -> bool {
+        self.lexicon_only
+    }
+}
+
+/// A short message with at least one lexicon cue and nothing but cues,
+/// intensifiers, negators and punctuation.
+fn is_lexicon_only(text: &[char], tokens: &[Token]) -> bool {
+    let mut words = 0;
+    let mut cues = 0;
+    for tok in tokens {
+        if tok.kind == TokenKind::Punct {
+            continue;
+        }
+        words += 1;
+        let chars = tok.chars(text);
+        if crate::lexicon::valence(chars) != 0.0 {
+            cues += 1;
+        } else if !(crate::lexicon::is_intensifier(chars)
+            || is_english_negator(chars)
+            || is_korean_pre_negator(chars))
+        {
+            return false;
+        }
+    }
+    cues > 0 && words <= LEXICON_ONLY_MAX_TOKENS
+}
+
+/// Features of a lexicon-only message: per cue token, its cue (sign and
+/// strength, flipped after a negator) and the token itself, both in their
+/// own namespace.
+fn extract_lexicon_only(text: &[char], tokens: &[Token], out: &mut Vec<u32>) {
+    let mut negated = false;
+    for (i, tok) in tokens.iter().enumerate() {
+        let chars = tok.chars(text);
+        let is_negator = is_english_negator(chars) || is_korean_pre_negator(chars);
+        // A negator negates the next word; a trailing one ("별로" alone = "meh")
+        // is a cue in its own right.
+        if is_negator && tokens[i + 1..].iter().any(|t| t.kind != TokenKind::Punct) {
+            negated = true;
+            continue;
+        }
+        // As in the main path, negation flips words, not emoji/emoticons/ㅠㅠ:
+        // "no :(" is still sad.
+        let flip = negated && tok.kind == TokenKind::Word;
+        let Some(cue) = lexicon_cue(chars, flip) else { continue };
+        out.push(avalanche(cue ^ NS_LEXICON_ONLY) as u32);
+        let mut h = Fnv1a::with_seed(NS_LEXICON_ONLY);
+        for &c in chars {
+            h.char(c);
+        }
+        out.push(avalanche(h.finish() ^ flip as u64) as u32);
+        negated = false;
+    }
+}
+
 /// Hash of the lexicon cue of one token: sign and strength (1..=3) of its
 /// prior valence, flipped when negated. None for words the lexicon does not know.
 fn lexicon_cue(chars: &[char], negated: bool) -> Option<u64> {
@@ -194,7 +273,7 @@ mod tests {
         assert!(!negated.contains(&unigram_bucket("good", NS_UNIGRAM)));
         assert!(negated.contains(&unigram_bucket("good", NS_NEGATED)));
         // Punctuation ends the scope.
-        let scoped = features("not bad. good");
+        let scoped = features("not bad. good plot");
         assert!(scoped.contains(&unigram_bucket("bad", NS_NEGATED)));
         assert!(scoped.contains(&unigram_bucket("good", NS_UNIGRAM)));
         // Contractions negate too.
@@ -203,16 +282,17 @@ mod tests {
 
     #[test]
     fn korean_pre_negation_covers_next_eojeol_only() {
-        let f = features("안 좋아 정말");
+        // (Not lexicon-only: "영화" is not a lexicon word.)
+        let f = features("안 좋아 영화");
         assert!(f.contains(&unigram_bucket("좋아", NS_NEGATED)));
-        assert!(f.contains(&unigram_bucket("정말", NS_UNIGRAM)));
+        assert!(f.contains(&unigram_bucket("영화", NS_UNIGRAM)));
     }
 
     #[test]
     fn korean_gets_character_ngrams_across_words() {
         // "최고" appears inside "최고의" and "최고다": a shared char bigram.
         let a = features("최고의 영화");
-        let b = features("진짜 최고다");
+        let b = features("진짜 최고다 이거");
         let shared = a.iter().filter(|x| b.contains(x)).count();
         assert!(shared >= 3, "expected shared n-grams (최, 고, 최고, ' 최고'), got {shared}");
     }
@@ -256,6 +336,33 @@ mod tests {
         let no_cue = avalanche(NS_LEXICON) as u32;
         assert!(features("the meeting is at 3pm").contains(&no_cue));
         assert!(!features("this is good").contains(&no_cue));
+    }
+
+    #[test]
+    fn lexicon_only_messages_get_only_their_own_features() {
+        let mut fx = FeatureExtractor::new();
+        let mut out = Vec::new();
+        for text in ["ㅋㅋ", "ㅜㅜ 너무 슬퍼요", "😊😊", "not good!", "안 좋아", ":)"] {
+            fx.extract(text, &mut out);
+            assert!(fx.last_was_lexicon_only(), "{text}");
+            assert!(!out.is_empty());
+            assert!(!out.contains(&unigram_bucket("ㅋㅋ", NS_UNIGRAM)));
+        }
+        // Laughter alone and laughter in a review share no feature.
+        let alone = features("ㅋㅋ");
+        let review = features("이 영화 뭐냐 ㅋㅋ");
+        assert!(alone.iter().all(|f| !review.contains(f)));
+        // Negation flips the cue of a word: "안 좋아" has the cue of a negative
+        // word, but not the cue of an emoticon ("no :(" is still sad).
+        assert_ne!(features("안 좋아")[0], features("좋아")[0]);
+        assert_eq!(features("안 좋아")[0], features("싫어")[0]);
+        assert_eq!(features("no :(")[0], features(":(")[0]);
+        // A trailing negator with a valence of its own is a cue: "별로" = "meh".
+        assert!(!features("별로").is_empty());
+        for text in ["ㅋㅋ 이 영화 뭐냐", "the meeting is at 3pm", "good good good good good", ""] {
+            fx.extract(text, &mut out);
+            assert!(!fx.last_was_lexicon_only(), "{text}");
+        }
     }
 
     #[test]

@@ -83,6 +83,11 @@ fn starts_with(chars: &[char], prefix: &str) -> bool {
     len <= chars.len() && chars[..len].iter().copied().eq(prefix.chars())
 }
 
+/// "very", "너무", ...: words that strengthen the next cue but carry no mood.
+pub fn is_intensifier(chars: &[char]) -> bool {
+    INTENSIFIERS.iter().any(|w| chars_eq(chars, w))
+}
+
 pub(crate) fn is_negator(chars: &[char]) -> bool {
     NEGATORS.iter().any(|n| chars_eq(chars, n)) || chars.ends_with(&['n', '\'', 't'])
 }

@@ -12,14 +12,21 @@
 //! ```text
 //! pol = pol_scale * (sum of polarity[f]) / sqrt(#features)
 //! neu = neu_scale * (sum of neutral[f])  / sqrt(#features)
-//! logits = [bias_neg - pol/2, bias_neu + neu, bias_pos + pol/2]
+//! k   = korean_polarity if the message has a Hangul syllable, else 0
+//! logits = [bias_neg - pol/2 - k, bias_neu + neu, bias_pos + pol/2 + k]
 //! probs  = softmax(logits)
 //! ```
+//!
+//! `korean_polarity` is a calibration offset: one polarity bias cannot be
+//! right for both languages (the Korean and English training corpora have
+//! different class balances and review styles), so Korean messages get their
+//! own, fitted on Korean dev data.
 //!
 //! The weight sums are exact integers, so native and wasm agree bit for bit;
 //! the few float operations afterwards are basic IEEE ops in a fixed order.
 //!
-//! File format (all little-endian), version 1:
+//! File format (all little-endian), version 2 (version 1 had no Korean
+//! polarity offset and is rejected):
 //!
 //! | offset | size | field |
 //! |---|---|---|
@@ -32,8 +39,9 @@
 //! | 20 | 4 | polarity scale, f32 |
 //! | 24 | 4 | neutral scale, f32 |
 //! | 28 | 12 | biases [negative, neutral, positive], f32 x 3 |
-//! | 40 | 2^P | polarity weights, int8 |
-//! | 40 + 2^P | 2^N | neutral weights, int8 |
+//! | 40 | 4 | Korean polarity offset, f32 |
+//! | 44 | 2^P | polarity weights, int8 |
+//! | 44 + 2^P | 2^N | neutral weights, int8 |
 //! | end-8 | 8 | FNV-1a 64 checksum of all preceding bytes |
 //!
 //! A feature hash h maps to bucket `h & (2^P - 1)` / `h & (2^N - 1)`.
@@ -41,12 +49,13 @@
 use crate::features::{FeatureExtractor, FEATURE_SCHEME_VERSION};
 use crate::hash::fnv1a64;
 use crate::math::softmax3;
+use crate::tokenize::has_hangul_syllable;
 use std::fmt;
 
 pub const MAGIC: [u8; 8] = *b"MOODSENT";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub const NUM_CLASSES: usize = 3;
-const HEADER_LEN: usize = 40;
+const HEADER_LEN: usize = 44;
 const CHECKSUM_LEN: usize = 8;
 pub const MIN_BUCKET_BITS: u8 = 8;
 pub const MAX_BUCKET_BITS: u8 = 24;
@@ -148,6 +157,7 @@ pub struct Model {
     polarity_scale: f32,
     neutral_scale: f32,
     biases: [f32; 3],
+    korean_polarity: f32,
     polarity: Vec<i8>,
     neutral: Vec<i8>,
 }
@@ -160,6 +170,7 @@ impl fmt::Debug for Model {
             .field("polarity_scale", &self.polarity_scale)
             .field("neutral_scale", &self.neutral_scale)
             .field("biases", &self.biases)
+            .field("korean_polarity", &self.korean_polarity)
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +192,9 @@ pub struct ModelParts {
     pub neutral_scale: f32,
     /// [negative, neutral, positive]
     pub biases: [f32; 3],
+    /// Added to the positive and subtracted from the negative logit of
+    /// messages with a Hangul syllable.
+    pub korean_polarity: f32,
     pub polarity: Vec<i8>,
     pub neutral: Vec<i8>,
 }
@@ -192,7 +206,14 @@ impl Model {
         if !bits_ok(parts.polarity_bits) || !bits_ok(parts.neutral_bits) {
             return Err(ModelError::BadHeader("table bits out of range"));
         }
-        let floats = [parts.polarity_scale, parts.neutral_scale, parts.biases[0], parts.biases[1], parts.biases[2]];
+        let floats = [
+            parts.polarity_scale,
+            parts.neutral_scale,
+            parts.biases[0],
+            parts.biases[1],
+            parts.biases[2],
+            parts.korean_polarity,
+        ];
         if floats.iter().any(|v| !v.is_finite()) {
             return Err(ModelError::BadHeader("non-finite scale or bias"));
         }
@@ -207,6 +228,7 @@ impl Model {
             polarity_scale: parts.polarity_scale,
             neutral_scale: parts.neutral_scale,
             biases: parts.biases,
+            korean_polarity: parts.korean_polarity,
             polarity: parts.polarity,
             neutral: parts.neutral,
         })
@@ -219,6 +241,7 @@ impl Model {
             polarity_scale: self.polarity_scale,
             neutral_scale: self.neutral_scale,
             biases: self.biases,
+            korean_polarity: self.korean_polarity,
             polarity: self.polarity.clone(),
             neutral: self.neutral.clone(),
         }
@@ -268,6 +291,7 @@ impl Model {
             polarity_scale: read_f32(bytes, 20),
             neutral_scale: read_f32(bytes, 24),
             biases: [read_f32(bytes, 28), read_f32(bytes, 32), read_f32(bytes, 36)],
+            korean_polarity: read_f32(bytes, 40),
             polarity: table(HEADER_LEN, n_pol),
             neutral: table(HEADER_LEN + n_pol, n_neu),
         })
@@ -282,7 +306,14 @@ impl Model {
         out.push(self.polarity_bits);
         out.push(self.neutral_bits);
         out.extend_from_slice(&[0, 0]);
-        for v in [self.polarity_scale, self.neutral_scale, self.biases[0], self.biases[1], self.biases[2]] {
+        for v in [
+            self.polarity_scale,
+            self.neutral_scale,
+            self.biases[0],
+            self.biases[1],
+            self.biases[2],
+            self.korean_polarity,
+        ] {
             out.extend_from_slice(&v.to_bits().to_le_bytes());
         }
         out.extend(self.polarity.iter().map(|&w| w as u8));
@@ -318,7 +349,7 @@ impl Model {
     /// Like `predict`, reusing caller-owned buffers (no allocation in steady state).
     pub fn predict_with(&self, extractor: &mut FeatureExtractor, features: &mut Vec<u32>, text: &str) -> Prediction {
         extractor.extract(text, features);
-        let probs = softmax3(self.logits(features));
+        let probs = softmax3(self.logits(features, has_hangul_syllable(text)));
         let mut best = 0;
         for c in 1..NUM_CLASSES {
             // Strict comparison: ties go to the lower index, deterministically.
@@ -329,8 +360,9 @@ impl Model {
         Prediction { label: Label::ALL[best], score: probs[best], probs }
     }
 
-    /// Calibrated logits [negative, neutral, positive] for a list of feature hashes.
-    pub fn logits(&self, features: &[u32]) -> [f32; 3] {
+    /// Calibrated logits [negative, neutral, positive] for a list of feature
+    /// hashes; `korean` = the message has a Hangul syllable.
+    pub fn logits(&self, features: &[u32], korean: bool) -> [f32; 3] {
         let pol_mask = (1usize << self.polarity_bits) - 1;
         let neu_mask = (1usize << self.neutral_bits) - 1;
         let mut pol = 0i32;
@@ -343,7 +375,8 @@ impl Model {
         let pol = self.polarity_scale * (pol as f32 * norm);
         let neu = self.neutral_scale * (neu as f32 * norm);
         let half = 0.5 * pol;
-        [self.biases[0] - half, self.biases[1] + neu, self.biases[2] + half]
+        let k = if korean { self.korean_polarity } else { 0.0 };
+        [self.biases[0] - half - k, self.biases[1] + neu, self.biases[2] + half + k]
     }
 }
 
@@ -362,6 +395,7 @@ mod tests {
             polarity_scale: 0.02,
             neutral_scale: 0.01,
             biases: [0.1, -0.2, 0.3],
+            korean_polarity: 0.25,
             polarity: table(9, 37),
             neutral: table(8, 91),
         }
@@ -410,6 +444,9 @@ mod tests {
         bad[8] = 9;
         assert_eq!(Model::from_bytes(&bad), Err(ModelError::UnsupportedFormatVersion(9)));
         let mut bad = bytes.clone();
+        bad[8] = 1; // the format before the Korean polarity offset
+        assert_eq!(Model::from_bytes(&bad), Err(ModelError::UnsupportedFormatVersion(1)));
+        let mut bad = bytes.clone();
         bad[12] = 99;
         assert_eq!(Model::from_bytes(&bad), Err(ModelError::UnsupportedFeatureScheme(99)));
         let mut bad = bytes.clone();
@@ -435,7 +472,9 @@ mod tests {
         // Empty input: only the biases speak (positive has the largest).
         let empty = model.predict("");
         assert_eq!(empty.label, Label::Positive);
-        assert_eq!(model.logits(&[]), [0.1, -0.2, 0.3]);
+        assert_eq!(model.logits(&[], false), [0.1, -0.2, 0.3]);
+        // Korean messages get the Korean polarity offset on top.
+        assert_eq!(model.logits(&[], true), [0.1 - 0.25, -0.2, 0.3 + 0.25]);
     }
 
     #[test]

@@ -118,6 +118,12 @@ pub fn is_hangul_syllable(c: char) -> bool {
     ('\u{AC00}'..='\u{D7A3}').contains(&c)
 }
 
+/// Whether a message is (at least partly) Korean: it has a Hangul syllable.
+/// Bare jamo runs (ㅋㅋ, ㅠㅠ) do not count; they appear in any chat.
+pub fn has_hangul_syllable(text: &str) -> bool {
+    text.chars().any(is_hangul_syllable)
+}
+
 pub fn is_emoji(c: char) -> bool {
     matches!(c,
         '\u{1F000}'..='\u{1FAFF}'   // pictographs, emoticons, transport, symbols

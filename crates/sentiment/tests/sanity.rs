@@ -23,6 +23,20 @@ fn korean() {
     assert_label(&m, "좋아", Label::Positive);
 }
 
+/// Messages made only of emoji, emoticons, ㅋㅋ/ㅠㅠ and lexicon words take
+/// the lexicon-only feature path: they mean what the cue means in chat, not
+/// what it means in a movie review (ㅠㅠ = moved, a bare ㅋㅋ = sarcasm).
+#[test]
+fn cue_only_chat_messages() {
+    let m = model();
+    for text in ["ㅋㅋ", "ㅋㅋㅋㅋㅋㅋ", "ㅎㅎ", "😊", "😂", "👍", "❤️", ":)", "^^", "lol", "ㅋㅋㅋ 😂"] {
+        assert_label(&m, text, Label::Positive);
+    }
+    for text in ["ㅠㅠ", "ㅜㅜ", "ㅜㅜ 너무 슬퍼요", "ㅠㅠ 슬퍼", "😭", "😢😢", "😡", ":(", "T_T", "ugh", "no :(", "별로"] {
+        assert_label(&m, text, Label::Negative);
+    }
+}
+
 #[test]
 fn english() {
     let m = model();

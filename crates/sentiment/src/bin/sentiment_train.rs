@@ -2,8 +2,9 @@
 //!
 //! cargo run -p moodchat-sentiment --profile server --features train --bin sentiment-train -- \
 //!     [--data DIR] [--out FILE] [--polarity-bits N] [--neutral-bits N] [--epochs N] [--lr X] [--l2 X] [--seed N]
-//!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X] [--prune K] [--no-average]
-//!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K]
+//!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X] [--prune K] [--no-average] [--min-count N]
+//!     [--max-level N]
+//!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
 //!     [--max-per-corpus N] [--nsmc-holdout N] [--quiet]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
@@ -25,6 +26,8 @@ fn run() -> Result<(), String> {
         // Half of TweetEval val is the only in-domain three-way training
         // data; the other half calibrates.
         tweet_val_train_every: 2,
+        cross_fit_tweets: false,
+        nsmc_mid: false,
         verbose: true,
     };
     let mut out = train::default_weights_path();
@@ -37,6 +40,8 @@ fn run() -> Result<(), String> {
             "--neutral-bits" => config.neutral_bits = parse(&flag, args.next())?,
             "--prune" => config.prune_at_most = parse(&flag, args.next())?,
             "--no-average" => config.average_epochs = false,
+            "--max-level" => config.max_level = parse(&flag, args.next())?,
+            "--min-count" => config.min_count = parse(&flag, args.next())?,
             "--epochs" => config.epochs = parse(&flag, args.next())?,
             "--lr" => config.learning_rate = parse(&flag, args.next())?,
             "--l2" => config.l2 = parse(&flag, args.next())?,
@@ -50,9 +55,14 @@ fn run() -> Result<(), String> {
             "--tweet-weight" => config.tweet_weight = parse(&flag, args.next())?,
             "--tweet-val-train-every" => opts.tweet_val_train_every = parse(&flag, args.next())?,
             "--lexicon-weight" => config.lexicon_weight = parse(&flag, args.next())?,
+            "--cross-fit-tweets" => opts.cross_fit_tweets = true,
+            "--nsmc-mid-weight" => {
+                config.nsmc_mid_weight = parse(&flag, args.next())?;
+                opts.nsmc_mid = config.nsmc_mid_weight > 0.0;
+            }
             "--quiet" => opts.verbose = false,
             "-h" | "--help" => {
-                println!("{}", include_str!("sentiment_train.rs").lines().take(7).collect::<Vec<_>>().join("\n"));
+                println!("{}", include_str!("sentiment_train.rs").lines().take(8).collect::<Vec<_>>().join("\n"));
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),

@@ -22,9 +22,17 @@ pub enum Corpus {
     TweetEval,
     /// The hand-written lexicon's entries as one-token messages.
     Lexicon,
+    /// NSMC reviews with mid ratings 5-8, as weak binary labels (7-8 leaning
+    /// positive, 5-6 leaning negative).
+    NsmcMid,
 }
 
 impl Corpus {
+    /// Movie reviews labelled by their star rating.
+    pub fn is_review(self) -> bool {
+        matches!(self, Corpus::Nsmc | Corpus::Sst2 | Corpus::NsmcMid)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Corpus::Nsmc => "NSMC-like",
@@ -32,6 +40,7 @@ impl Corpus {
             Corpus::GoEmotions => "GoEmotions-groups",
             Corpus::TweetEval => "TweetEval",
             Corpus::Lexicon => "lexicon",
+            Corpus::NsmcMid => "NSMC mid ratings",
         }
     }
 }
@@ -70,6 +79,26 @@ pub fn load_nsmc(dir: &Path, file: &str) -> io::Result<Vec<Example>> {
         };
         let positive = binary_label(label, file, i + 1)?;
         out.push(Example { text: text.to_string(), target: Target::Binary { positive }, corpus: Corpus::Nsmc });
+    }
+    Ok(out)
+}
+
+/// `nsmc_neutral_5_8.tsv`: header `document<TAB>rating`, ratings 5..=8.
+/// A 7 or 8 is a mild recommendation and a 5 or 6 a mild complaint, so they
+/// become weak binary labels (the trainer gives them a small weight).
+pub fn load_nsmc_mid(dir: &Path, file: &str) -> io::Result<Vec<Example>> {
+    let content = read(dir, file)?;
+    let mut out = Vec::new();
+    for (i, line) in content.lines().enumerate().skip(1) {
+        let Some((text, rating)) = line.rsplit_once('\t') else {
+            return Err(invalid(format!("{file}:{}: no tab", i + 1)));
+        };
+        let positive = match rating.trim() {
+            "5" | "6" => false,
+            "7" | "8" => true,
+            other => return Err(invalid(format!("{file}:{}: bad rating {other:?}", i + 1))),
+        };
+        out.push(Example { text: text.to_string(), target: Target::Binary { positive }, corpus: Corpus::NsmcMid });
     }
     Ok(out)
 }
@@ -165,12 +194,12 @@ pub fn subsample(examples: Vec<Example>, max: usize) -> Vec<Example> {
 }
 
 /// Splits TweetEval val: row i goes to training when `every > 0` and
-/// `i % every == 0`; the rest stays for calibration.
-pub fn split_tweet_val(rows: Vec<Example>, every: usize) -> (Vec<Example>, Vec<Example>) {
+/// `i % every == fold`; the rest stays for calibration.
+pub fn split_tweet_val(rows: Vec<Example>, every: usize, fold: usize) -> (Vec<Example>, Vec<Example>) {
     let mut train = Vec::new();
     let mut cal = Vec::new();
     for (i, ex) in rows.into_iter().enumerate() {
-        if every > 0 && i % every == 0 {
+        if every > 0 && i % every == fold {
             train.push(ex);
         } else {
             cal.push(ex);

@@ -6,7 +6,8 @@ pub mod data;
 pub mod metrics;
 pub mod trainer;
 
-use crate::model::{Model, Prediction};
+use crate::model::Model;
+use crate::tokenize::has_hangul_syllable;
 use data::{Corpus, Example};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -43,6 +44,11 @@ pub struct PipelineOptions {
     pub nsmc_holdout: usize,
     /// Every k-th TweetEval val row goes to training, the rest stays for calibration (0 = none).
     pub tweet_val_train_every: usize,
+    /// Cross-fit: train on all TweetEval val rows, with the calibration
+    /// averaged over `tweet_val_train_every` folds (see `run_pipeline`).
+    pub cross_fit_tweets: bool,
+    /// Also train on `nsmc_neutral_5_8.tsv` as weak labels (`TrainConfig::nsmc_mid_weight`).
+    pub nsmc_mid: bool,
     pub verbose: bool,
 }
 
@@ -54,17 +60,20 @@ pub struct DevSets {
     pub tweet_val: Vec<Example>,
 }
 
-pub fn load_training_data(opts: &PipelineOptions) -> io::Result<(Vec<Example>, DevSets)> {
+/// Training data and dev sets; `tweet_fold` picks which TweetEval val rows
+/// (index % every == fold) are trained on.
+pub fn load_training_data(opts: &PipelineOptions, tweet_fold: usize) -> io::Result<(Vec<Example>, DevSets)> {
     let dir = &opts.data_dir;
+    let nsmc_mid = if opts.nsmc_mid { data::load_nsmc_mid(dir, "nsmc_neutral_5_8.tsv")? } else { Vec::new() };
     let mut nsmc = data::load_nsmc(dir, "nsmc_like_train.tsv")?;
     let holdout = nsmc.split_off(nsmc.len() - opts.nsmc_holdout.min(nsmc.len()));
     let sst2 = data::load_sst2(dir, "sst2_train.tsv")?;
     let (goe, _) = data::load_goemotions(dir, "goe_group_train.tsv")?;
     let mut train = Vec::new();
-    for corpus in [nsmc, sst2, goe] {
+    for corpus in [nsmc, sst2, goe, nsmc_mid] {
         train.extend(data::subsample(corpus, opts.max_per_corpus));
     }
-    let (tweet_train, tweet_cal) = data::split_tweet_val(data::load_tweeteval(dir, "val")?, opts.tweet_val_train_every);
+    let (tweet_train, tweet_cal) = data::split_tweet_val(data::load_tweeteval(dir, "val")?, opts.tweet_val_train_every, tweet_fold);
     train.extend(tweet_train);
     train.extend(data::lexicon_examples());
     let dev = DevSets {
@@ -80,18 +89,6 @@ fn logits_of(examples: &[Example], mut logits: impl FnMut(&str) -> [f32; 3]) -> 
     examples.iter().map(|e| logits(&e.text)).collect()
 }
 
-fn to_predictions(logits: &[[f32; 3]]) -> Vec<Prediction> {
-    logits
-        .iter()
-        .map(|&l| {
-            let probs = crate::math::softmax3(l);
-            let best = if probs[1] > probs[0] { 1 } else { 0 };
-            let best = if probs[2] > probs[best] { 2 } else { best };
-            Prediction { label: crate::Label::ALL[best], score: probs[best], probs }
-        })
-        .collect()
-}
-
 /// One line of dev metrics for any logit function; with `calibrate`, the
 /// bias offsets are first fitted on the same dev data (what calibration would do).
 pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calibrate: bool) -> String {
@@ -99,53 +96,119 @@ pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calib
     let sst2 = logits_of(&dev.sst2_dev, &mut logits);
     let goe = logits_of(&dev.goe_dev, &mut logits);
     let tweet = logits_of(&dev.tweet_val, &mut logits);
-    let sets = dev.scored(&tweet, &goe, &sst2, &nsmc);
+    let korean = dev.korean_flags();
+    let sets = dev.scored(&korean, &tweet, &goe, &sst2, &nsmc);
     let offsets = if calibrate { calibrate::best_offsets(&sets) } else { calibrate::Offsets::default() };
     let got = calibrate::objective(&sets, offsets);
-    let nsmc_acc = if dev.nsmc_holdout.is_empty() {
-        "n/a".to_string()
-    } else {
-        let shifted: Vec<[f32; 3]> = nsmc.iter().map(|l| [l[0] - offsets.polarity, l[1], l[2] + offsets.polarity]).collect();
-        format!("{:.4}", metrics::binary_accuracy(&dev.nsmc_holdout, &to_predictions(&shifted)))
-    };
-    let sst2_acc = metrics::binary_accuracy(&dev.sst2_dev, &to_predictions(&sst2.iter().map(|l| [l[0] - offsets.polarity, l[1], l[2] + offsets.polarity]).collect::<Vec<_>>()));
+    let nsmc_acc = if dev.nsmc_holdout.is_empty() { "n/a".to_string() } else { format!("{:.4}", got.korean_binary_accuracy) };
     format!(
-        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (offsets neutral {:+.2} polarity {:+.2})",
-        sst2_acc, got.goe_macro_f1, got.tweet_macro_recall, offsets.neutral, offsets.polarity,
+        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (offsets neutral {:+.2} polarity {:+.2} korean {:+.2})",
+        got.binary_accuracy, got.goe_macro_f1, got.tweet_macro_recall, offsets.neutral, offsets.polarity, offsets.korean_polarity,
     )
 }
 
 impl DevSets {
+    /// Per example of [tweet, goe, sst2, nsmc]: has a Hangul syllable.
+    fn korean_flags(&self) -> [Vec<bool>; 4] {
+        let flags = |examples: &[Example]| examples.iter().map(|e| has_hangul_syllable(&e.text)).collect();
+        [flags(&self.tweet_val), flags(&self.goe_dev), flags(&self.sst2_dev), flags(&self.nsmc_holdout)]
+    }
+
     fn scored<'a>(
         &'a self,
+        korean: &'a [Vec<bool>; 4],
         tweet: &'a [[f32; 3]],
         goe: &'a [[f32; 3]],
         sst2: &'a [[f32; 3]],
         nsmc: &'a [[f32; 3]],
     ) -> calibrate::CalibrationSets<'a> {
-        let scored = |examples: &'a [Example], logits: &'a [[f32; 3]]| calibrate::Scored { examples, logits };
+        let scored = |examples: &'a [Example], logits: &'a [[f32; 3]], korean: &'a [bool]| calibrate::Scored {
+            examples,
+            logits,
+            korean,
+        };
         calibrate::CalibrationSets {
-            tweet_val: scored(&self.tweet_val, tweet),
-            goe_dev: scored(&self.goe_dev, goe),
-            binary: [scored(&self.sst2_dev, sst2), scored(&self.nsmc_holdout, nsmc)],
+            tweet_val: scored(&self.tweet_val, tweet, &korean[0]),
+            goe_dev: scored(&self.goe_dev, goe, &korean[1]),
+            english_binary: scored(&self.sst2_dev, sst2, &korean[2]),
+            korean_binary: scored(&self.nsmc_holdout, nsmc, &korean[3]),
         }
     }
 }
 
 /// Loads data, trains, quantises and calibrates. Deterministic.
+///
+/// With `cross_fit_tweets`, the TweetEval val rows are split into
+/// `tweet_val_train_every` folds; for each fold a model is trained on the
+/// other rows and calibrated on that fold, then the final model is trained on
+/// all rows and gets the mean of the folds' calibrations. Every tweet is
+/// trained on once, and every calibration is still fitted on tweets its
+/// model did not see.
 pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<Model> {
+    let every = opts.tweet_val_train_every;
+    if !opts.cross_fit_tweets || every < 2 {
+        let (quantized, dev) = train_quantized(opts, config, 0)?;
+        let cal = fit_calibration(opts, &quantized, &dev);
+        return finish(opts, &quantized, &cal, &dev);
+    }
+    let mut cals = Vec::new();
+    for fold in 0..every {
+        // The fold-th rows of each group of `every` go to training here, so
+        // the calibration set is the other rows; over all folds, each row
+        // is calibrated on by the models that did not train on it.
+        let (quantized, dev) = train_quantized(opts, config, fold)?;
+        let cal = fit_calibration(opts, &quantized, &dev);
+        if opts.verbose {
+            let report = dev_report(&dev, calibrated_logits(&quantized, &cal), false);
+            eprintln!("fold {fold} calibrated: {report}");
+        }
+        cals.push(cal);
+    }
+    let all = PipelineOptions { tweet_val_train_every: 1, ..opts.clone() };
+    let (quantized, dev) = train_quantized(&all, config, 0)?;
+    let n = cals.len() as f32;
+    let cal = calibrate::Calibration {
+        offsets: calibrate::Offsets {
+            neutral: cals.iter().map(|c| c.offsets.neutral).sum::<f32>() / n,
+            polarity: cals.iter().map(|c| c.offsets.polarity).sum::<f32>() / n,
+            korean_polarity: cals.iter().map(|c| c.offsets.korean_polarity).sum::<f32>() / n,
+        },
+        temperature: cals.iter().map(|c| c.temperature).sum::<f32>() / n,
+    };
+    finish(opts, &quantized, &cal, &dev)
+}
+
+fn invalid_model(e: crate::ModelError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
+
+/// Logits of a model after a calibration (without building the model).
+fn calibrated_logits<'a>(model: &'a Model, cal: &'a calibrate::Calibration) -> impl FnMut(&str) -> [f32; 3] + 'a {
+    let mut extractor = crate::features::FeatureExtractor::new();
+    let mut scratch = Vec::new();
+    move |t| {
+        extractor.extract(t, &mut scratch);
+        let korean = has_hangul_syllable(t);
+        cal.offsets.shift(model.logits(&scratch, korean), korean).map(|v| v * cal.temperature)
+    }
+}
+
+/// Trains on everything but the calibration rows of `tweet_fold` and quantises.
+fn train_quantized(opts: &PipelineOptions, config: &TrainConfig, tweet_fold: usize) -> io::Result<(Model, DevSets)> {
     let log = |msg: String| {
         if opts.verbose {
             eprintln!("{msg}");
         }
     };
-    let (train_set, dev) = load_training_data(opts)?;
+    let (train_set, dev) = load_training_data(opts, tweet_fold)?;
     let count = |c: Corpus| train_set.iter().filter(|e| e.corpus == c).count();
     log(format!(
-        "train: {} NSMC, {} SST-2, {} GoEmotions; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val",
+        "train: {} NSMC (+{} mid ratings), {} SST-2, {} GoEmotions, {} TweetEval; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val",
         count(Corpus::Nsmc),
+        count(Corpus::NsmcMid),
         count(Corpus::Sst2),
         count(Corpus::GoEmotions),
+        count(Corpus::TweetEval),
         dev.nsmc_holdout.len(),
         dev.sst2_dev.len(),
         dev.goe_dev.len(),
@@ -154,11 +217,20 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
     let started = std::time::Instant::now();
     let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()));
     log(format!("features extracted in {:.1?}", started.elapsed()));
+    let lexicon_only = |c: Corpus| (0..table.len()).filter(|&i| train_set[i].corpus == c && table.is_lexicon_only(i)).count();
+    log(format!(
+        "lexicon-only messages: {} NSMC, {} SST-2 (not trained on), {} GoEmotions, {} TweetEval, {} lexicon",
+        lexicon_only(Corpus::Nsmc),
+        lexicon_only(Corpus::Sst2),
+        lexicon_only(Corpus::GoEmotions),
+        lexicon_only(Corpus::TweetEval),
+        lexicon_only(Corpus::Lexicon),
+    ));
 
     let mut extractor = crate::features::FeatureExtractor::new();
     let mut scratch = Vec::new();
     let float_model = trainer::train(&train_set, &table, config, |epoch, model| {
-        if opts.verbose {
+        if opts.verbose && !dev.tweet_val.is_empty() {
             let report = dev_report(
                 &dev,
                 |t| {
@@ -170,33 +242,48 @@ pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<
             eprintln!("epoch {epoch} ({:.1?}): {report}", started.elapsed());
         }
     });
+    let quantized = trainer::quantize(&float_model, config).map_err(invalid_model)?;
+    Ok((quantized, dev))
+}
 
-    let quantized = trainer::quantize(&float_model, config)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+fn fit_calibration(opts: &PipelineOptions, quantized: &Model, dev: &DevSets) -> calibrate::Calibration {
+    let mut extractor = crate::features::FeatureExtractor::new();
+    let mut scratch = Vec::new();
     let mut model_logits = |t: &str| {
         extractor.extract(t, &mut scratch);
-        quantized.logits(&scratch)
+        quantized.logits(&scratch, has_hangul_syllable(t))
     };
     let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
     let goe_logits = logits_of(&dev.goe_dev, &mut model_logits);
     let sst2_logits = logits_of(&dev.sst2_dev, &mut model_logits);
     let nsmc_logits = logits_of(&dev.nsmc_holdout, &mut model_logits);
-    let cal = calibrate::fit(&dev.scored(&tweet_logits, &goe_logits, &sst2_logits, &nsmc_logits));
-    log(format!(
-        "calibration: neutral offset {:+.2}, polarity offset {:+.2}, temperature {:.2}",
-        cal.offsets.neutral, cal.offsets.polarity, cal.temperature
-    ));
-    let model = calibrate::apply(&quantized, &cal).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    let korean = dev.korean_flags();
+    let cal = calibrate::fit(&dev.scored(&korean, &tweet_logits, &goe_logits, &sst2_logits, &nsmc_logits));
     if opts.verbose {
+        eprintln!(
+            "calibration: neutral offset {:+.2}, polarity offset {:+.2}, Korean polarity offset {:+.2}, temperature {:.2}",
+            cal.offsets.neutral, cal.offsets.polarity, cal.offsets.korean_polarity, cal.temperature
+        );
+    }
+    cal
+}
+
+/// Applies the calibration and reports the final model on the dev sets.
+fn finish(opts: &PipelineOptions, quantized: &Model, cal: &calibrate::Calibration, dev: &DevSets) -> io::Result<Model> {
+    let model = calibrate::apply(quantized, cal).map_err(invalid_model)?;
+    if opts.verbose {
+        let mut extractor = crate::features::FeatureExtractor::new();
+        let mut scratch = Vec::new();
         let report = dev_report(
-            &dev,
+            dev,
             |t| {
                 extractor.extract(t, &mut scratch);
-                model.logits(&scratch)
+                model.logits(&scratch, has_hangul_syllable(t))
             },
             false,
         );
-        eprintln!("final int8 model: {report}");
+        let note = if dev.tweet_val.is_empty() { " (every tweet trained on: tweet figures are the folds' above)" } else { "" };
+        eprintln!("final int8 model: {report}{note}");
     }
     Ok(model)
 }
@@ -253,9 +340,10 @@ mod tests {
         let model = crate::Model::from_bytes(&train_bytes(&small_config())).unwrap();
         // Polarity-only examples teach P(pos) vs P(neg), not the neutral margin
         // (that comes from calibration, which this test does not run).
-        let pos = model.predict("최고 좋아요").probs;
+        // (Texts with a non-lexicon token, so they take the n-gram path.)
+        let pos = model.predict("최고 좋아요 99").probs;
         assert!(pos[Label::Positive.index()] > pos[Label::Negative.index()], "{pos:?}");
-        let neg = model.predict("terrible hate").probs;
+        let neg = model.predict("terrible film, hate it").probs;
         assert!(neg[Label::Negative.index()] > neg[Label::Positive.index()], "{neg:?}");
         assert_eq!(model.predict("see you at the meeting").label, Label::Neutral);
     }
@@ -269,6 +357,8 @@ mod tests {
             max_per_corpus: 1500,
             nsmc_holdout: 500,
             tweet_val_train_every: 2,
+            cross_fit_tweets: false,
+            nsmc_mid: false,
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {

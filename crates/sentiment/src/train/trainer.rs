@@ -32,23 +32,33 @@ pub struct TrainConfig {
     pub tweet_weight: f32,
     /// Lexicon entries as one-token examples.
     pub lexicon_weight: f32,
+    /// NSMC mid-rating reviews as weak labels (0 = not loaded).
+    pub nsmc_mid_weight: f32,
     /// Weights are clipped at this quantile of |w| per class before int8
     /// quantisation, so one outlier does not waste the 8-bit range.
     pub clip_quantile: f64,
     /// Quantised weights with |q| <= this become 0: long zero runs gzip far
     /// better, which buys more buckets within the size budget.
     pub prune_at_most: u8,
+    /// Largest quantised magnitude (127 = full int8). Fewer levels cost a
+    /// little precision and make the table much more compressible.
+    pub max_level: u8,
     /// Use the mean of the end-of-epoch weights (Polyak-style averaging)
     /// instead of the last ones.
     pub average_epochs: bool,
+    /// Polarity buckets hit by fewer training examples than this are never
+    /// updated and stay exactly 0. Features seen once or twice (mostly
+    /// review-specific character n-grams) generalise poorly, and a table that
+    /// is mostly zeros gzips small, which pays for more buckets.
+    pub min_count: u32,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            polarity_bits: 20,
+            polarity_bits: 21,
             neutral_bits: 16,
-            epochs: 4,
+            epochs: 6,
             learning_rate: 0.2,
             l2: 0.0,
             seed: 0x6d6f_6f64,
@@ -57,9 +67,12 @@ impl Default for TrainConfig {
             goemotions_weight: 1.0,
             tweet_weight: 3.0,
             lexicon_weight: 10.0,
+            nsmc_mid_weight: 0.0,
             clip_quantile: 0.9999,
-            prune_at_most: 0,
+            prune_at_most: 1,
+            max_level: 127,
             average_epochs: true,
+            min_count: 10,
         }
     }
 }
@@ -72,6 +85,7 @@ impl TrainConfig {
             Corpus::GoEmotions => self.goemotions_weight,
             Corpus::TweetEval => self.tweet_weight,
             Corpus::Lexicon => self.lexicon_weight,
+            Corpus::NsmcMid => self.nsmc_mid_weight,
         }
     }
 }
@@ -80,6 +94,8 @@ impl TrainConfig {
 pub struct FeatureTable {
     offsets: Vec<usize>,
     buckets: Vec<u32>,
+    /// Which texts took the lexicon-only feature path (see `features`).
+    lexicon_only: Vec<bool>,
 }
 
 impl FeatureTable {
@@ -88,12 +104,14 @@ impl FeatureTable {
         let mut scratch = Vec::new();
         let mut offsets = vec![0];
         let mut buckets = Vec::new();
+        let mut lexicon_only = Vec::new();
         for text in texts {
             extractor.extract(text, &mut scratch);
             buckets.extend_from_slice(&scratch);
             offsets.push(buckets.len());
+            lexicon_only.push(extractor.last_was_lexicon_only());
         }
-        FeatureTable { offsets, buckets }
+        FeatureTable { offsets, buckets, lexicon_only }
     }
 
     pub fn len(&self) -> usize {
@@ -106,6 +124,10 @@ impl FeatureTable {
 
     pub fn get(&self, i: usize) -> &[u32] {
         &self.buckets[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    pub fn is_lexicon_only(&self, i: usize) -> bool {
+        self.lexicon_only[i]
     }
 }
 
@@ -237,11 +259,18 @@ pub fn train(
     let mut bias_sq = [1e-4f32; 3];
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let (lr, l2) = (config.learning_rate, config.l2);
+    let trainable = trainable_buckets(table, pm, config.min_count);
     for epoch in 0..config.epochs {
         XorShift::new(config.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).shuffle(&mut order);
         for &i in &order {
             let features = table.get(i);
             let ex = &examples[i];
+            if table.is_lexicon_only(i) && ex.corpus.is_review() {
+                // A star rating on a bare "ㅋㅋㅋ" or "ㅠㅠ 슬퍼요" judges the film
+                // (sarcasm, "moving"), not the writer's mood: the lexicon-only
+                // features learn the chat meaning from the other corpora.
+                continue;
+            }
             let g = logit_gradient(model.logits(features), ex.target, config.weight_of(ex.corpus));
             for c in 0..3 {
                 if g[c] != 0.0 {
@@ -255,6 +284,9 @@ pub fn train(
             if g_pol != 0.0 {
                 for &f in features {
                     let b = f as usize & pm;
+                    if !trainable[b] {
+                        continue;
+                    }
                     adagrad(&mut model.polarity[b], &mut pol_sq[b], g_pol, l2, lr);
                 }
             }
@@ -283,16 +315,34 @@ pub fn train(
     }
 }
 
-fn quantize_table(weights: &[f32], clip_quantile: f64, prune_at_most: u8) -> (f32, Vec<i8>) {
+/// Polarity buckets that at least `min_count` training examples touch.
+fn trainable_buckets(table: &FeatureTable, mask: usize, min_count: u32) -> Vec<bool> {
+    let mut seen_in = vec![0u32; mask + 1];
+    let mut last_example = vec![u32::MAX; mask + 1];
+    for i in 0..table.len() {
+        for &f in table.get(i) {
+            let b = f as usize & mask;
+            // Count examples, not occurrences: "ㅋㅋ ㅋㅋ ㅋㅋ" is one piece of evidence.
+            if last_example[b] != i as u32 {
+                last_example[b] = i as u32;
+                seen_in[b] = seen_in[b].saturating_add(1);
+            }
+        }
+    }
+    seen_in.iter().map(|&n| n >= min_count).collect()
+}
+
+fn quantize_table(weights: &[f32], clip_quantile: f64, prune_at_most: u8, max_level: u8) -> (f32, Vec<i8>) {
+    let max_level = max_level.clamp(1, 127) as f32;
     let mut mags: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
     mags.sort_by(|a, b| a.total_cmp(b));
     let at = ((mags.len() - 1) as f64 * clip_quantile).round() as usize;
     let clip = mags[at.min(mags.len() - 1)];
-    let scale = if clip > 0.0 { clip / 127.0 } else { 1.0 };
+    let scale = if clip > 0.0 { clip / max_level } else { 1.0 };
     let q = weights
         .iter()
         .map(|&w| {
-            let q = (w / scale).round().clamp(-127.0, 127.0) as i8;
+            let q = (w / scale).round().clamp(-max_level, max_level) as i8;
             if q.unsigned_abs() <= prune_at_most { 0 } else { q }
         })
         .collect();
@@ -301,14 +351,15 @@ fn quantize_table(weights: &[f32], clip_quantile: f64, prune_at_most: u8) -> (f3
 
 /// Int8 quantisation with one scale per table.
 pub fn quantize(model: &FloatModel, config: &TrainConfig) -> Result<Model, ModelError> {
-    let (polarity_scale, polarity) = quantize_table(&model.polarity, config.clip_quantile, config.prune_at_most);
-    let (neutral_scale, neutral) = quantize_table(&model.neutral, config.clip_quantile, config.prune_at_most);
+    let (polarity_scale, polarity) = quantize_table(&model.polarity, config.clip_quantile, config.prune_at_most, config.max_level);
+    let (neutral_scale, neutral) = quantize_table(&model.neutral, config.clip_quantile, config.prune_at_most, 127);
     Model::from_parts(ModelParts {
         polarity_bits: model.polarity_bits,
         neutral_bits: model.neutral_bits,
         polarity_scale,
         neutral_scale,
         biases: model.biases,
+        korean_polarity: 0.0,
         polarity,
         neutral,
     })
