@@ -4,11 +4,12 @@
 MOODCHAT_CACHE="${MOODCHAT_CACHE:-$HOME/.cache/moodchat}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$MOODCHAT_CACHE/target}"
 TOOLS_DIR="$MOODCHAT_CACHE/tools"
-export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$TOOLS_DIR/node_modules/.bin:$TOOLS_DIR/cargo/bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+WASM_SPLIT_VERSION=0.2.4
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -45,6 +45,15 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
 fi
 
+# The code splitter scripts/build_app.py runs between cargo and wasm-bindgen
+# (the one `cargo leptos --split` uses).
+# (It has no --version: cargo's install record says which one is there.)
+if ! grep -qs "wasm_split_cli_support $WASM_SPLIT_VERSION" "$TOOLS_DIR/cargo/.crates.toml"; then
+  step "Installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked \
+    --root "$TOOLS_DIR/cargo"
+fi
+
 if $want_browser; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)

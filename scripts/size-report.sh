@@ -22,8 +22,9 @@ if $build; then
   trunk build --release >/dev/null
 fi
 
-# Files fetched only when needed, never before the first screen.
-lazy_pattern='(^|/)(moodchat-srp-worker|moodchat-mood-worker|moodchat-sentiment)[^/]*$'
+# Files fetched only when needed, never before the first screen: the
+# workers, and the chunks of the app that scripts/build_app.py split off.
+lazy_pattern='(^|/)((moodchat-srp-worker|moodchat-mood-worker|moodchat-sentiment)[^/]*|chunk_[0-9]+\.wasm|split_[^/]*\.wasm)$'
 
 total=0
 lazy_total=0

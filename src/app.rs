@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Redirect, Route, Router};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{path, Lazy, LazyRoute};
 use moodchat_protocol::RuntimeConfig;
 
 use crate::auth::guard::{GuestOnly, RequireSession};
@@ -89,11 +89,11 @@ fn AppRoutes(config: RuntimeConfig) -> impl IntoView {
     view! {
         <FlatRoutes fallback=NotFound>
             <Route path=path!("/") view=|| view! { <Redirect path="/rooms" /> } />
-            <Route path=path!("/signin") view=|| view! { <GuestOnly><SignIn /></GuestOnly> } />
-            <Route path=path!("/signup") view=|| view! { <GuestOnly><SignUp /></GuestOnly> } />
-            <Route path=path!("/confirm") view=|| view! { <GuestOnly><ConfirmSignUp /></GuestOnly> } />
-            <Route path=path!("/forgot-password") view=|| view! { <GuestOnly><ForgotPassword /></GuestOnly> } />
-            <Route path=path!("/reset-password") view=|| view! { <GuestOnly><ResetPassword /></GuestOnly> } />
+            <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
+            <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} />
+            <Route path=path!("/confirm") view={Lazy::<ConfirmRoute>::new()} />
+            <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />
+            <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} />
             <Route path=path!("/rooms") view=|| view! { <RequireSession><Rooms /></RequireSession> } />
             <Route path=path!("/rooms/:room") view=|| view! { <RequireSession><Room /></RequireSession> } />
         </FlatRoutes>
@@ -135,3 +135,40 @@ pub fn describe_config_error(error: &ConfigError) -> String {
         ConfigError::Invalid(_) => t.config_error_invalid.to_owned(),
     }
 }
+
+/// A route whose page is only for guests and is code-split: with the `split`
+/// feature its view lives in its own wasm chunk, fetched when the route is
+/// first visited, so a signed-in user never downloads the sign-in pages.
+macro_rules! guest_route {
+    ($route:ident, $page:ident) => {
+        #[derive(Debug)]
+        pub struct $route;
+
+        #[cfg(feature = "split")]
+        #[leptos_router::lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <GuestOnly><$page /></GuestOnly> }.into_any()
+            }
+        }
+
+        #[cfg(not(feature = "split"))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            async fn view(_this: Self) -> AnyView {
+                view! { <GuestOnly><$page /></GuestOnly> }.into_any()
+            }
+        }
+    };
+}
+
+guest_route!(SignInRoute, SignIn);
+guest_route!(SignUpRoute, SignUp);
+guest_route!(ConfirmRoute, ConfirmSignUp);
+guest_route!(ForgotPasswordRoute, ForgotPassword);
+guest_route!(ResetPasswordRoute, ResetPassword);

@@ -3,6 +3,8 @@
 //! a room. The library holds everything so wasm-bindgen tests can mount the
 //! same components the app does.
 
+#[macro_use]
+mod split;
 pub mod app;
 pub mod auth;
 pub mod chat;

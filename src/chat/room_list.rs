@@ -100,9 +100,19 @@ pub fn RoomList(
         <nav class="room-list-pane" aria-label=title>
             {heading}
             <ul class="room-list" node_ref=list></ul>
+            // Creating a room and finding people: a chunk of their own.
+            {Suspend::new(room_tools(chat))}
+        </nav>
+    }
+}
+
+split_view! {
+    fn room_tools(chat: Chat) -> AnyView {
+        view! {
             <NewRoom chat />
             <FindPeople chat />
-        </nav>
+        }
+        .into_any()
     }
 }
 

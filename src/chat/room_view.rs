@@ -107,15 +107,36 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
                 {tr(|t| t.back_to_rooms)}
             </a>
             <h1 id="room-title">{title}</h1>
-            <Presence timeline me=me.clone() />
+            {Suspend::new(presence(timeline, me.clone()))}
         </header>
         <div class="room-body">
             <MessageList timeline me=me.clone() on_near_top on_read on_retry />
             <p class="room-status muted">{status}</p>
             <p class="loading-older" role="status">{loading_older}</p>
         </div>
-        <Activity timeline me />
-        <Composer room=room.clone() on_send on_typing />
+        // Presence, typing, "seen by" and the composer (with image sharing and
+        // the mood preview) are chunks of their own, fetched while the
+        // messages load: none of them is needed to show the messages.
+        {Suspend::new(activity(timeline, me))}
+        {Suspend::new(composer(room.clone(), Callback::new(on_send), Callback::new(on_typing)))}
+    }
+}
+
+split_view! {
+    fn presence(timeline: RwSignal<Timeline>, me: String) -> AnyView {
+        view! { <Presence timeline me /> }.into_any()
+    }
+}
+
+split_view! {
+    fn activity(timeline: RwSignal<Timeline>, me: String) -> AnyView {
+        view! { <Activity timeline me /> }.into_any()
+    }
+}
+
+split_view! {
+    fn composer(room: String, on_send: Callback<(String, Option<String>)>, on_typing: Callback<()>) -> AnyView {
+        view! { <Composer room on_send on_typing /> }.into_any()
     }
 }
 

@@ -193,7 +193,7 @@ fn panic_to_json(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::
 
 /// The embedded server's Content-Security-Policy: everything from this
 /// origin, wasm compilation allowed, nothing inline (trunk's loader is made
-/// an external file by scripts/externalize_loader.py). customHttp.yml sets
+/// an external file, scripts/build_app.py). customHttp.yml sets
 /// the same policy on Amplify Hosting, plus the AWS endpoints.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; \

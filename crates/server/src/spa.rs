@@ -74,14 +74,21 @@ async fn set_cache_control(path: axum::extract::OriginalUri, mut response: Respo
 /// trunk names its outputs `<name>-<hash>[_bg].<ext>`, the hash a 64-bit
 /// number in hex without leading zeros: 16 digits usually, fewer now and
 /// then (one build in 16 has 15). Eight or more hex digits is a hash; a word
-/// such as `worker` is not.
+/// such as `worker` is not. The app and its code-split chunks are in a
+/// directory named that way instead (`app-<hash>/`, scripts/build_app.py).
 fn is_hashed_asset(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file.split('.').next().unwrap_or(file);
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or_default();
+    if segments.next().is_some() {
+        return first.strip_prefix("app-").is_some_and(is_hash);
+    }
+    let stem = first.split('.').next().unwrap_or(first);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    stem.rsplit_once('-').is_some_and(|(_, hash)| is_hash(hash))
+}
+
+fn is_hash(text: &str) -> bool {
+    (8..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -97,6 +104,15 @@ mod tests {
         assert!(!is_hashed_asset("/config.json"));
         assert!(!is_hashed_asset("/moodchat-web.js"));
         assert!(!is_hashed_asset("/moodchat-srp-worker_loader.js"));
+    }
+
+    #[test]
+    fn everything_in_a_hashed_app_directory_is_hashed() {
+        assert!(is_hashed_asset("/app-3f9c2a1b4d5e6f70/moodchat-web_bg.wasm"));
+        assert!(is_hashed_asset("/app-3f9c2a1b4d5e6f70/split_composer_14014924871999586092.wasm"));
+        assert!(is_hashed_asset("/app-3f9c2a1b4d5e6f70/__wasm_split.js"));
+        assert!(!is_hashed_asset("/app-latest/loader.js"));
+        assert!(!is_hashed_asset("/images/app-3f9c2a1b4d5e6f70/x.png"));
     }
 
     #[test]

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""trunk post-build hook: build the app's wasm, split it into lazily loaded
+chunks, and start it from index.html.
+
+trunk builds the two web workers and the styles; the app itself is built here
+because trunk runs wasm-bindgen straight after cargo, and code splitting has
+to happen in between (the same pipeline as `cargo leptos --split`):
+
+  cargo rustc --features split -- -C link-args=--emit-relocs
+      -> wasm-split-cli: the main module, plus one chunk per lazy route or
+         `#[lazy]` function (and chunks of what several of them share), plus
+         __wasm_split.js which fetches a chunk the first time it is needed
+      -> wasm-bindgen --target web --keep-lld-exports (chunks share the main
+         module's function table, so its export must stay)
+      -> wasm-opt -Oz on every module (release)
+
+Everything lands in one directory named after the hash of its contents,
+app-<hash>/, so all of it can be cached for a year (crates/server/src/spa.rs,
+customHttp.yml), and a small external loader starts the app, so a static
+`script-src 'self'` CSP covers it.
+"""
+import base64
+import hashlib
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+APP = "moodchat-web"
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> None:
+    subprocess.run(args, check=True, cwd=REPO)
+
+
+def tool(name: str) -> str:
+    """A tool from PATH, or where scripts/setup.sh installs it."""
+    cache = pathlib.Path(os.environ.get("MOODCHAT_CACHE", pathlib.Path.home() / ".cache" / "moodchat"))
+    for candidate in (shutil.which(name), cache / "tools" / "cargo" / "bin" / name,
+                      cache / "tools" / "node_modules" / ".bin" / name):
+        if candidate and pathlib.Path(candidate).exists():
+            return str(candidate)
+    sys.exit(f"build_app.py: {name} is missing; run scripts/setup.sh")
+
+
+def target_dir() -> pathlib.Path:
+    found = os.environ.get("CARGO_TARGET_DIR")
+    return pathlib.Path(found) if found else REPO / "target"
+
+
+def build_wasm(release: bool) -> pathlib.Path:
+    profile = ["--release"] if release else []
+    # --emit-relocs lets the splitter move functions between modules; it only
+    # adds relocation sections, which wasm-bindgen drops afterwards.
+    run("cargo", "rustc", "--target", "wasm32-unknown-unknown", "--bin", APP, "--features", "split",
+        *profile, "--", "-C", "link-args=--emit-relocs")
+    return target_dir() / "wasm32-unknown-unknown" / ("release" if release else "debug") / f"{APP}.wasm"
+
+
+def split_bindgen_optimise(wasm: pathlib.Path, out: pathlib.Path, release: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        split = pathlib.Path(tmp)
+        run(tool("wasm-split-cli"), "--target", "web", "--out-name", APP, str(wasm), str(split))
+        run(tool("wasm-bindgen"), "--target", "web", "--no-typescript", "--keep-lld-exports",
+            "--out-dir", str(out), "--out-name", APP, str(split / f"{APP}.wasm"))
+        for chunk in split.iterdir():
+            if chunk.name != f"{APP}.wasm":
+                shutil.copy(chunk, out / chunk.name)
+    if release:
+        for module in out.glob("*.wasm"):
+            run(tool("wasm-opt"), "-Oz", str(module), "-o", str(module))
+
+
+def content_hash(directory: pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(directory.iterdir()):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def integrity(file: pathlib.Path) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(file.read_bytes()).digest()).decode()
+
+
+def main() -> None:
+    staging = pathlib.Path(os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist"))
+    release = os.environ.get("TRUNK_PROFILE", "debug") == "release"
+    public_url = os.environ.get("TRUNK_PUBLIC_URL", "/")
+    if not public_url.endswith("/"):
+        public_url += "/"
+
+    wasm = build_wasm(release)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = pathlib.Path(tmp) / "app"
+        out.mkdir()
+        split_bindgen_optimise(wasm, out, release)
+        (out / "loader.js").write_text(
+            f"import init from './{APP}.js';\n"
+            f"await init({{ module_or_path: new URL('./{APP}_bg.wasm', import.meta.url) }});\n",
+            encoding="utf-8",
+        )
+        app_dir = staging / f"app-{content_hash(out)}"
+        shutil.copytree(out, app_dir)
+
+    base = f"{public_url}{app_dir.name}"
+    tags = (
+        f'<link rel="modulepreload" href="{base}/{APP}.js" integrity="{integrity(app_dir / f"{APP}.js")}" crossorigin="anonymous">'
+        f'<link rel="preload" as="fetch" type="application/wasm" href="{base}/{APP}_bg.wasm" crossorigin="anonymous">'
+        f'<script type="module" src="{base}/loader.js" integrity="{integrity(app_dir / "loader.js")}" crossorigin="anonymous"></script>'
+    )
+    index = staging / "index.html"
+    html = index.read_text(encoding="utf-8")
+    html, count = re.subn(r"</head>", tags + "</head>", html, count=1)
+    if count != 1:
+        sys.exit("build_app.py: index.html has no </head> to put the app's loader in")
+    index.write_text(html, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
