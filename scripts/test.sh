@@ -22,13 +22,12 @@ step "Browser tests (wasm-bindgen-test in headless Chromium)"
 logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
 
 step "Release build of the SPA and its size"
-# A regression guard at today's size (258.4 KB with sign-in, the chat, the
-# mood preview's client, image sharing with its in-page viewer, and the
-# chat client's paced outbox and polling status: +1.7 KB), not the
-# goal: the product target
-# is 150 KB before the first message shows, not met yet (docs/benchmarks.md
-# says where the bytes go). Lower this as it shrinks.
-"$REPO_ROOT/scripts/size-report.sh" --budget 259
+# A regression guard at today's size, not the goal: 212.1 KB before the
+# first message shows (the app is code-split: sign-in pages, composer, room
+# tools, presence and typing are lazily loaded chunks; 258.4 KB before the
+# split). The product target is 150 KB, not met yet (docs/benchmarks.md says
+# where the bytes go). Lower this as it shrinks.
+"$REPO_ROOT/scripts/size-report.sh" --budget 213
 
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
