@@ -10,12 +10,19 @@ use crate::{eventually, Browser, Server};
 pub const ENTER: &str = "\u{E007}";
 
 impl Browser {
-    /// Opens `/rooms/{room}` and waits until its title shows and the link
-    /// to the server is up.
+    /// Opens `/rooms/{room}` and waits until its title shows, the link to
+    /// the server is up and the composer is there to type in.
     pub async fn open_room(&self, server: &Server, room: &str, title: &str) -> anyhow::Result<()> {
         self.client.goto(&server.url(&format!("/rooms/{room}"))).await?;
         self.wait_for_text(".page-room h1", title).await?;
-        self.wait_connected().await
+        self.wait_connected().await?;
+        self.composer().await.map(|_| ())
+    }
+
+    /// The composer's text area, once it is there: it is a code-split chunk
+    /// of its own, fetched while the room's messages load.
+    pub async fn composer(&self) -> anyhow::Result<fantoccini::elements::Element> {
+        eventually("the composer", || async { self.client.find(Locator::Css("#composer-text")).await.ok() }).await
     }
 
     /// Waits until the header says the link to the server is up.
@@ -70,8 +77,7 @@ impl Browser {
 
     /// Types `text` in the composer and presses Enter.
     pub async fn send_message(&self, text: &str) -> anyhow::Result<()> {
-        let composer = self.client.find(Locator::Css("#composer-text")).await?;
-        composer.send_keys(&format!("{text}{ENTER}")).await?;
+        self.composer().await?.send_keys(&format!("{text}{ENTER}")).await?;
         Ok(())
     }
 

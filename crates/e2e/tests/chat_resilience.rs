@@ -134,7 +134,7 @@ async fn messages_written_offline_survive_a_reload_and_a_long_outbox_is_paced() 
     alice.wait_disconnected().await?;
     let many: Vec<String> = (1..=30).map(|i| format!("backlog message {i:02}")).collect();
     let keys: String = many.iter().map(|text| format!("{text}{ENTER}")).collect();
-    alice.client.find(fantoccini::Locator::Css("#composer-text")).await?.send_keys(&keys).await?;
+    alice.composer().await?.send_keys(&keys).await?;
     pending_at_the_end(&alice, &many).await?;
 
     // The server allows 20 frames at once per connection; all 30 arrive,

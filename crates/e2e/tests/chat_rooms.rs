@@ -84,7 +84,7 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
 
     // Typing: Minji sees it, in Korean, while Alice types (the app tells
     // the room at most every 2 s, so keep typing until it shows)...
-    let composer = alice.client.find(Locator::Css("#composer-text")).await?;
+    let composer = alice.composer().await?;
     eventually("Minji to see Alice typing", || async {
         composer.send_keys("a").await.ok()?;
         (typing_line(&minji).await? == "Alice 입력 중…").then_some(())

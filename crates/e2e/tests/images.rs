@@ -220,7 +220,7 @@ async fn a_slow_upload_shows_its_progress_and_can_be_cancelled() -> anyhow::Resu
     .await?;
     dave.stop_throttling().await?;
     assert!(dave.messages().await?.is_empty(), "nothing was sent");
-    let text = dave.client.find(Locator::Css("#composer-text")).await?;
+    let text = dave.composer().await?;
     assert_eq!(text.prop("value").await?.as_deref(), Some("never sent"), "the text stays, to send again");
 
     // The composer works again: without the image, the text goes out.
