@@ -64,7 +64,10 @@ pub async fn create_account(server: &Server, email: &str, name: &str, password: 
 impl Browser {
     /// Replaces the text of the input matching `css`.
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let input = self.client.find(Locator::Css(css)).await.with_context(|| format!("find {css}"))?;
+        // Waits for the field: the sign-in pages and the composer are
+        // code-split chunks that arrive just after the route changes.
+        let input = crate::eventually(&format!("the field {css}"), || async { self.client.find(Locator::Css(css)).await.ok() })
+            .await?;
         input.clear().await?;
         input.send_keys(text).await?;
         Ok(())
