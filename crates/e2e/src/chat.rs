@@ -119,6 +119,16 @@ impl Browser {
     }
 }
 
+/// The texts of the confirmed messages, in order; fails the test when a
+/// message shows twice (the same id in two rows).
+pub fn confirmed(messages: &[ShownMessage]) -> Vec<String> {
+    let mut keys: Vec<&str> = messages.iter().map(|m| m.key.as_str()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), messages.len(), "a message shows twice: {messages:?}");
+    messages.iter().filter(|m| !m.pending && !m.failed).map(|m| m.text.clone()).collect()
+}
+
 /// A message as the list shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShownMessage {

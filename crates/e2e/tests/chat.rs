@@ -9,7 +9,7 @@
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
-use moodchat_e2e::chat::ShownMessage;
+use moodchat_e2e::chat::confirmed;
 use moodchat_e2e::{eventually, Browser, Server};
 
 const PASSWORD: &str = "Corr3ct-horse!";
@@ -25,15 +25,6 @@ async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOpt
 
 fn phone() -> BrowserOptions {
     BrowserOptions { width: 360, height: 740, language: "en-US".into() }
-}
-
-/// The confirmed message texts, failing on any duplicate id or text.
-fn confirmed(messages: &[ShownMessage]) -> Vec<String> {
-    let mut keys: Vec<&str> = messages.iter().map(|m| m.key.as_str()).collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), messages.len(), "a message shows twice: {messages:?}");
-    messages.iter().filter(|m| !m.pending && !m.failed).map(|m| m.text.clone()).collect()
 }
 
 /// Waits until both browsers show exactly `expected`, in this order.

@@ -11,7 +11,7 @@
 
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
-use moodchat_e2e::chat::{ShownMessage, ENTER};
+use moodchat_e2e::chat::{confirmed, ShownMessage, ENTER};
 use moodchat_e2e::static_host::StaticHost;
 use moodchat_e2e::{eventually, Browser, Server};
 
@@ -29,15 +29,6 @@ async fn signed_in(server: &Server, email: &str, name: &str, language: &str, lob
     browser.sign_in(server, email, PASSWORD, name).await?;
     browser.open_room(server, "lobby", lobby).await?;
     Ok(browser)
-}
-
-/// The confirmed message texts, failing on any duplicate id or text.
-fn confirmed(messages: &[ShownMessage]) -> Vec<String> {
-    let mut keys: Vec<&str> = messages.iter().map(|m| m.key.as_str()).collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), messages.len(), "a message shows twice: {messages:?}");
-    messages.iter().filter(|m| !m.pending && !m.failed).map(|m| m.text.clone()).collect()
 }
 
 /// Waits until each browser shows exactly `expected` confirmed, in this
