@@ -498,6 +498,7 @@ mod wire {
             "a send that came too fast is sent again, not failed"
         );
         assert_eq!(event(r#"{"type":"joined","room":"r1"}"#), Some(Event::Joined { room: "r1".into() }));
+        assert_eq!(event(r#"{"type":"room_added","room":"dm_1"}"#), Some(Event::RoomAdded { room: "dm_1".into() }));
         assert_eq!(event(r#"{"type":"pong"}"#), Some(Event::Other));
         assert_eq!(event("not json"), None);
         assert_eq!(event(r#"{"type":"message","message":{"id":"x"}}"#), None, "an incomplete message is dropped");

@@ -420,9 +420,10 @@ impl Chat {
             }
             Event::SendFailed { client_id } => self.send_failed(&client_id),
             Event::SendThrottled { client_id } => self.throttled(&client_id),
-            Event::Joined { room } => {
+            Event::Joined { room } | Event::RoomAdded { room } => {
                 // A public room joined by opening its link is a member's
-                // room now: list it (with its name, for the title) at once.
+                // room now, and a direct conversation someone started with
+                // us is ours: list it (with its name, for the title) at once.
                 if !self.rooms.with_untracked(|rooms| rooms.iter().any(|summary| summary.room.id == room)) {
                     self.refresh_rooms();
                 }

@@ -118,6 +118,9 @@ pub enum Event {
     SendThrottled { client_id: String },
     /// Our subscription to `room` is live (and the room is ours now).
     Joined { room: String },
+    /// Someone started a direct conversation with us; the socket is already
+    /// subscribed to it.
+    RoomAdded { room: String },
     /// `pong` and errors about nothing we sent.
     Other,
 }
@@ -129,6 +132,7 @@ pub fn event(frame: &str) -> Option<Event> {
         "message" => Event::Message(message(&get(&value, "message"))?),
         "ack" => Event::Ack { client_id: text(&value, "client_id")?, id: text(&value, "id")?, room: room()? },
         "joined" => Event::Joined { room: room()? },
+        "room_added" => Event::RoomAdded { room: room()? },
         "presence" => Event::Presence { room: room()?, online: users(&value, "online") },
         "typing" => Event::Typing { room: room()?, user: user(&get(&value, "user"))? },
         "read" => Event::Read { room: room()?, user: user(&get(&value, "user"))?, message_id: text(&value, "message_id")? },

@@ -208,6 +208,12 @@ struct HubState {
     inbox: HashMap<ConnectionId, Vec<ServerEvent>>,
 }
 
+impl HubState {
+    fn connections_of(&self, sub: &str) -> Vec<ConnectionId> {
+        self.users.iter().filter(|(_, user)| user.sub == sub).map(|(connection, _)| connection.clone()).collect()
+    }
+}
+
 impl InMemoryHub {
     /// Declares a connection of `user` (the embedded hub learns this when
     /// the WebSocket is accepted).
@@ -232,6 +238,13 @@ impl ConnectionRegistry for InMemoryHub {
         if let Some(room) = self.state.lock().unwrap().rooms.get_mut(room_id) {
             room.remove(connection);
         }
+        Ok(())
+    }
+
+    async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError> {
+        let mut state = self.state.lock().unwrap();
+        let theirs = state.connections_of(sub);
+        state.rooms.entry(room_id.into()).or_default().extend(theirs);
         Ok(())
     }
 
@@ -269,6 +282,13 @@ impl Pusher for InMemoryHub {
         let targets: Vec<ConnectionId> =
             state.rooms.get(room_id).into_iter().flatten().filter(|c| Some(*c) != skip).cloned().collect();
         for target in targets {
+            state.inbox.entry(target).or_default().push(event.clone());
+        }
+    }
+
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent) {
+        let mut state = self.state.lock().unwrap();
+        for target in state.connections_of(sub) {
             state.inbox.entry(target).or_default().push(event.clone());
         }
     }

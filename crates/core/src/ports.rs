@@ -143,6 +143,10 @@ pub trait ConnectionRegistry: Send + Sync {
     /// this returns, every event published to the room reaches it.
     async fn subscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
     async fn unsubscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
+    /// Subscribes every live connection of the user (`sub`) to the room: a
+    /// room someone else just made for them is live on their open tabs
+    /// before its first message can be sent.
+    async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError>;
     /// The rooms the connection was subscribed to, now forgotten.
     async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError>;
     /// Users with at least one connection subscribed to the room.
@@ -154,6 +158,9 @@ pub trait ConnectionRegistry: Send + Sync {
 pub trait Pusher: Send + Sync {
     /// Delivers to every connection subscribed to the room, except `skip`.
     async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>);
+    /// Delivers to every live connection of the user (`sub`), whatever rooms
+    /// they are subscribed to.
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent);
     /// The set of online users in the room changed: deliver a `presence`
     /// event. Adapters may coalesce bursts (many joins at once) into one.
     async fn presence_changed(&self, room_id: &str);

@@ -217,6 +217,16 @@ impl ChatService {
             .store
             .find_or_create_direct(&direct_key, &candidate, [first, second], self.clock.now_ms())
             .await?;
+        // Created just now (the store kept our fresh candidate id): make it
+        // live on both people's open tabs before anyone can write in it, so
+        // the peer's first sight of it is not a reload away.
+        if room.id == candidate.id {
+            for member in [first, second] {
+                self.registry.subscribe_user(member, &room.id).await?;
+                self.pusher.publish_to_user(member, ServerEvent::RoomAdded { room: room.id.clone() }).await;
+            }
+            self.pusher.presence_changed(&room.id).await;
+        }
         room.name = peer.name;
         Ok(room)
     }

@@ -193,6 +193,34 @@ fn public_rooms_need_joining_before_sending_and_joining_live_makes_you_a_member(
 }
 
 #[test]
+fn a_new_direct_conversation_is_live_on_the_peers_open_tabs_before_its_first_message() {
+    block_on(async {
+        let w = world();
+        let (alice, bob, eve) = (user("alice"), user("bob"), user("eve"));
+        let (a, b, e) = (ConnectionId("a".into()), ConnectionId("b".into()), ConnectionId("e".into()));
+        for (u, c) in [(&alice, &a), (&bob, &b), (&eve, &e)] {
+            w.chat.register(u).await.unwrap();
+            w.hub.connect(c, u.user_ref());
+        }
+        let room = w.chat.open_direct(&alice, "bob").await.unwrap();
+        w.chat.send(&alice, &room.id, send("psst", "k")).await.unwrap();
+
+        let to_bob = w.hub.take_events(&b);
+        assert_eq!(to_bob.first(), Some(&ServerEvent::RoomAdded { room: room.id.clone() }), "{to_bob:?}");
+        assert!(
+            to_bob.iter().any(|e| matches!(e, ServerEvent::Message { message } if message.text == "psst")),
+            "the first message reaches bob live without a join: {to_bob:?}"
+        );
+        assert!(w.hub.take_events(&a).contains(&ServerEvent::RoomAdded { room: room.id.clone() }), "alice's other tabs too");
+        assert!(w.hub.take_events(&e).is_empty(), "nobody else hears of it");
+
+        // Opening it again is not news.
+        w.chat.open_direct(&bob, "alice").await.unwrap();
+        assert!(!w.hub.take_events(&b).iter().any(|e| matches!(e, ServerEvent::RoomAdded { .. })));
+    });
+}
+
+#[test]
 fn typing_is_throttled_and_not_echoed_to_the_typist() {
     block_on(async {
         let w = world();

@@ -57,6 +57,10 @@ pub enum ServerEvent {
     Message { message: Message },
     Ack { client_id: String, id: String, room: String },
     Joined { room: String },
+    /// A room was added to the user's list by someone else (a direct
+    /// conversation they started); every connection of the user is already
+    /// subscribed to it.
+    RoomAdded { room: String },
     Presence { room: String, online: Vec<UserRef> },
     Typing { room: String, user: UserRef },
     Read { room: String, user: UserRef, message_id: String },

@@ -111,30 +111,47 @@ impl Hub {
     fn deliver(&self, room_id: &str, item: Outbound, skip: Option<&ConnectionId>) {
         let mut state = self.state();
         let Some(targets) = state.rooms.get(room_id) else { return };
+        let targets = targets.iter().filter(|target| Some(*target) != skip).cloned().collect();
+        let emptied_rooms = self.offer(&mut state, targets, &item);
+        drop(state);
+        for room in emptied_rooms {
+            self.schedule_presence(&room);
+        }
+    }
+
+    fn deliver_to_user(&self, sub: &str, item: Outbound) {
+        let mut state = self.state();
+        let targets = Self::connections_of(&state, sub);
+        let emptied_rooms = self.offer(&mut state, targets, &item);
+        drop(state);
+        for room in emptied_rooms {
+            self.schedule_presence(&room);
+        }
+    }
+
+    /// Offers an item to each of the given connections; a full outbox kicks
+    /// its connection (see `deliver`).
+    fn offer(&self, state: &mut State, targets: Vec<ConnectionId>, item: &Outbound) -> Vec<String> {
         let mut overflowing = Vec::new();
         for target in targets {
-            if Some(target) == skip {
-                continue;
-            }
-            let Some(connection) = state.connections.get(target) else { continue };
+            let Some(connection) = state.connections.get(&target) else { continue };
             if let Err(error) = connection.outbox.try_send(item.clone()) {
                 if let mpsc::error::TrySendError::Full(_) = error {
                     tracing::warn!(connection = %target.0, "outbox full: closing slow connection");
                     connection.kicked.notify_one();
                 }
-                overflowing.push(target.clone());
+                overflowing.push(target);
             }
         }
         // Removed right away so that nothing later is offered to it: the
         // client must resume from its last id, not from a hole.
-        let mut emptied_rooms = Vec::new();
-        for id in overflowing {
-            emptied_rooms.extend(state.remove(&id));
-        }
-        drop(state);
-        for room in emptied_rooms {
-            self.schedule_presence(&room);
-        }
+        overflowing.iter().flat_map(|id| state.remove(id)).collect()
+    }
+
+    /// The live connections of one user. A scan: it only runs when a direct
+    /// conversation is created, far rarer than messages.
+    fn connections_of(state: &State, sub: &str) -> Vec<ConnectionId> {
+        state.connections.iter().filter(|(_, c)| c.user.sub == sub).map(|(id, _)| id.clone()).collect()
     }
 
     fn online_now(&self, room_id: &str) -> Vec<UserRef> {
@@ -197,6 +214,20 @@ impl ConnectionRegistry for Hub {
         Ok(())
     }
 
+    async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError> {
+        let mut state = self.state();
+        let theirs = Self::connections_of(&state, sub);
+        for id in &theirs {
+            if let Some(connection) = state.connections.get_mut(id) {
+                connection.rooms.insert(room_id.to_string());
+            }
+        }
+        if !theirs.is_empty() {
+            state.rooms.entry(room_id.to_string()).or_default().extend(theirs);
+        }
+        Ok(())
+    }
+
     async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError> {
         Ok(self.state().remove(connection))
     }
@@ -218,6 +249,10 @@ impl Pusher for Hub {
             _ => Outbound::Event(serialise(&event)),
         };
         self.deliver(room_id, item, skip);
+    }
+
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent) {
+        self.deliver_to_user(sub, Outbound::Event(serialise(&event)));
     }
 
     async fn presence_changed(&self, room_id: &str) {
@@ -256,6 +291,24 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(1), slow.kicked.notified()).await.expect("kicked");
         assert_eq!(hub.connection_count(), 0);
         assert!(hub.online("lobby").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_users_connections_are_subscribed_and_told_together() {
+        let hub = Hub::new(8, Duration::from_secs(60));
+        let mut tab1 = hub.connect(user("bo"));
+        let mut tab2 = hub.connect(user("bo"));
+        let mut other = hub.connect(user("al"));
+        hub.subscribe_user("bo", "dm_1").await.unwrap();
+        hub.publish_to_user("bo", ServerEvent::RoomAdded { room: "dm_1".into() }).await;
+        hub.publish("dm_1", ServerEvent::Pong, None).await;
+        for tab in [&mut tab1, &mut tab2] {
+            let Ok(Outbound::Event(added)) = tab.outbox.try_recv() else { panic!("no room_added") };
+            assert_eq!(added.as_str(), r#"{"type":"room_added","room":"dm_1"}"#);
+            assert!(matches!(tab.outbox.try_recv(), Ok(Outbound::Event(_))), "live in the room");
+        }
+        assert!(other.outbox.try_recv().is_err(), "someone else's tabs hear nothing");
+        assert_eq!(hub.online("dm_1").await.unwrap(), vec![user("bo")]);
     }
 
     #[tokio::test]
