@@ -110,6 +110,41 @@ impl Browser {
             .collect())
     }
 
+    /// Starts a direct conversation from the room list: "message someone",
+    /// types `search` and picks the first person found, then waits for the
+    /// conversation's title `name`.
+    pub async fn open_direct(&self, search: &str, name: &str) -> anyhow::Result<()> {
+        // The room tools are a code-split chunk: wait for them.
+        let tools = eventually("the room tools", || async {
+            self.client.find(Locator::Css(".room-list-pane details:nth-of-type(2) > summary")).await.ok()
+        })
+        .await?;
+        tools.click().await?;
+        self.fill("#find-people", search).await?;
+        let person = eventually(&format!("{name} among the people found"), || async {
+            self.client.find(Locator::Css(".people .person")).await.ok()
+        })
+        .await?;
+        person.click().await?;
+        self.wait_for_text(".page-room h1", name).await.map(|_| ())
+    }
+
+    /// Switches the theme with the header's switch (`light`, `dark`) and
+    /// waits until it applies.
+    pub async fn set_theme(&self, theme: &str) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "const s = document.querySelector('.theme-switch'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+                vec![theme.into()],
+            )
+            .await?;
+        eventually("the theme to apply", || async {
+            let value = self.client.execute("return document.documentElement.dataset.theme", vec![]).await.ok()?;
+            (value.as_str() == Some(theme)).then_some(())
+        })
+        .await
+    }
+
     /// Waits until a confirmed message with `text` shows, with its mood.
     pub async fn wait_for_message(&self, text: &str) -> anyhow::Result<ShownMessage> {
         eventually(&format!("the message {text:?} confirmed with its mood"), || async {

@@ -6,6 +6,7 @@
 //! Every wait has a deadline; nothing sleeps for a fixed time. (`holds_for`
 //! polls a condition that must stay true for a period.)
 
+pub mod a11y;
 pub mod auth;
 pub mod browser;
 pub mod chat;

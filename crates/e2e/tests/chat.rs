@@ -39,21 +39,6 @@ async fn both_show(a: &Browser, b: &Browser, expected: &[&str]) -> anyhow::Resul
     Ok(())
 }
 
-async fn set_theme(browser: &Browser, theme: &str) -> anyhow::Result<()> {
-    browser
-        .client
-        .execute(
-            "const s = document.querySelector('.theme-switch'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
-            vec![theme.into()],
-        )
-        .await?;
-    eventually("the theme to apply", || async {
-        let value = browser.client.execute("return document.documentElement.dataset.theme", vec![]).await.ok()?;
-        (value.as_str() == Some(theme)).then_some(())
-    })
-    .await
-}
-
 #[tokio::test]
 async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyhow::Result<()> {
     let mut server = Server::start(&[]).await?;
@@ -101,14 +86,7 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
     alice.wait_for_text(".room-list .room-link[aria-current='page'] .room-last", "Bob: <script>").await?;
 
     // A direct conversation: Alice finds Bob by name and writes to him.
-    alice.client.find(Locator::Css(".room-list-pane details:nth-of-type(2) > summary")).await?.click().await?;
-    alice.fill("#find-people", "Bo").await?;
-    let person = eventually("Bob among the people found", || async {
-        alice.client.find(Locator::Css(".people .person")).await.ok()
-    })
-    .await?;
-    person.click().await?;
-    alice.wait_for_text(".page-room h1", "Bob").await?;
+    alice.open_direct("Bo", "Bob").await?;
     let secret = "psst, just between us";
     alice.send_message(secret).await?;
     alice.wait_for_message(secret).await?;
@@ -142,9 +120,9 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
 
     // The room view in both themes, on a desktop and on a phone.
     for (browser, size) in [(&alice, "desktop"), (&bob, "phone")] {
-        set_theme(browser, "light").await?;
+        browser.set_theme("light").await?;
         browser.screenshot(&format!("chat-room-{size}-light")).await?;
-        set_theme(browser, "dark").await?;
+        browser.set_theme("dark").await?;
         browser.screenshot(&format!("chat-room-{size}-dark")).await?;
     }
     // Nothing overflows the phone's width.

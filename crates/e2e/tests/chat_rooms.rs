@@ -170,14 +170,7 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
     entry_shows(&minji, "Book club", &format!("Alice: {second}"), 0).await?;
 
     // A direct conversation: Minji finds Alice by name and writes to her.
-    minji.client.find(Locator::Css(".room-list-pane details:nth-of-type(2) > summary")).await?.click().await?;
-    minji.fill("#find-people", "Ali").await?;
-    let person = eventually("Alice among the people found", || async {
-        minji.client.find(Locator::Css(".people .person")).await.ok()
-    })
-    .await?;
-    person.click().await?;
-    minji.wait_for_text(".page-room h1", "Alice").await?;
+    minji.open_direct("Ali", "Alice").await?;
     let secret = "책 모임 끝나고 커피 어때요?";
     minji.send_message(secret).await?;
     minji.wait_for_message(secret).await?;

@@ -9,7 +9,7 @@
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
-use moodchat_e2e::chat::ENTER;
+use moodchat_e2e::a11y::keys;
 use moodchat_e2e::{eventually, Browser, Server, DEADLINE};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -155,10 +155,6 @@ async fn a_file_that_is_not_an_image_is_refused_before_upload() -> anyhow::Resul
     Ok(())
 }
 
-/// WebDriver's Escape, Tab and Space keys.
-const ESCAPE: &str = "\u{E00C}";
-const TAB: &str = "\u{E004}";
-const SPACE: &str = " ";
 
 /// Runs `script` in the page and returns what it returns.
 async fn page(browser: &Browser, script: &str) -> anyhow::Result<Value> {
@@ -291,11 +287,6 @@ async fn viewer_closed(browser: &Browser, opener_id: &str) -> anyhow::Result<()>
     .await
 }
 
-async fn press(browser: &Browser, key: &str) -> anyhow::Result<()> {
-    browser.client.active_element().await?.send_keys(key).await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_dropped_image_shows_while_pending_and_opens_full_size_in_the_page() -> anyhow::Result<()> {
     let server = Server::start(&["--auto-confirm"]).await?;
@@ -350,20 +341,20 @@ async fn a_dropped_image_shows_while_pending_and_opens_full_size_in_the_page() -
     assert_eq!(state["alt"], json!("Shared image"));
     assert_eq!(state["fits"], json!(true), "{state}");
     erin.screenshot("image-viewer-desktop").await?;
-    press(&erin, ESCAPE).await?;
+    erin.press(keys::ESCAPE).await?;
     viewer_closed(&erin, &opener_id).await?;
 
     // The keyboard: Tab from the message list reaches the image; Enter and
     // Space open it; Escape and the close button close it.
     page(&erin, "document.querySelector('.message-scroller').focus()").await?;
-    press(&erin, TAB).await?;
+    erin.press(keys::TAB).await?;
     let focused = erin.client.active_element().await?.attr("id").await?;
     assert_eq!(focused.as_deref(), Some(opener_id.as_str()), "the image is the next stop after the list");
-    press(&erin, ENTER).await?;
+    erin.press(keys::ENTER).await?;
     viewer_opened(&erin, 640).await?;
-    press(&erin, ESCAPE).await?;
+    erin.press(keys::ESCAPE).await?;
     viewer_closed(&erin, &opener_id).await?;
-    press(&erin, SPACE).await?;
+    erin.press(' ').await?;
     viewer_opened(&erin, 640).await?;
     erin.client.find(Locator::Css(".image-viewer-close")).await?.click().await?;
     viewer_closed(&erin, &opener_id).await?;
@@ -375,7 +366,7 @@ async fn a_dropped_image_shows_while_pending_and_opens_full_size_in_the_page() -
     let state = viewer_opened(&erin, 640).await?;
     assert_eq!(state["fits"], json!(true), "the 640 px image fits a 390 px wide phone: {state}");
     erin.screenshot("image-viewer-phone-dark").await?;
-    press(&erin, ESCAPE).await?;
+    erin.press(keys::ESCAPE).await?;
     viewer_closed(&erin, &opener_id).await?;
     erin.close().await?;
     Ok(())
