@@ -37,6 +37,16 @@ pub fn set(element: &Element, name: &str, value: &str) {
     let _ = element.set_attribute(name, value);
 }
 
+/// One CSS property of an element, through the CSSOM: the app's
+/// Content-Security-Policy (`style-src 'self'`) blocks `style` attributes,
+/// so `set(element, "style", ..)` would be silently ignored.
+pub fn set_style(element: &Element, property: &str, value: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = element.style().set_property(property, value);
+    }
+}
+
 /// The children of a container, kept by key: items whose key is unchanged
 /// keep their element (and a keyboard user's focus inside it).
 #[derive(Clone, Copy)]

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use super::dom::{append, document, element, set};
+use super::dom::{append, document, element, set, set_style};
 use crate::i18n::Texts;
 
 const ID: &str = "image-viewer";
@@ -61,8 +61,9 @@ pub fn open(opener: &Element, t: &Texts) {
     set(&image, "alt", t.chat_image_alt);
     // The natural size (`--w`, `--h`) gives the box its shape before the
     // full image has loaded; CSS scales it to fit the viewport.
-    if let Some(size) = opener.get_attribute("data-size") {
-        set(&image, "style", &size);
+    if let Some((w, h)) = opener.get_attribute("data-size").as_deref().and_then(|size| size.split_once(' ')) {
+        set_style(&image, "--w", w);
+        set_style(&image, "--h", h);
     }
     let children = js_sys::Array::new();
     children.push(&close);

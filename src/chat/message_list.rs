@@ -12,10 +12,11 @@ use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use moodchat_protocol::Message;
 
-use super::dom::Keyed;
+use super::dom::{set_style, Keyed};
 use super::image_viewer;
 use super::local_images;
 use super::message_row::{build_row, shown_size};
@@ -130,6 +131,10 @@ pub fn MessageList(
     let heights: StoredValue<HashMap<String, f64>> = StoredValue::new(HashMap::new());
     let measured = RwSignal::new(0u32);
     let stick_to_bottom = StoredValue::new(true);
+    // The first visible row and where the viewport starts relative to that
+    // row's *bottom*: prepending older messages can take the day line and
+    // the sender's name off the top of that row (they move to the older
+    // row), and its text must not jump when they do.
     let anchor: StoredValue<Option<(String, f64)>> = StoredValue::new(None);
 
     let layout = Memo::new(move |_| {
@@ -222,7 +227,7 @@ pub fn MessageList(
             keyed.update(&container, items);
             window.top
         });
-        let _ = container.set_attribute("style", &format!("transform:translateY({}px)", top as i64));
+        set_style(&container, "transform", &format!("translateY({}px)", top as i64));
 
         let children = container.children();
         let mut changed = false;
@@ -261,14 +266,14 @@ pub fn MessageList(
     Effect::new(move |_| {
         let total = layout.with(Layout::total);
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
-        let _ = spacer.set_attribute("style", &format!("height:{}px", total as i64));
+        set_style(&spacer, "height", &format!("{}px", total as i64));
         viewport.set(f64::from(scroller.client_height()));
         if stick_to_bottom.get_value() {
             scroller.set_scroll_top(i32::MAX);
             on_read.run(());
         } else if let Some((key, delta)) = anchor.get_value() {
             let target = timeline.with_untracked(|timeline| timeline.index_of(&key))
-                .and_then(|index| layout.with_untracked(|layout| layout.offsets.get(index).copied()))
+                .and_then(|index| layout.with_untracked(|layout| layout.offsets.get(index + 1).copied()))
                 .map(|offset| offset + delta);
             if let Some(target) = target {
                 if (target - f64::from(scroller.scroll_top())).abs() >= 1.0 {
@@ -279,19 +284,60 @@ pub fn MessageList(
         scroll_top.set(f64::from(scroller.scroll_top()));
     });
 
+    // The list's own height changed (the composer, a chunk loaded after the
+    // messages, appeared below it; the window was resized): a list at the
+    // bottom stays there, even when no scroll event follows.
+    let follow_resize = move || {
+        let Some(scroller) = scroller.get_untracked() else { return };
+        let height = f64::from(scroller.client_height());
+        if (height - viewport.get_untracked()).abs() < 1.0 {
+            return;
+        }
+        viewport.set(height);
+        if stick_to_bottom.get_value() {
+            scroller.set_scroll_top(i32::MAX);
+        }
+        scroll_top.set(f64::from(scroller.scroll_top()));
+    };
+    Effect::new(move |_| {
+        let Some(element) = scroller.get() else { return };
+        let callback = Closure::<dyn FnMut()>::new(follow_resize);
+        let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        observer.observe(&element);
+        let observing = StoredValue::new_local(Some((observer, callback)));
+        on_cleanup(move || {
+            if let Some((observer, _callback)) = observing.try_update_value(Option::take).flatten() {
+                observer.disconnect();
+            }
+        });
+    });
+
     let on_scroll = move |_| {
         let Some(scroller) = scroller.get_untracked() else { return };
         let top = f64::from(scroller.scroll_top());
         let height = f64::from(scroller.client_height());
+        let previous_top = scroll_top.get_untracked();
+        // Judged from what is on screen, not from `layout`: a measurement
+        // may have grown the layout while the spacer has not followed yet.
+        let at_bottom = top + height >= f64::from(scroller.scroll_height()) - BOTTOM_SLACK_PX;
+        // Only the reader moving up leaves the bottom. Content growing below
+        // (rows measured taller than estimated) or the list shrinking (the
+        // composer appearing) also leaves the viewport short of the bottom,
+        // without moving it: follow the bottom then.
+        if at_bottom {
+            stick_to_bottom.set_value(true);
+        } else if top < previous_top - 0.5 {
+            stick_to_bottom.set_value(false);
+        } else if stick_to_bottom.get_value() {
+            scroller.set_scroll_top(i32::MAX);
+        }
+        let top = f64::from(scroller.scroll_top());
         scroll_top.set(top);
         viewport.set(height);
-        let total = layout.with_untracked(Layout::total);
-        let at_bottom = top + height >= total - BOTTOM_SLACK_PX;
-        stick_to_bottom.set_value(at_bottom);
         anchor.set_value(layout.with_untracked(|layout| {
             let index = layout.row_at(top);
             let key = timeline.with_untracked(|timeline| timeline.entry(index).map(|entry| entry.key().to_owned()))?;
-            Some((key, top - layout.offsets[index]))
+            Some((key, top - layout.offsets[index + 1]))
         }));
         if at_bottom {
             on_read.run(());

@@ -113,7 +113,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
             set(&img, "width", &width.to_string());
             set(&img, "height", &height.to_string());
             let natural = [image.w, image.h].map(|side| side.unwrap_or_default().to_string());
-            set(&open, "data-size", &["--w:", &natural[0], ";--h:", &natural[1]].concat());
+            set(&open, "data-size", &[natural[0].as_str(), " ", &natural[1]].concat());
         }
         append(&open, &img);
         append(&bubble, &open);

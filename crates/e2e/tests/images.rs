@@ -122,7 +122,7 @@ async fn an_attached_png_reaches_the_other_person_and_the_webhook() -> anyhow::R
     assert_eq!(width, 4, "the other person's browser decoded the image from {src}");
     let open = bob.client.find(Locator::Css(".message-image-button")).await?;
     assert_eq!(open.attr("aria-label").await?.as_deref(), Some("Open the full-size image"));
-    assert_eq!(open.attr("data-size").await?.as_deref(), Some("--w:4;--h:3"), "the viewer gets the natural size");
+    assert_eq!(open.attr("data-size").await?.as_deref(), Some("4 3"), "the viewer gets the natural size");
 
     let notice = tokio::time::timeout(DEADLINE, notices.recv())
         .await
@@ -265,7 +265,8 @@ const VIEWER_STATE: &str = r#"
              fits: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight && box.width > 0,
              focus: active.className, focusId: active.id, label: dialog.getAttribute('aria-label'),
              close: dialog.querySelector('.image-viewer-close').getAttribute('aria-label'),
-             alt: image.alt };
+             alt: image.alt,
+             shape: ['--w', '--h'].map((name) => getComputedStyle(image).getPropertyValue(name).trim()).join('x') };
 "#;
 
 /// Waits until the viewer is open, modal, has the focus and has loaded the
@@ -339,6 +340,7 @@ async fn a_dropped_image_shows_while_pending_and_opens_full_size_in_the_page() -
     assert_eq!(state["label"], json!("Full-size image"));
     assert_eq!(state["close"], json!("Close the image"));
     assert_eq!(state["alt"], json!("Shared image"));
+    assert_eq!(state["shape"], json!("640x480"), "the natural size applies under the page's CSP: {state}");
     assert_eq!(state["fits"], json!(true), "{state}");
     erin.screenshot("image-viewer-desktop").await?;
     erin.press(keys::ESCAPE).await?;
