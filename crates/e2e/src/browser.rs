@@ -72,6 +72,8 @@ impl Browser {
             format!("--user-data-dir={}", profile.path().display()),
         ];
         let capabilities = json!({
+            // The page's console, read by `close` for CSP violations and panics.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
@@ -108,10 +110,33 @@ impl Browser {
         Ok(path)
     }
 
+    /// Ends the session. Fails the test if the page's console reported a
+    /// Content-Security-Policy violation (the browser silently ignores what
+    /// it blocks, e.g. a `style` attribute) or a panic of the app's wasm,
+    /// at any time since the browser started.
     pub async fn close(mut self) -> anyhow::Result<()> {
+        let problems = self.console_problems().await;
         let _ = tokio::time::timeout(DEADLINE, self.client.clone().close()).await;
         let _ = self.driver.kill().await;
+        let problems = problems?;
+        anyhow::ensure!(problems.is_empty(), "the page's console reported:\n{}", problems.join("\n"));
         Ok(())
+    }
+
+    /// Console messages about CSP violations and wasm panics, from
+    /// chromedriver's browser log (`POST /session/{id}/se/log`).
+    async fn console_problems(&self) -> anyhow::Result<Vec<String>> {
+        let session = self.client.session_id().await?.context("the browser has no WebDriver session")?;
+        let url = format!("{}/session/{session}/se/log", self.driver_url);
+        let answer: serde_json::Value =
+            reqwest::Client::new().post(&url).json(&json!({ "type": "browser" })).send().await?.json().await?;
+        let entries = answer["value"].as_array().context("chromedriver's browser log")?;
+        Ok(entries
+            .iter()
+            .filter_map(|entry| entry["message"].as_str())
+            .filter(|message| message.contains("Content Security Policy") || message.contains("panicked at"))
+            .map(str::to_owned)
+            .collect())
     }
 }
 

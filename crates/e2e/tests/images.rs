@@ -320,7 +320,13 @@ async fn a_dropped_image_shows_while_pending_and_opens_full_size_in_the_page() -
     eventually("the local copy to be revoked", || async {
         let revoked = erin
             .client
-            .execute_async("const [url, done] = arguments; fetch(url).then(() => done(false), () => done(true));", vec![json!(local)])
+            // An image load, not fetch(): the page's CSP lets images (not
+            // fetch) read blob: URLs, so only a revoked URL fails to load.
+            .execute_async(
+                "const [url, done] = arguments; const probe = new Image();
+                 probe.onload = () => done(false); probe.onerror = () => done(true); probe.src = url;",
+                vec![json!(local)],
+            )
             .await
             .ok()?;
         (revoked == json!(true)).then_some(())
