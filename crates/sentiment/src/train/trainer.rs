@@ -5,6 +5,11 @@
 //! push the neutral logit down. Three-way examples (GoEmotions groups) use the
 //! full softmax and are the only source of the neutral class.
 //!
+//! Two training-only choices (nothing changes at inference): polarity
+//! buckets start at their naive-Bayes log-count ratio on the binary corpora
+//! (`TrainConfig::nb_prior`), and three-way examples are class-balanced per
+//! corpus (`TrainConfig::balance_classes`).
+//!
 //! Everything is single-threaded with a seeded xorshift shuffle and a fixed
 //! summation order, so the same data and config give byte-identical weights.
 
