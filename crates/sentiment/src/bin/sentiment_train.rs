@@ -5,7 +5,7 @@
 //!     [--nsmc-weight X] [--sst2-weight X] [--goe-weight X] [--clip-quantile X] [--prune K] [--no-average] [--min-count N]
 //!     [--max-level N]
 //!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
-//!     [--max-per-corpus N] [--nsmc-holdout N] [--quiet]
+//!     [--nb-prior X] [--nb-alpha X] [--no-balance-classes] [--max-per-corpus N] [--nsmc-holdout N] [--compare] [--quiet]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
 use std::path::PathBuf;
@@ -28,6 +28,7 @@ fn run() -> Result<(), String> {
         tweet_val_train_every: 2,
         cross_fit_tweets: false,
         nsmc_mid: false,
+        compare: false,
         verbose: true,
     };
     let mut out = train::default_weights_path();
@@ -61,8 +62,12 @@ fn run() -> Result<(), String> {
                 opts.nsmc_mid = config.nsmc_mid_weight > 0.0;
             }
             "--quiet" => opts.verbose = false,
+            "--compare" => opts.compare = true,
+            "--no-balance-classes" => config.balance_classes = false,
+            "--nb-prior" => config.nb_prior = parse(&flag, args.next())?,
+            "--nb-alpha" => config.nb_alpha = parse(&flag, args.next())?,
             "-h" | "--help" => {
-                println!("{}", include_str!("sentiment_train.rs").lines().take(8).collect::<Vec<_>>().join("\n"));
+                println!("{}", include_str!("sentiment_train.rs").lines().take(9).collect::<Vec<_>>().join("\n"));
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),

@@ -49,6 +49,11 @@ pub struct PipelineOptions {
     pub cross_fit_tweets: bool,
     /// Also train on `nsmc_neutral_5_8.tsv` as weak labels (`TrainConfig::nsmc_mid_weight`).
     pub nsmc_mid: bool,
+    /// Compare mode: every dev set is split in two (odd rows are set aside);
+    /// calibration is fitted on the even rows only and the calibrated model
+    /// is scored once on the odd rows, which nothing was fitted on. Used to
+    /// compare variants; the shipped model calibrates on all dev rows.
+    pub compare: bool,
     pub verbose: bool,
 }
 
@@ -58,6 +63,8 @@ pub struct DevSets {
     pub sst2_dev: Vec<Example>,
     pub goe_dev: Vec<Example>,
     pub tweet_val: Vec<Example>,
+    /// In compare mode, the held-aside rows (see `PipelineOptions::compare`).
+    pub compare: Option<Box<DevSets>>,
 }
 
 /// Training data and dev sets; `tweet_fold` picks which TweetEval val rows
@@ -81,7 +88,11 @@ pub fn load_training_data(opts: &PipelineOptions, tweet_fold: usize) -> io::Resu
         sst2_dev: data::load_sst2(dir, "sst2_dev.tsv")?,
         goe_dev: data::load_goemotions(dir, "goe_group_dev.tsv")?.0,
         tweet_val: tweet_cal,
+        compare: None,
     };
+    if opts.compare {
+        return Ok((train, dev.split_compare()));
+    }
     Ok((train, dev))
 }
 
@@ -108,6 +119,34 @@ pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calib
 }
 
 impl DevSets {
+    /// Even rows stay for calibration, odd rows become the compare set.
+    fn split_compare(self) -> DevSets {
+        fn halves(rows: Vec<Example>) -> (Vec<Example>, Vec<Example>) {
+            let (mut even, mut odd) = (Vec::new(), Vec::new());
+            for (i, ex) in rows.into_iter().enumerate() {
+                if i % 2 == 0 { even.push(ex) } else { odd.push(ex) }
+            }
+            (even, odd)
+        }
+        let (nsmc_fit, nsmc_cmp) = halves(self.nsmc_holdout);
+        let (sst2_fit, sst2_cmp) = halves(self.sst2_dev);
+        let (goe_fit, goe_cmp) = halves(self.goe_dev);
+        let (tweet_fit, tweet_cmp) = halves(self.tweet_val);
+        DevSets {
+            nsmc_holdout: nsmc_fit,
+            sst2_dev: sst2_fit,
+            goe_dev: goe_fit,
+            tweet_val: tweet_fit,
+            compare: Some(Box::new(DevSets {
+                nsmc_holdout: nsmc_cmp,
+                sst2_dev: sst2_cmp,
+                goe_dev: goe_cmp,
+                tweet_val: tweet_cmp,
+                compare: None,
+            })),
+        }
+    }
+
     /// Per example of [tweet, goe, sst2, nsmc]: has a Hangul syllable.
     fn korean_flags(&self) -> [Vec<bool>; 4] {
         let flags = |examples: &[Example]| examples.iter().map(|e| has_hangul_syllable(&e.text)).collect();
@@ -285,6 +324,28 @@ fn finish(opts: &PipelineOptions, quantized: &Model, cal: &calibrate::Calibratio
         let note = if dev.tweet_val.is_empty() { " (every tweet trained on: tweet figures are the folds' above)" } else { "" };
         eprintln!("final int8 model: {report}{note}");
     }
+    if let Some(cmp) = &dev.compare {
+        let mut extractor = crate::features::FeatureExtractor::new();
+        let mut scratch = Vec::new();
+        let report = dev_report(
+            cmp,
+            |t| {
+                extractor.extract(t, &mut scratch);
+                model.logits(&scratch, has_hangul_syllable(t))
+            },
+            false,
+        );
+        eprintln!("COMPARE (held-aside dev halves, nothing fitted on them): {report}");
+        let preds: Vec<_> = cmp.tweet_val.iter().map(|e| model.predict(&e.text)).collect();
+        let m = metrics::confusion(&cmp.tweet_val, &preds);
+        let recall = |g: usize| m[g][g] as f64 / m[g].iter().sum::<usize>().max(1) as f64;
+        eprintln!(
+            "compare tweets: recall neg {:.3} neu {:.3} pos {:.3}; confusion (rows gold neg/neu/pos) {m:?}",
+            recall(0),
+            recall(1),
+            recall(2)
+        );
+    }
     Ok(model)
 }
 
@@ -359,6 +420,7 @@ mod tests {
             tweet_val_train_every: 2,
             cross_fit_tweets: false,
             nsmc_mid: false,
+            compare: false,
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {

@@ -5,6 +5,11 @@
 //! push the neutral logit down. Three-way examples (GoEmotions groups) use the
 //! full softmax and are the only source of the neutral class.
 //!
+//! Two training-only choices (nothing changes at inference): polarity
+//! buckets start at their naive-Bayes log-count ratio on the binary corpora
+//! (`TrainConfig::nb_prior`), and three-way examples are class-balanced per
+//! corpus (`TrainConfig::balance_classes`).
+//!
 //! Everything is single-threaded with a seeded xorshift shuffle and a fixed
 //! summation order, so the same data and config give byte-identical weights.
 
@@ -51,6 +56,14 @@ pub struct TrainConfig {
     /// review-specific character n-grams) generalise poorly, and a table that
     /// is mostly zeros gzips small, which pays for more buckets.
     pub min_count: u32,
+    /// NB prior: polarity buckets start at `nb_prior` times their naive-Bayes
+    /// log-count ratio on the binary corpora (0 = start at 0).
+    pub nb_prior: f32,
+    pub nb_alpha: f32,
+    /// Three-way examples are weighted so that each class of a corpus
+    /// carries the same total weight (the metrics are macro-averaged, and
+    /// GoEmotions has half as many negative as positive rows).
+    pub balance_classes: bool,
 }
 
 impl Default for TrainConfig {
@@ -73,6 +86,9 @@ impl Default for TrainConfig {
             max_level: 127,
             average_epochs: true,
             min_count: 10,
+            nb_prior: 1.0,
+            nb_alpha: 1.0,
+            balance_classes: true,
         }
     }
 }
@@ -260,6 +276,15 @@ pub fn train(
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let (lr, l2) = (config.learning_rate, config.l2);
     let trainable = trainable_buckets(table, pm, config.min_count);
+    let class_weight = class_weights(examples, config.balance_classes);
+    if config.nb_prior != 0.0 {
+        let prior = nb_log_count_ratios(examples, table, pm, config.nb_alpha);
+        for b in 0..=pm {
+            if trainable[b] {
+                model.polarity[b] = config.nb_prior * prior[b];
+            }
+        }
+    }
     for epoch in 0..config.epochs {
         XorShift::new(config.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).shuffle(&mut order);
         for &i in &order {
@@ -271,7 +296,8 @@ pub fn train(
                 // features learn the chat meaning from the other corpora.
                 continue;
             }
-            let g = logit_gradient(model.logits(features), ex.target, config.weight_of(ex.corpus));
+            let weight = config.weight_of(ex.corpus) * class_weight[i];
+            let g = logit_gradient(model.logits(features), ex.target, weight);
             for c in 0..3 {
                 if g[c] != 0.0 {
                     adagrad(&mut model.biases[c], &mut bias_sq[c], g[c], 0.0, lr);
@@ -313,6 +339,56 @@ pub fn train(
     } else {
         model
     }
+}
+
+/// Per example: 1, or with `balance`, (rows of its corpus / 3) / (rows of
+/// its corpus with its label) for three-way examples (lexicon entries keep 1).
+fn class_weights(examples: &[Example], balance: bool) -> Vec<f32> {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<(Corpus, usize), usize> = BTreeMap::new();
+    let mut totals: BTreeMap<Corpus, usize> = BTreeMap::new();
+    for ex in examples {
+        if let Target::ThreeWay(label) = ex.target {
+            *counts.entry((ex.corpus, label.index())).or_default() += 1;
+            *totals.entry(ex.corpus).or_default() += 1;
+        }
+    }
+    examples
+        .iter()
+        .map(|ex| match ex.target {
+            Target::ThreeWay(label) if balance && ex.corpus != Corpus::Lexicon => {
+                (totals[&ex.corpus] as f64 / 3.0 / counts[&(ex.corpus, label.index())] as f64) as f32
+            }
+            _ => 1.0,
+        })
+        .collect()
+}
+
+/// Naive-Bayes log-count ratio ln((pos + a) / (neg + a)) per polarity
+/// bucket, from the binary corpora (document frequencies, so that a repeated
+/// n-gram counts once per review), corrected for the class balance.
+fn nb_log_count_ratios(examples: &[Example], table: &FeatureTable, mask: usize, alpha: f32) -> Vec<f32> {
+    let mut pos = vec![0u32; mask + 1];
+    let mut neg = vec![0u32; mask + 1];
+    let mut last = vec![u32::MAX; mask + 1];
+    let (mut n_pos, mut n_neg) = (0f64, 0f64);
+    for (i, ex) in examples.iter().enumerate() {
+        let Target::Binary { positive } = ex.target else { continue };
+        if table.is_lexicon_only(i) {
+            continue;
+        }
+        if positive { n_pos += 1.0 } else { n_neg += 1.0 }
+        for &f in table.get(i) {
+            let b = f as usize & mask;
+            if last[b] == i as u32 {
+                continue;
+            }
+            last[b] = i as u32;
+            if positive { pos[b] += 1 } else { neg[b] += 1 }
+        }
+    }
+    let balance = ((n_pos + 1.0) / (n_neg + 1.0)).ln() as f32;
+    pos.iter().zip(&neg).map(|(&p, &n)| ((p as f32 + alpha) / (n as f32 + alpha)).ln() - balance).collect()
 }
 
 /// Polarity buckets that at least `min_count` training examples touch.
@@ -363,4 +439,53 @@ pub fn quantize(model: &FloatModel, config: &TrainConfig) -> Result<Model, Model
         polarity,
         neutral,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Label;
+
+    fn ex(text: &str, target: Target, corpus: Corpus) -> Example {
+        Example { text: text.to_string(), target, corpus }
+    }
+
+    #[test]
+    fn class_weights_balance_each_three_way_corpus() {
+        let t = |l| Target::ThreeWay(l);
+        let examples = vec![
+            ex("a", t(Label::Positive), Corpus::GoEmotions),
+            ex("b", t(Label::Positive), Corpus::GoEmotions),
+            ex("c", t(Label::Neutral), Corpus::GoEmotions),
+            ex("d", t(Label::Negative), Corpus::GoEmotions),
+            ex("e", Target::Binary { positive: true }, Corpus::Sst2),
+            ex("좋아", t(Label::Positive), Corpus::Lexicon),
+        ];
+        let w = class_weights(&examples, true);
+        // 4 GoEmotions rows: each class should carry 4/3 in total.
+        assert_eq!(&w[..4], &[2.0 / 3.0, 2.0 / 3.0, 4.0 / 3.0, 4.0 / 3.0]);
+        assert_eq!(&w[4..], &[1.0, 1.0], "binary rows and lexicon entries are not reweighted");
+        assert!(class_weights(&examples, false).iter().all(|&v| v == 1.0));
+    }
+
+    #[test]
+    fn nb_ratios_point_the_right_way() {
+        let b = |positive| Target::Binary { positive };
+        let examples = vec![
+            ex("zorp zorp film", b(true), Corpus::Sst2),
+            ex("zorp acting", b(true), Corpus::Sst2),
+            ex("blick film", b(false), Corpus::Sst2),
+            ex("blick plot", b(false), Corpus::Sst2),
+        ];
+        let table = FeatureTable::build(examples.iter().map(|e| e.text.as_str()));
+        let mask = (1 << 16) - 1;
+        let r = nb_log_count_ratios(&examples, &table, mask, 1.0);
+        let bucket_of = |word: &str| {
+            let f = FeatureTable::build([word]);
+            f.get(0)[0] as usize & mask // the unigram feature comes first
+        };
+        assert!(r[bucket_of("zorp")] > 0.5, "{}", r[bucket_of("zorp")]);
+        assert!(r[bucket_of("blick")] < -0.5);
+        assert!(r[bucket_of("film")].abs() < 1e-6, "one positive, one negative review");
+    }
 }
