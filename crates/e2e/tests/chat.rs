@@ -40,6 +40,8 @@ async fn both_show(a: &Browser, b: &Browser, expected: &[&str]) -> anyhow::Resul
 }
 
 async fn set_theme(browser: &Browser, theme: &str) -> anyhow::Result<()> {
+    // The header's switches are a code-split chunk: wait for them.
+    browser.wait_for_text(".theme-switch", "").await?;
     browser
         .client
         .execute(
