@@ -12,7 +12,12 @@ to happen in between (the same pipeline as `cargo leptos --split`):
          __wasm_split.js which fetches a chunk the first time it is needed
       -> wasm-bindgen --target web --keep-lld-exports (chunks share the main
          module's function table, so its export must stay)
-      -> wasm-opt -Oz on every module (release)
+      -> wasm-opt -Os on every module (release; smaller than -Oz once gzipped)
+      -> (release) the main module's imports from the JS glue renamed to short
+         names, in the wasm and the glue alike, and the glue's comments and
+         indentation dropped: wasm-bindgen names each import after its Rust
+         binding plus a 16-digit hash, which is some 8 KB of incompressible
+         text in the two files
 
 Everything lands in one directory named after the hash of its contents,
 app-<hash>/, so all of it can be cached for a year (crates/server/src/spa.rs,
@@ -71,8 +76,197 @@ def split_bindgen_optimise(wasm: pathlib.Path, out: pathlib.Path, release: bool)
             if chunk.name != f"{APP}.wasm":
                 shutil.copy(chunk, out / chunk.name)
     if release:
+        drop_stream_classes(out / f"{APP}_bg.wasm", out / f"{APP}.js")
         for module in out.glob("*.wasm"):
-            run(tool("wasm-opt"), "-Oz", str(module), "-o", str(module))
+            run(tool("wasm-opt"), "-Os", str(module), "-o", str(module))
+        shorten_imports(out / f"{APP}_bg.wasm", out / f"{APP}.js")
+        strip_js(out / f"{APP}.js")
+        strip_js(out / "__wasm_split.js")
+
+
+def leb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def read_leb128(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+
+
+def sections(data: bytes):
+    """(id, start of the section, start of its body, end) of each section."""
+    at = 8
+    while at < len(data):
+        size, body = read_leb128(data, at + 1)
+        yield data[at], at, body, body + size
+        at = body + size
+
+
+def drop_stream_classes(wasm: pathlib.Path, glue: pathlib.Path) -> None:
+    """Removes wasm-streams' three exported classes (IntoUnderlyingSource,
+    IntoUnderlyingByteSource, IntoUnderlyingSink) from the glue and their
+    exports from the main module, so wasm-opt drops their code and the
+    imports only they used. Leptos links wasm-streams in for server
+    functions' streaming bodies, which this app does not have; the exports
+    kept them alive all the same."""
+    text = glue.read_text(encoding="utf-8")
+    if "export class IntoUnderlying" not in text:
+        return
+    text = re.sub(r"^export class IntoUnderlying\w* \{\n.*?^\}\n", "", text, flags=re.S | re.M)
+    text = re.sub(r"^if \(Symbol\.dispose\) IntoUnderlying.*\n", "", text, flags=re.M)
+    text = re.sub(r"^const IntoUnderlying\w*Finalization = .*?;\n", "", text, flags=re.S | re.M)
+    if text.count("__wbindgen_enum_ReadableStreamType") == 1:
+        text = re.sub(r"^const __wbindgen_enum_ReadableStreamType = .*\n", "", text, flags=re.M)
+    if re.search(r"intounderlying|IntoUnderlying", text, flags=re.I):
+        sys.exit(f"build_app.py: wasm-streams' classes are still used in {glue.name}")
+    data = wasm.read_bytes()
+    out = bytearray(data[:8])
+    for section, start, body, end in sections(data):
+        if section != 7:
+            out += data[start:end]
+            continue
+        count, cursor = read_leb128(data, body)
+        kept = []
+        for _ in range(count):
+            entry = cursor
+            name_len, cursor = read_leb128(data, cursor)
+            name = data[cursor:cursor + name_len].decode()
+            cursor += name_len + 1
+            _, cursor = read_leb128(data, cursor)
+            if "intounderlying" not in name:
+                kept.append(data[entry:cursor])
+        new_body = leb128(len(kept)) + b"".join(kept)
+        out += bytes([7]) + leb128(len(new_body)) + new_body
+    wasm.write_bytes(bytes(out))
+    glue.write_text(text, encoding="utf-8")
+
+
+def short_names():
+    """a, b, ... Z, aa, ab, ...: valid JS property names, none a keyword."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    keywords = {"do", "if", "in", "as", "of"}
+    length = 1
+    while True:
+        for number in range(len(letters) ** length):
+            name = ""
+            for _ in range(length):
+                name = letters[number % len(letters)] + name
+                number //= len(letters)
+            if name not in keywords:
+                yield name
+        length += 1
+
+
+def shorten_imports(wasm: pathlib.Path, glue: pathlib.Path) -> None:
+    """Renames the main module's imports from its JS glue (module
+    `./<app>_bg.js`, named `__wbg_<binding>_<hash>` or `__wbindgen_...`) to
+    short names, in the import section and in the glue's import object.
+    The chunks import nothing from the glue (only from `__wasm_split`), so
+    they are unaffected."""
+    data = wasm.read_bytes()
+    glue_module = f"./{APP}_bg.js".encode()
+    names = short_names()
+    renamed: dict[str, str] = {}
+    out = bytearray(data[:8])
+    at = 8
+    while at < len(data):
+        section = data[at]
+        size, body = read_leb128(data, at + 1)
+        end = body + size
+        if section != 2:
+            out += data[at:end]
+            at = end
+            continue
+        count, cursor = read_leb128(data, body)
+        new_body = bytearray(leb128(count))
+        for _ in range(count):
+            module_len, cursor = read_leb128(data, cursor)
+            module = data[cursor:cursor + module_len]
+            cursor += module_len
+            field_len, cursor = read_leb128(data, cursor)
+            field = data[cursor:cursor + field_len]
+            cursor += field_len
+            # The import's description: kind, then what the kind needs.
+            start = cursor
+            kind = data[cursor]
+            cursor += 1
+            if kind in (0x00, 0x04):  # function (type index), tag (attribute, type index)
+                if kind == 0x04:
+                    cursor += 1
+                _, cursor = read_leb128(data, cursor)
+            elif kind in (0x01, 0x02):  # table (reftype, limits), memory (limits)
+                if kind == 0x01:
+                    cursor += 1
+                flags = data[cursor]
+                cursor += 1
+                _, cursor = read_leb128(data, cursor)
+                if flags & 1:
+                    _, cursor = read_leb128(data, cursor)
+            elif kind == 0x03:  # global (valtype, mutability)
+                cursor += 2
+            else:
+                sys.exit(f"build_app.py: unknown import kind {kind} in {wasm.name}")
+            description = data[start:cursor]
+            if module == glue_module:
+                old = field.decode()
+                if old not in renamed:
+                    renamed[old] = next(names)
+                field = renamed[old].encode()
+            new_body += leb128(len(module)) + module + leb128(len(field)) + field + description
+        if cursor != end:
+            sys.exit(f"build_app.py: could not read the import section of {wasm.name}")
+        out += bytes([2]) + leb128(len(new_body)) + new_body
+        at = end
+    text = glue.read_text(encoding="utf-8")
+    # The import object's entries (`        name: function(...) {...},`) the
+    # module no longer imports (wasm-opt removed their last caller) go.
+    entries = re.compile(r"^        ([A-Za-z_$][\w$]*): ", re.M)
+    start = text.index("    const import0 = {\n")
+    end = text.index("\n    };\n", start)
+    kept, cut = [text[:start]], start
+    matches = [m for m in entries.finditer(text, start, end)]
+    for match, following in zip(matches, matches[1:] + [None]):
+        stop = following.start() if following else end + 1
+        name = match.group(1)
+        if name != "__proto__" and name not in renamed:
+            kept.append(text[cut:match.start()])
+            cut = stop
+    text = "".join(kept) + text[cut:]
+    found: set[str] = set()
+
+    def rename(match: re.Match) -> str:
+        found.add(match.group(0))
+        return renamed[match.group(0)]
+
+    text = re.sub(r"\b(?:" + "|".join(map(re.escape, sorted(renamed, key=len, reverse=True))) + r")\b", rename, text)
+    if found != set(renamed):
+        sys.exit(f"build_app.py: imports missing from {glue.name}: {sorted(set(renamed) - found)[:5]}")
+    glue.write_text(text, encoding="utf-8")
+    wasm.write_bytes(bytes(out))
+
+
+def strip_js(script: pathlib.Path) -> None:
+    """Drops a generated script's doc comments, whole-line comments,
+    indentation and blank lines (the glue and the chunk loader have no
+    multi-line strings or templates)."""
+    text = re.sub(r"/\*\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)
+    lines = (line.strip() for line in text.split("\n"))
+    kept = (line for line in lines if line and not line.startswith("//") and not re.fullmatch(r"/\*.*?\*/", line))
+    script.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def content_hash(directory: pathlib.Path) -> str:

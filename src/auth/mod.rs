@@ -126,7 +126,7 @@ impl Auth {
         drafts::clear_all();
         self.session.set(None);
         if let (Some(ended), Some(config)) = (ended, self.config()) {
-            leptos::task::spawn_local(async move { cognito::sign_out(&config, &ended).await });
+            leptos::task::spawn_local(sign_out_at_provider(config, ended));
         }
     }
 
@@ -159,21 +159,35 @@ impl Auth {
     }
 
     fn refresh_now(self) {
-        let (Some(config), Some(current)) = (self.config(), self.session.get_untracked()) else { return };
-        leptos::task::spawn_local(async move {
-            match cognito::refresh(&config, &current).await {
-                // Setting the session saves it and (through the effect in
-                // `start`) schedules the next refresh.
-                Ok(renewed) => {
-                    // Signed out (or in as someone else) while the request ran: drop it.
-                    if self.session.with_untracked(|now| now.as_ref().map(|s| &s.refresh_token) == Some(&current.refresh_token)) {
-                        session::save(&renewed);
-                        self.session.set(Some(renewed));
-                    }
+        leptos::task::spawn_local(refresh(self));
+    }
+}
+
+split_fn! {
+    /// Trades the refresh token for new tokens. A chunk of its own (with
+    /// the provider's client and its error texts, shared with the sign-in
+    /// pages): it first runs a minute before the tokens expire.
+    async fn refresh(auth: Auth) {
+        let (Some(config), Some(current)) = (auth.config(), auth.session.get_untracked()) else { return };
+        match cognito::refresh(&config, &current).await {
+            // Setting the session saves it and (through the effect in
+            // `start`) schedules the next refresh.
+            Ok(renewed) => {
+                // Signed out (or in as someone else) while the request ran: drop it.
+                if auth.session.with_untracked(|now| now.as_ref().map(|s| &s.refresh_token) == Some(&current.refresh_token)) {
+                    session::save(&renewed);
+                    auth.session.set(Some(renewed));
                 }
-                Err(AuthError::Network) => self.schedule_refresh(RETRY_AFTER_NETWORK_ERROR),
-                Err(_) => self.expire(),
             }
-        });
+            Err(AuthError::Network) => auth.schedule_refresh(RETRY_AFTER_NETWORK_ERROR),
+            Err(_) => auth.expire(),
+        }
+    }
+}
+
+split_fn! {
+    /// Ends the session at the provider, in the background of a sign-out.
+    async fn sign_out_at_provider(config: CognitoConfig, ended: Session) {
+        cognito::sign_out(&config, &ended).await
     }
 }

@@ -738,22 +738,23 @@ impl Chat {
                 ]);
                 self.link.with_value(|link| link.send_frame(&frame));
             }
-            Mode::Polling => {
-                let Some(api) = self.api() else { return };
-                leptos::task::spawn_local(async move {
-                    match api.send(&pending.room, &pending.client_id, &pending.text, pending.image_key.as_deref()).await {
-                        Ok(message) => self.received_message(message),
-                        // Unreachable: the next poll notices, and the
-                        // outbox is queued again once it is back.
-                        Err(super::api::ApiError::Network) => {
-                            self.sends(SendOp::Clear);
-                        }
-                        // Too fast (429) or a passing server error: again, after a pause.
-                        Err(error) if error.is_retryable() => self.throttled(&pending.client_id),
-                        Err(_) => self.send_failed(&pending.client_id),
-                    }
-                });
+            Mode::Polling => leptos::task::spawn_local(polling(self, Polling::Send(pending))),
+        }
+    }
+
+    /// A send over REST, when polling.
+    async fn send_polled(self, pending: Pending) {
+        let Some(api) = self.api() else { return };
+        match api.send(&pending.room, &pending.client_id, &pending.text, pending.image_key.as_deref()).await {
+            Ok(message) => self.received_message(message),
+            // Unreachable: the next poll notices, and the
+            // outbox is queued again once it is back.
+            Err(super::api::ApiError::Network) => {
+                self.sends(SendOp::Clear);
             }
+            // Too fast (429) or a passing server error: again, after a pause.
+            Err(error) if error.is_retryable() => self.throttled(&pending.client_id),
+            Err(_) => self.send_failed(&pending.client_id),
         }
     }
 
@@ -813,70 +814,90 @@ impl Chat {
     /// One round of polling: sends what is pending, fetches what is new in
     /// every followed room, then schedules the next round.
     fn poll_once(self) {
+        leptos::task::spawn_local(polling(self, Polling::Round));
+    }
+
+    async fn poll_round(self) {
         let Some(api) = self.api() else { return };
-        leptos::task::spawn_local(async move {
-            let rooms = self.link.with_value(|link| link.subscribed.clone());
-            let mut reachable = true;
-            let mut news = 0;
-            for room in rooms {
-                let timeline = self.timeline(&room);
-                // Rooms not opened yet are left to the room list's refresh.
-                // An empty room has no cursor yet: its newest page is polled.
-                let Some(mut after) = timeline.with_untracked(|t| t.loaded.then(|| t.after.clone())) else {
-                    continue;
-                };
-                loop {
-                    match api.messages(&room, None, after.as_deref()).await {
-                        Ok(page) => {
-                            let count = page.messages.len();
-                            for message in page.messages {
-                                self.received_message(message);
-                            }
-                            news += count;
-                            if page.after.is_some() {
-                                after = page.after;
-                            }
-                            if timeline.with_untracked(|t| t.after != after) {
-                                timeline.update(|t| t.after = after.clone());
-                            }
-                            if after.is_none() || count < moodchat_protocol::limits::DEFAULT_PAGE_LIMIT as usize {
-                                break;
-                            }
+        let rooms = self.link.with_value(|link| link.subscribed.clone());
+        let mut reachable = true;
+        let mut news = 0;
+        for room in rooms {
+            let timeline = self.timeline(&room);
+            // Rooms not opened yet are left to the room list's refresh.
+            // An empty room has no cursor yet: its newest page is polled.
+            let Some(mut after) = timeline.with_untracked(|t| t.loaded.then(|| t.after.clone())) else {
+                continue;
+            };
+            loop {
+                match api.messages(&room, None, after.as_deref()).await {
+                    Ok(page) => {
+                        let count = page.messages.len();
+                        for message in page.messages {
+                            self.received_message(message);
                         }
-                        Err(error) => {
-                            reachable = !matches!(error, super::api::ApiError::Network) && !error.is_retryable();
+                        news += count;
+                        if page.after.is_some() {
+                            after = page.after;
+                        }
+                        if timeline.with_untracked(|t| t.after != after) {
+                            timeline.update(|t| t.after = after.clone());
+                        }
+                        if after.is_none() || count < moodchat_protocol::limits::DEFAULT_PAGE_LIMIT as usize {
                             break;
                         }
                     }
+                    Err(error) => {
+                        reachable = !matches!(error, super::api::ApiError::Network) && !error.is_retryable();
+                        break;
+                    }
                 }
             }
-            if !self.link.with_value(|link| link.running && link.machine.mode() == Mode::Polling) {
-                return;
-            }
-            if !reachable {
-                self.link_failed();
-                return;
-            }
-            let first = self.link.with_value(|link| !link.machine.is_connected());
-            let polls = self.link.try_update_value(|link| {
-                link.machine.connected();
-                link.polls += 1;
-                link.poll_delay = if news > 0 { POLL_ACTIVE_MS } else { (link.poll_delay * 1.5).min(POLL_IDLE_MS) };
-                link.polls
-            });
-            self.set_state();
-            if first {
-                self.flush_outbox();
-                if let Some(room) = self.open_room.get_untracked() {
-                    self.load_newest(room);
-                }
-            }
-            if polls.unwrap_or(0) % ROOM_LIST_EVERY_POLLS == 0 {
-                self.refresh_rooms();
-            }
-            let delay = self.link.with_value(|link| link.poll_delay);
-            self.poll_soon(delay);
+        }
+        if !self.link.with_value(|link| link.running && link.machine.mode() == Mode::Polling) {
+            return;
+        }
+        if !reachable {
+            self.link_failed();
+            return;
+        }
+        let first = self.link.with_value(|link| !link.machine.is_connected());
+        let polls = self.link.try_update_value(|link| {
+            link.machine.connected();
+            link.polls += 1;
+            link.poll_delay = if news > 0 { POLL_ACTIVE_MS } else { (link.poll_delay * 1.5).min(POLL_IDLE_MS) };
+            link.polls
         });
+        self.set_state();
+        if first {
+            self.flush_outbox();
+            if let Some(room) = self.open_room.get_untracked() {
+                self.load_newest(room);
+            }
+        }
+        if polls.unwrap_or(0) % ROOM_LIST_EVERY_POLLS == 0 {
+            self.refresh_rooms();
+        }
+        let delay = self.link.with_value(|link| link.poll_delay);
+        self.poll_soon(delay);
     }
 }
 
+/// What the polling transport is asked to do (see `polling`).
+enum Polling {
+    /// One round: what is new in every followed room, then the next round.
+    Round,
+    /// One of our messages, sent over REST.
+    Send(Pending),
+}
+
+split_fn! {
+    /// The polling transport is only used when WebSockets fail (or the
+    /// configuration asks for it): it is a chunk of its own.
+    async fn polling(chat: Chat, job: Polling) {
+        match job {
+            Polling::Round => chat.poll_round().await,
+            Polling::Send(pending) => chat.send_polled(pending).await,
+        }
+    }
+}

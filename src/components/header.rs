@@ -14,12 +14,21 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-name">{tr(|t| t.app_name)}</span>
             </a>
             <ConnectionStatus />
-            <div class="header-tools">
-                <LanguageSwitch />
-                <ThemeSwitch />
-                <Account />
-            </div>
+            <div class="header-tools">{Suspend::new(header_tools())}</div>
         </header>
+    }
+}
+
+split_view! {
+    /// The language and theme switches and the account: a chunk of their
+    /// own, which arrives while the configuration loads.
+    fn header_tools() -> AnyView {
+        view! {
+            <LanguageSwitch />
+            <ThemeSwitch />
+            <Account />
+        }
+        .into_any()
     }
 }
 

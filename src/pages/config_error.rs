@@ -8,7 +8,7 @@ use crate::i18n::tr;
 /// blank page. The technical detail is there for whoever has to fix it.
 #[component]
 pub fn ConfigErrorPage(error: ConfigError, on_retry: impl Fn() + 'static) -> impl IntoView {
-    let detail = error.to_string();
+    let detail = error.detail();
     let explanation = {
         let error = error.clone();
         move || describe_config_error(&error)

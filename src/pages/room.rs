@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::chat::room_list::RoomList;
 use crate::chat::room_view::RoomView;
 use crate::i18n::tr;
 
@@ -15,7 +14,7 @@ pub fn Room() -> impl IntoView {
     view! {
         <div class="chat-layout has-room">
             <aside class="chat-sidebar" aria-label=tr(|t| t.rooms_title)>
-                <RoomList primary=false />
+                {Suspend::new(super::rooms::room_list(false))}
             </aside>
             // A new room id builds a new view: its own timeline, composer and draft.
             <section class="page page-room">{move || view! { <RoomView room=room.get() /> }}</section>

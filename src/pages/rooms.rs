@@ -11,11 +11,20 @@ pub fn Rooms() -> impl IntoView {
     view! {
         <div class="chat-layout">
             <section class="page page-rooms chat-sidebar">
-                <RoomList primary=true />
+                {Suspend::new(room_list(true))}
             </section>
             <div class="chat-placeholder" aria-hidden="true">
                 <p class="muted">{tr(|t| t.chat_pick_room)}</p>
             </div>
         </div>
+    }
+}
+
+split_view! {
+    /// The room list is a chunk of its own: beside a room it is not needed
+    /// before the messages show, and may appear a moment after them. Its
+    /// rooms are fetched by the chat client meanwhile.
+    pub(super) fn room_list(primary: bool) -> AnyView {
+        view! { <RoomList primary /> }.into_any()
     }
 }

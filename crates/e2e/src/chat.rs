@@ -132,6 +132,8 @@ impl Browser {
     /// Switches the theme with the header's switch (`light`, `dark`) and
     /// waits until it applies.
     pub async fn set_theme(&self, theme: &str) -> anyhow::Result<()> {
+        // The header's switches are a code-split chunk: wait for them.
+        self.wait_for_text(".theme-switch", "").await?;
         self.client
             .execute(
                 "const s = document.querySelector('.theme-switch'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",

@@ -58,7 +58,9 @@ async fn keyboard_only_from_sign_in_to_a_sent_message_with_focus_managed_and_new
     .await?;
     focus_on_main(&kim, "signing in").await?;
 
-    // Open the lobby from the room list with Tab and Enter.
+    // Open the lobby from the room list with Tab and Enter (once the list,
+    // a code-split chunk, is there).
+    kim.wait_for_text(".room-list", "Lobby").await?;
     kim.tab_to(".room-list a.room-link[href='/rooms/lobby']", 40).await?;
     kim.press(keys::ENTER).await?;
     kim.wait_for_path("/rooms/lobby").await?;

@@ -62,6 +62,8 @@ async fn korean_browsers_get_korean_on_a_phone_sized_screen() -> anyhow::Result<
     let body_background = r#"return getComputedStyle(document.body).backgroundColor"#;
     let light = browser.client.execute(body_background, vec![]).await?;
     assert_eq!(light.as_str(), Some("rgb(246, 247, 249)"));
+    // The header's switches are a code-split chunk: wait for them.
+    browser.wait_for_text(".theme-switch", "").await?;
     browser
         .client
         .execute(

@@ -94,6 +94,7 @@ async fn sign_up_confirm_sign_in_reload_and_sign_out() -> anyhow::Result<()> {
     submit(&browser).await?;
     browser.wait_for_text(".page-sign-in .form-error[role=alert]", "The email or password is not right.").await?;
     browser.screenshot("sign-in-wrong-password").await?;
+    browser.wait_for_text(".language-switch", "").await?;
     let language = browser.client.find(Locator::Css(".language-switch")).await?;
     language.select_by_value("ko").await?;
     browser.wait_for_text(".page-sign-in .form-error", "이메일 또는 비밀번호가 올바르지 않습니다.").await?;
