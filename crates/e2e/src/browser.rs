@@ -46,6 +46,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, with the Chromium it starts: a test that
+            // fails before `close` must not leave browsers running.
+            .process_group(0)
             .spawn()
             .with_context(|| format!("start {chromedriver} (install chromium-driver; scripts/setup.sh does)"))?;
         let driver_url = format!("http://127.0.0.1:{port}");
@@ -114,10 +117,10 @@ impl Browser {
     /// Content-Security-Policy violation (the browser silently ignores what
     /// it blocks, e.g. a `style` attribute) or a panic of the app's wasm,
     /// at any time since the browser started.
-    pub async fn close(mut self) -> anyhow::Result<()> {
+    pub async fn close(self) -> anyhow::Result<()> {
         let problems = self.console_problems().await;
         let _ = tokio::time::timeout(DEADLINE, self.client.clone().close()).await;
-        let _ = self.driver.kill().await;
+        // (chromedriver and whatever is left of the browser end in `drop`.)
         let problems = problems?;
         anyhow::ensure!(problems.is_empty(), "the page's console reported:\n{}", problems.join("\n"));
         Ok(())
@@ -137,6 +140,19 @@ impl Browser {
             .filter(|message| message.contains("Content Security Policy") || message.contains("panicked at"))
             .map(str::to_owned)
             .collect())
+    }
+}
+
+impl Drop for Browser {
+    /// Ends chromedriver's whole process group (Chromium and its helpers
+    /// included); `kill_on_drop` alone would orphan the browser.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
