@@ -280,6 +280,7 @@ impl Chat {
 
     /// The link failed: retry later, fall back to polling, or wait for the network.
     fn link_failed(self) {
+        self.forget_presence();
         let next = {
             let mut next = Next::WaitForNetwork;
             self.link.update_value(|link| {
@@ -301,8 +302,21 @@ impl Chat {
     }
 
     fn network_lost(self) {
+        self.forget_presence();
         self.link.update_value(|link| link.machine.offline());
         self.set_state();
+    }
+
+    /// Who is online is unknown while the link is down: show nobody rather
+    /// than people who may have left. Re-joining brings fresh presence.
+    fn forget_presence(&self) {
+        self.timelines.with_value(|timelines| {
+            for timeline in timelines.values() {
+                if timeline.with_untracked(|timeline| !timeline.online.is_empty()) {
+                    timeline.update(|timeline| timeline.online.clear());
+                }
+            }
+        });
     }
 
     fn network_back(self) {

@@ -60,6 +60,8 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
     server.kill().await?;
     alice.wait_disconnected().await?;
     bob.wait_disconnected().await?;
+    // Who is online is unknown now: nobody is shown rather than stale names.
+    alice.wait_for_text(".presence.nobody", "").await?;
     let offline = "written while the server was down";
     alice.send_message(offline).await?;
     eventually("the offline message shown as pending", || async {
