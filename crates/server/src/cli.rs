@@ -196,6 +196,14 @@ impl ServeArgs {
 mod tests {
     use super::*;
 
+    /// The settings `moodchat serve <extra>` runs with.
+    fn serve_settings(extra: &[&str]) -> Settings {
+        let mut argv = vec!["moodchat", "serve"];
+        argv.extend_from_slice(extra);
+        let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
+        args.settings()
+    }
+
     #[test]
     fn serve_defaults_match_the_readme() {
         let cli = Cli::try_parse_from(["moodchat", "serve"]).unwrap();
@@ -222,12 +230,7 @@ mod tests {
 
     #[test]
     fn the_dev_outbox_is_on_for_loopback_only_unless_told() {
-        let local = |extra: &[&str]| {
-            let mut argv = vec!["moodchat", "serve"];
-            argv.extend_from_slice(extra);
-            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
-            args.settings().dev_outbox
-        };
+        let local = |extra: &[&str]| serve_settings(extra).dev_outbox;
         assert!(local(&[]));
         assert!(!local(&["--addr", "0.0.0.0:8080"]));
         assert!(local(&["--addr", "0.0.0.0:8080", "--dev-outbox", "true"]));
@@ -236,12 +239,7 @@ mod tests {
 
     #[test]
     fn image_flags_default_to_ten_megabytes_and_no_webhook() {
-        let parse = |extra: &[&str]| {
-            let mut argv = vec!["moodchat", "serve"];
-            argv.extend_from_slice(extra);
-            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
-            args.settings().images
-        };
+        let parse = |extra: &[&str]| serve_settings(extra).images;
         let defaults = parse(&[]);
         assert_eq!((defaults.max_upload_bytes, defaults.webhook), (10 * 1024 * 1024, None));
         let set = parse(&["--image-webhook", "http://127.0.0.1:9/hook", "--max-upload-bytes", "2048"]);
@@ -269,12 +267,7 @@ mod tests {
 
     #[test]
     fn websocket_flags_default_to_on_with_ten_idle_minutes() {
-        let parse = |extra: &[&str]| {
-            let mut argv = vec!["moodchat", "serve"];
-            argv.extend_from_slice(extra);
-            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("expected serve") };
-            args.settings().websocket
-        };
+        let parse = |extra: &[&str]| serve_settings(extra).websocket;
         let defaults = parse(&[]);
         assert_eq!((defaults.enabled, defaults.idle_timeout), (true, std::time::Duration::from_secs(600)));
         let set = parse(&["--disable-websocket", "--ws-idle-timeout", "2"]);
