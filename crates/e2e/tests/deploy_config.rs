@@ -2,13 +2,17 @@
 //! environment variables on Amplify: its output must parse as the SPA's
 //! RuntimeConfig, and bad settings must fail the build with a clear message.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use moodchat_protocol::{RuntimeConfig, Transport};
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/write-config.sh")
+    // Cargo sets CARGO_MANIFEST_DIR when it runs the test too: prefer it, so a
+    // test binary reused from another clone (a shared target directory)
+    // runs this clone's script.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.join("../../scripts/write-config.sh")
 }
 
 const AWS: [(&str, &str); 5] = [
