@@ -134,8 +134,8 @@ pub fn provide_chat() -> Chat {
             chat.stop();
         }
     });
-    let _ = window_event_listener_untyped("online", move |_| chat.network_back());
-    let _ = window_event_listener_untyped("offline", move |_| chat.network_lost());
+    let _ = window_event_listener_untyped("online", move |_| leptos::task::spawn_local(live(chat, Live::NetworkBack)));
+    let _ = window_event_listener_untyped("offline", move |_| leptos::task::spawn_local(live(chat, Live::NetworkLost)));
     chat
 }
 
@@ -265,6 +265,12 @@ impl Chat {
 
     /// Opens the link in the current mode.
     fn connect(self) {
+        if self.link.with_value(|link| link.running) {
+            leptos::task::spawn_local(live(self, Live::Connect));
+        }
+    }
+
+    fn connect_now(self) {
         if !self.link.with_value(|link| link.running) {
             return;
         }
@@ -293,10 +299,10 @@ impl Chat {
         self.set_state();
         match next {
             Next::RetryIn(delay) => {
-                let timer = set_timeout_with_handle(move || self.connect(), std::time::Duration::from_millis(delay as u64)).ok();
+                let timer = set_timeout_with_handle(move || self.connect_now(), std::time::Duration::from_millis(delay as u64)).ok();
                 self.link.update_value(|link| link.retry = timer);
             }
-            Next::SwitchToPolling => self.connect(),
+            Next::SwitchToPolling => self.connect_now(),
             Next::WaitForNetwork => {}
         }
     }
@@ -397,7 +403,7 @@ impl Chat {
             self.send_join(&room);
         }
         self.flush_outbox();
-        self.refresh_rooms();
+        self.refresh_rooms_now();
         if let Some(room) = self.open_room.get_untracked() {
             self.load_newest(room);
         }
@@ -439,7 +445,7 @@ impl Chat {
                 // room now, and a direct conversation someone started with
                 // us is ours: list it (with its name, for the title) at once.
                 if !self.rooms.with_untracked(|rooms| rooms.iter().any(|summary| summary.room.id == room)) {
-                    self.refresh_rooms();
+                    self.refresh_rooms_now();
                 }
             }
             Event::Other => {}
@@ -484,7 +490,7 @@ impl Chat {
                 }
             });
             if unknown_room {
-                self.refresh_rooms();
+                self.refresh_rooms_now();
             }
         }
     }
@@ -493,6 +499,10 @@ impl Chat {
 
     /// Reloads the room list and follows every room in it.
     pub fn refresh_rooms(self) {
+        leptos::task::spawn_local(live(self, Live::RefreshRooms));
+    }
+
+    fn refresh_rooms_now(self) {
         let Some(api) = self.api() else { return };
         leptos::task::spawn_local(async move {
             if let Ok(mut rooms) = api.rooms().await {
@@ -529,7 +539,7 @@ impl Chat {
             new
         });
         if new == Some(true) {
-            self.send_join(room);
+            leptos::task::spawn_local(live(*self, Live::Join(room.to_owned())));
         }
     }
 
@@ -592,6 +602,10 @@ impl Chat {
 
     /// Moves our read marker to the newest message of `room`.
     pub fn mark_read(self, room: &str) {
+        leptos::task::spawn_local(live(self, Live::MarkRead(room.to_owned())));
+    }
+
+    fn mark_read_now(self, room: &str) {
         self.set_unread(room, 0);
         let Some(newest) = self.timeline(room).with_untracked(|timeline| timeline.last_id().map(str::to_owned)) else {
             return;
@@ -647,6 +661,10 @@ impl Chat {
 
     /// Sends a failed message again, with the same `client_id`.
     pub fn retry(self, room: &str, client_id: &str) {
+        leptos::task::spawn_local(live(self, Live::Retry { room: room.to_owned(), client_id: client_id.to_owned() }));
+    }
+
+    fn retry_now(self, room: &str, client_id: &str) {
         let timeline = self.timeline(room);
         timeline.update(|timeline| {
             timeline.set_send_state(client_id, SendState::Sending);
@@ -890,7 +908,7 @@ impl Chat {
             }
         }
         if polls.unwrap_or(0) % ROOM_LIST_EVERY_POLLS == 0 {
-            self.refresh_rooms();
+            self.refresh_rooms_now();
         }
         let delay = self.link.with_value(|link| link.poll_delay);
         self.poll_soon(delay);
@@ -903,6 +921,42 @@ enum Polling {
     Round,
     /// One of our messages, sent over REST.
     Send(Pending),
+}
+
+/// What the live part of the client is asked to do (see `live`).
+enum Live {
+    /// Open the link in the current mode.
+    Connect,
+    /// The browser lost, or found, the network.
+    NetworkLost,
+    NetworkBack,
+    /// Join a room just followed (when the socket is open).
+    Join(String),
+    /// Reload the room list.
+    RefreshRooms,
+    /// Move our read marker in a room to its newest message.
+    MarkRead(String),
+    /// Send a failed message again.
+    Retry { room: String, client_id: String },
+}
+
+split_fn! {
+    /// The live part of the client is a chunk of its own: the WebSocket
+    /// and its reconnects, the server's events, sending and the outbox,
+    /// read markers and the room list's refresh. A room's first messages
+    /// come over REST (`load_newest`) and do not wait for it; it arrives
+    /// while they load.
+    fn live(chat: Chat, job: Live) {
+        match job {
+            Live::Connect => chat.connect_now(),
+            Live::NetworkLost => chat.network_lost(),
+            Live::NetworkBack => chat.network_back(),
+            Live::Join(room) => chat.send_join(&room),
+            Live::RefreshRooms => chat.refresh_rooms_now(),
+            Live::MarkRead(room) => chat.mark_read_now(&room),
+            Live::Retry { room, client_id } => chat.retry_now(&room, &client_id),
+        }
+    }
 }
 
 split_fn! {

@@ -78,14 +78,6 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         let room = room.clone();
         move |client_id: String| chat.retry(&room, &client_id)
     };
-    let on_send = {
-        let room = room.clone();
-        move |(text, image_key): (String, Option<String>)| chat.send(&room, &text, image_key)
-    };
-    let on_typing = {
-        let room = room.clone();
-        move |_| chat.typing(&room)
-    };
 
     // Status lines are always in the DOM and empty when there is nothing to
     // say (hidden by CSS): cheaper than building and dropping elements.
@@ -118,7 +110,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         // the mood preview) are chunks of their own, fetched while the
         // messages load: none of them is needed to show the messages.
         {Suspend::new(activity(timeline, me))}
-        {Suspend::new(composer(room.clone(), Callback::new(on_send), Callback::new(on_typing)))}
+        {Suspend::new(composer(room.clone()))}
     }
 }
 
@@ -135,8 +127,19 @@ split_view! {
 }
 
 split_view! {
-    fn composer(room: String, on_send: Callback<(String, Option<String>)>, on_typing: Callback<()>) -> AnyView {
-        view! { <Composer room on_send on_typing /> }.into_any()
+    /// The composer, wired to the chat here so that sending (and the live
+    /// link it goes through) is only reachable from chunks.
+    fn composer(room: String) -> AnyView {
+        let chat = use_chat();
+        let on_send = {
+            let room = room.clone();
+            move |(text, image_key): (String, Option<String>)| chat.send(&room, &text, image_key)
+        };
+        let on_typing = {
+            let room = room.clone();
+            move |_| chat.typing(&room)
+        };
+        view! { <Composer room on_send=Callback::new(on_send) on_typing=Callback::new(on_typing) /> }.into_any()
     }
 }
 
