@@ -68,7 +68,7 @@ pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
                     ConfigState::Ready(config) => view! { <AppRoutes config /> }.into_any(),
                     ConfigState::Failed(error) => {
                         let load = load.clone();
-                        view! { <ConfigErrorPage error on_retry=move || load() /> }.into_any()
+                        Suspend::new(config_error_page(error, Callback::new(move |_| load()))).into_any()
                     }
                 }}
             </main>
@@ -87,7 +87,7 @@ fn AppRoutes(config: RuntimeConfig) -> impl IntoView {
     // The sign-in pages are for guests (a signed-in user goes on to the
     // rooms); the rooms need a session (a guest is sent to sign in, then back).
     view! {
-        <FlatRoutes fallback=NotFound>
+        <FlatRoutes fallback=|| Suspend::new(not_found())>
             <Route path=path!("/") view=|| view! { <Redirect path="/rooms" /> } />
             <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
             <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} />
@@ -119,6 +119,20 @@ fn move_focus_on_navigation() {
         }
         path
     });
+}
+
+split_view! {
+    /// Shown when /config.json cannot be loaded: rarely seen, so a chunk.
+    fn config_error_page(error: ConfigError, on_retry: Callback<()>) -> AnyView {
+        view! { <ConfigErrorPage error on_retry=move || on_retry.run(()) /> }.into_any()
+    }
+}
+
+split_view! {
+    /// The page for an unknown address: rarely seen, so a chunk.
+    fn not_found() -> AnyView {
+        view! { <NotFound /> }.into_any()
+    }
 }
 
 /// The runtime configuration, for pages below the gate.

@@ -13,9 +13,16 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"😊"</span>
                 <span class="brand-name">{tr(|t| t.app_name)}</span>
             </a>
-            <ConnectionStatus />
+            {Suspend::new(connection_status())}
             <div class="header-tools">{Suspend::new(header_tools())}</div>
         </header>
+    }
+}
+
+split_view! {
+    /// The connection's state: a chunk, arriving with the client's link.
+    fn connection_status() -> AnyView {
+        view! { <ConnectionStatus /> }.into_any()
     }
 }
 
