@@ -6,7 +6,7 @@
 //!     [--max-level N]
 //!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
 //!     [--nb-prior X] [--nb-alpha X] [--no-balance-classes] [--max-per-corpus N] [--nsmc-holdout N] [--compare] [--quiet]
-//!     [--head-bits N (0 = no embedding head)] [--head-dim N] [--head-hidden N] [--head-lr X]
+//!     [--head-bits N (0 = no embedding head)] [--head-dim N] [--head-hidden N] [--head-lr X] [--head-neutral-only] [--head-stacked]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
 use std::path::PathBuf;
@@ -71,6 +71,8 @@ fn run() -> Result<(), String> {
             "--head-dim" => config.head_dim = parse(&flag, args.next())?,
             "--head-hidden" => config.head_hidden = parse(&flag, args.next())?,
             "--head-lr" => config.head_lr = parse(&flag, args.next())?,
+            "--head-neutral-only" => config.head_neutral_only = true,
+            "--head-stacked" => config.head_stacked = true,
             "-h" | "--help" => {
                 println!("{}", include_str!("sentiment_train.rs").lines().take(10).collect::<Vec<_>>().join("\n"));
                 return Ok(());

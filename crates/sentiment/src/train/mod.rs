@@ -400,6 +400,8 @@ mod tests {
     fn training_with_an_embedding_head_is_reproducible() {
         for hidden in [0, 8] {
             let config = TrainConfig { head_bits: 10, head_dim: 8, head_hidden: hidden, ..small_config() };
+            let stacked = TrainConfig { head_stacked: true, ..config.clone() };
+            assert_eq!(train_bytes(&stacked), train_bytes(&stacked));
             let bytes = train_bytes(&config);
             assert_eq!(bytes, train_bytes(&config));
             assert_ne!(bytes, train_bytes(&TrainConfig { seed: 7, ..config.clone() }));

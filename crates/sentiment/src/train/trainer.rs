@@ -71,6 +71,12 @@ pub struct TrainConfig {
     /// Hidden units (0 = the mean embedding feeds the two outputs directly).
     pub head_hidden: u8,
     pub head_lr: f32,
+    /// The head feeds only the neutral logit (its polarity output stays 0).
+    pub head_neutral_only: bool,
+    /// Stacked: the linear tables are trained first, alone (exactly as
+    /// without a head); then the head is trained on top of the frozen linear
+    /// logits for as many epochs, with its own epoch average.
+    pub head_stacked: bool,
 }
 
 impl Default for TrainConfig {
@@ -100,6 +106,8 @@ impl Default for TrainConfig {
             head_dim: 16,
             head_hidden: 16,
             head_lr: 0.05,
+            head_neutral_only: false,
+            head_stacked: false,
         }
     }
 }
@@ -469,6 +477,7 @@ pub fn train(
         average.head = Some(FloatHead { table: vec![0.0; head.table.len()], w1: vec![0.0; head.w1.len()], b1: vec![0.0; head.b1.len()], w2: vec![0.0; head.w2.len()], ..head.clone() });
         model.head = Some(head);
     }
+    let stacked_head = if config.head_stacked { model.head.take().zip(average.head.take()) } else { None };
     let mut head_acc = model.head.as_ref().map(|h| h.accumulators());
     let mut cache = HeadCache::new();
     // AdaGrad accumulators; starting at a small value avoids a huge first step.
@@ -525,7 +534,10 @@ pub fn train(
                 }
             }
             if let (Some(head), Some(acc)) = (&mut model.head, &mut head_acc) {
-                head.backward(acc, features, &cache, [0.5 * (g[2] - g[0]), g[1]], config.head_lr);
+                let g_pol = if config.head_neutral_only { 0.0 } else { 0.5 * (g[2] - g[0]) };
+                if g_pol != 0.0 || g[1] != 0.0 {
+                    head.backward(acc, features, &cache, [g_pol, g[1]], config.head_lr);
+                }
             }
         }
         if config.average_epochs {
@@ -537,11 +549,35 @@ pub fn train(
             after_epoch(epoch + 1, &model);
         }
     }
-    if config.average_epochs {
-        average
-    } else {
-        model
+    let mut result = if config.average_epochs { average } else { model };
+    if let Some((head, mut head_average)) = stacked_head {
+        let mut acc = head.accumulators();
+        result.head = Some(head);
+        for epoch in 0..config.epochs {
+            let seed = config.seed ^ 0x7374_6163 ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            XorShift::new(seed).shuffle(&mut order);
+            for &i in &order {
+                let (features, ex) = (table.get(i), &examples[i]);
+                if table.is_lexicon_only(i) && ex.corpus.is_review() {
+                    continue;
+                }
+                let weight = config.weight_of(ex.corpus) * class_weight[i];
+                let g = logit_gradient(result.logits_with(features, &mut cache), ex.target, weight);
+                let g_pol = if config.head_neutral_only { 0.0 } else { 0.5 * (g[2] - g[0]) };
+                if g_pol != 0.0 || g[1] != 0.0 {
+                    let head = result.head.as_mut().expect("attached above");
+                    head.backward(&mut acc, features, &cache, [g_pol, g[1]], config.head_lr);
+                }
+            }
+            let head = result.head.as_ref().expect("attached above");
+            for (x, y) in head_average.params_mut().zip(head.params()) {
+                *x += y / config.epochs as f32;
+            }
+            after_epoch(config.epochs + epoch + 1, &result);
+        }
+        result.head = Some(head_average);
     }
+    result
 }
 
 /// Per example: 1, or with `balance`, (rows of its corpus / 3) / (rows of
