@@ -45,6 +45,10 @@
 //! | end-8 | 8 | FNV-1a 64 checksum of all preceding bytes |
 //!
 //! A feature hash h maps to bucket `h & (2^P - 1)` / `h & (2^N - 1)`.
+//!
+//! Version 3 (round 5, experimental; not used by the committed weights) adds
+//! an embedding head after the tables, see `EmbeddingHead` and the crate
+//! README. A model without a head is always written as version 2.
 
 use crate::features::{FeatureExtractor, FEATURE_SCHEME_VERSION};
 use crate::hash::fnv1a64;
