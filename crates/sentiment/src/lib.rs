@@ -23,4 +23,6 @@ pub mod tokenize;
 #[cfg(feature = "train")]
 pub mod train;
 
-pub use model::{Label, Model, ModelError, ModelParts, Prediction, FORMAT_VERSION, MAGIC, NUM_CLASSES};
+pub use model::{
+    EmbeddingHead, Label, Model, ModelError, ModelParts, Prediction, FORMAT_VERSION, FORMAT_VERSION_WITH_HEAD, MAGIC, NUM_CLASSES,
+};

@@ -6,6 +6,7 @@
 //!     [--max-level N]
 //!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
 //!     [--nb-prior X] [--nb-alpha X] [--no-balance-classes] [--max-per-corpus N] [--nsmc-holdout N] [--compare] [--quiet]
+//!     [--head-bits N (0 = no embedding head)] [--head-dim N] [--head-hidden N] [--head-lr X] [--head-neutral-only] [--head-stacked]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
 use std::path::PathBuf;
@@ -66,8 +67,14 @@ fn run() -> Result<(), String> {
             "--no-balance-classes" => config.balance_classes = false,
             "--nb-prior" => config.nb_prior = parse(&flag, args.next())?,
             "--nb-alpha" => config.nb_alpha = parse(&flag, args.next())?,
+            "--head-bits" => config.head_bits = parse(&flag, args.next())?,
+            "--head-dim" => config.head_dim = parse(&flag, args.next())?,
+            "--head-hidden" => config.head_hidden = parse(&flag, args.next())?,
+            "--head-lr" => config.head_lr = parse(&flag, args.next())?,
+            "--head-neutral-only" => config.head_neutral_only = true,
+            "--head-stacked" => config.head_stacked = true,
             "-h" | "--help" => {
-                println!("{}", include_str!("sentiment_train.rs").lines().take(9).collect::<Vec<_>>().join("\n"));
+                println!("{}", include_str!("sentiment_train.rs").lines().take(10).collect::<Vec<_>>().join("\n"));
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -77,6 +84,13 @@ fn run() -> Result<(), String> {
         if !(8..=24).contains(&bits) {
             return Err("--polarity-bits / --neutral-bits must be in 8..=24".into());
         }
+    }
+    if config.head_bits != 0
+        && (!(8..=20).contains(&config.head_bits)
+            || !(1..=64).contains(&config.head_dim)
+            || config.head_hidden > 64)
+    {
+        return Err("--head-bits must be 0 or in 8..=20, --head-dim in 1..=64, --head-hidden in 0..=64".into());
     }
     eprintln!("config: {config:?}");
     let model = train::run_pipeline(&opts, &config).map_err(|e| e.to_string())?;

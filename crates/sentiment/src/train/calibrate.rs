@@ -173,6 +173,10 @@ pub fn apply(model: &Model, cal: &Calibration) -> Result<Model, ModelError> {
     parts.korean_polarity *= t;
     parts.polarity_scale *= t;
     parts.neutral_scale *= t;
+    if let Some(head) = &mut parts.head {
+        // The head's outputs are linear in w2.
+        head.w2.iter_mut().for_each(|w| *w *= t);
+    }
     Model::from_parts(parts)
 }
 

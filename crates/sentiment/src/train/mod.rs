@@ -397,6 +397,24 @@ mod tests {
     }
 
     #[test]
+    fn training_with_an_embedding_head_is_reproducible() {
+        for hidden in [0, 8] {
+            let config = TrainConfig { head_bits: 10, head_dim: 8, head_hidden: hidden, ..small_config() };
+            let stacked = TrainConfig { head_stacked: true, ..config.clone() };
+            assert_eq!(train_bytes(&stacked), train_bytes(&stacked));
+            let bytes = train_bytes(&config);
+            assert_eq!(bytes, train_bytes(&config));
+            assert_ne!(bytes, train_bytes(&TrainConfig { seed: 7, ..config.clone() }));
+            let model = crate::Model::from_bytes(&bytes).unwrap();
+            assert!(model.head().is_some());
+            let neg = model.predict("terrible film, hate it").probs;
+            assert!(neg[Label::Negative.index()] > neg[Label::Positive.index()], "{neg:?}");
+            let pos = model.predict("최고 좋아요 99").probs;
+            assert!(pos[Label::Positive.index()] > pos[Label::Negative.index()], "{pos:?}");
+        }
+    }
+
+    #[test]
     fn trained_model_learns_the_synthetic_task() {
         let model = crate::Model::from_bytes(&train_bytes(&small_config())).unwrap();
         // Polarity-only examples teach P(pos) vs P(neg), not the neutral margin

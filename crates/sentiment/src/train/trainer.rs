@@ -15,7 +15,7 @@
 
 use super::data::{Corpus, Example, Target};
 use crate::features::FeatureExtractor;
-use crate::model::{Model, ModelError, ModelParts};
+use crate::model::{EmbeddingHead, Model, ModelError, ModelParts, MAX_EMBED_DIM, MAX_HIDDEN};
 
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
@@ -64,6 +64,19 @@ pub struct TrainConfig {
     /// carries the same total weight (the metrics are macro-averaged, and
     /// GoEmotions has half as many negative as positive rows).
     pub balance_classes: bool,
+    /// Embedding head (format 3, see `EmbeddingHead`): log2 of its rows,
+    /// 0 = no head (format 2).
+    pub head_bits: u8,
+    pub head_dim: u8,
+    /// Hidden units (0 = the mean embedding feeds the two outputs directly).
+    pub head_hidden: u8,
+    pub head_lr: f32,
+    /// The head feeds only the neutral logit (its polarity output stays 0).
+    pub head_neutral_only: bool,
+    /// Stacked: the linear tables are trained first, alone (exactly as
+    /// without a head); then the head is trained on top of the frozen linear
+    /// logits for as many epochs, with its own epoch average.
+    pub head_stacked: bool,
 }
 
 impl Default for TrainConfig {
@@ -89,6 +102,12 @@ impl Default for TrainConfig {
             nb_prior: 1.0,
             nb_alpha: 1.0,
             balance_classes: true,
+            head_bits: 0,
+            head_dim: 16,
+            head_hidden: 16,
+            head_lr: 0.05,
+            head_neutral_only: false,
+            head_stacked: false,
         }
     }
 }
@@ -147,6 +166,167 @@ impl FeatureTable {
     }
 }
 
+/// Full-precision embedding head (see `EmbeddingHead`).
+#[derive(Clone)]
+pub struct FloatHead {
+    pub bits: u8,
+    pub dim: usize,
+    pub hidden: usize,
+    pub table: Vec<f32>,
+    pub w1: Vec<f32>,
+    pub b1: Vec<f32>,
+    pub w2: Vec<f32>,
+}
+
+/// Activations of one forward pass, kept for the backward pass.
+pub struct HeadCache {
+    h: [f32; MAX_EMBED_DIM],
+    z: [f32; MAX_HIDDEN],
+    a: [f32; MAX_HIDDEN],
+}
+
+impl HeadCache {
+    pub fn new() -> Self {
+        HeadCache { h: [0.0; MAX_EMBED_DIM], z: [0.0; MAX_HIDDEN], a: [0.0; MAX_HIDDEN] }
+    }
+}
+
+impl Default for HeadCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// AdaGrad accumulators of the head: one per embedding row (row-wise
+/// AdaGrad: the rows are many and each update touches all of a row), one per
+/// dense weight.
+struct HeadAccumulators {
+    rows: Vec<f32>,
+    w1: Vec<f32>,
+    b1: Vec<f32>,
+    w2: Vec<f32>,
+}
+
+impl FloatHead {
+    fn new(bits: u8, dim: usize, hidden: usize, seed: u64) -> Self {
+        let mut rng = XorShift::new(seed ^ 0x6865_6164);
+        let mut uniform = |a: f32| ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32 * a;
+        let table = (0..(1usize << bits) * dim).map(|_| uniform(0.1)).collect();
+        let glorot = (6.0 / (dim + hidden.max(1)) as f32).sqrt();
+        let w1 = (0..hidden * dim).map(|_| uniform(glorot)).collect();
+        let width = if hidden == 0 { dim } else { hidden };
+        FloatHead { bits, dim, hidden, table, w1, b1: vec![0.1; hidden], w2: vec![0.0; 2 * width] }
+    }
+
+    fn row(&self, f: u32) -> usize {
+        (f >> (32 - self.bits as u32)) as usize
+    }
+
+    fn width(&self) -> usize {
+        if self.hidden == 0 { self.dim } else { self.hidden }
+    }
+
+    /// [polarity, neutrality] outputs; fills `cache`.
+    pub fn forward(&self, features: &[u32], cache: &mut HeadCache) -> [f32; 2] {
+        let d = self.dim;
+        let h = &mut cache.h[..d];
+        h.fill(0.0);
+        for &f in features {
+            let at = self.row(f) * d;
+            for (x, w) in h.iter_mut().zip(&self.table[at..at + d]) {
+                *x += w;
+            }
+        }
+        let inv_n = if features.is_empty() { 0.0 } else { 1.0 / features.len() as f32 };
+        h.iter_mut().for_each(|x| *x *= inv_n);
+        for j in 0..self.hidden {
+            let mut z = self.b1[j];
+            for (w, x) in self.w1[j * d..(j + 1) * d].iter().zip(&cache.h[..d]) {
+                z += w * x;
+            }
+            cache.z[j] = z;
+            cache.a[j] = z.max(0.0);
+        }
+        let a = if self.hidden == 0 { &cache.h[..d] } else { &cache.a[..self.hidden] };
+        let width = a.len();
+        let mut out = [0f32; 2];
+        for k in 0..2 {
+            for (w, x) in self.w2[k * width..(k + 1) * width].iter().zip(a) {
+                out[k] += w * x;
+            }
+        }
+        out
+    }
+
+    /// AdaGrad step given d loss / d outputs.
+    fn backward(&mut self, acc: &mut HeadAccumulators, features: &[u32], cache: &HeadCache, g_out: [f32; 2], lr: f32) {
+        let (d, width) = (self.dim, self.width());
+        let a = if self.hidden == 0 { &cache.h[..d] } else { &cache.a[..self.hidden] };
+        let mut da = [0f32; if MAX_HIDDEN > MAX_EMBED_DIM { MAX_HIDDEN } else { MAX_EMBED_DIM }];
+        for j in 0..width {
+            da[j] = g_out[0] * self.w2[j] + g_out[1] * self.w2[width + j];
+        }
+        for k in 0..2 {
+            for j in 0..width {
+                let at = k * width + j;
+                adagrad(&mut self.w2[at], &mut acc.w2[at], g_out[k] * a[j], 0.0, lr);
+            }
+        }
+        let mut dh = [0f32; MAX_EMBED_DIM];
+        if self.hidden == 0 {
+            dh[..d].copy_from_slice(&da[..d]);
+        } else {
+            for j in 0..self.hidden {
+                let dz = if cache.z[j] > 0.0 { da[j] } else { 0.0 };
+                if dz == 0.0 {
+                    continue;
+                }
+                for i in 0..d {
+                    dh[i] += dz * self.w1[j * d + i];
+                }
+                for i in 0..d {
+                    adagrad(&mut self.w1[j * d + i], &mut acc.w1[j * d + i], dz * cache.h[i], 0.0, lr);
+                }
+                adagrad(&mut self.b1[j], &mut acc.b1[j], dz, 0.0, lr);
+            }
+        }
+        if features.is_empty() {
+            return;
+        }
+        let inv_n = 1.0 / features.len() as f32;
+        let g_row = dh.map(|v| v * inv_n);
+        let g_sq = g_row[..d].iter().map(|v| v * v).sum::<f32>() / d as f32;
+        if g_sq == 0.0 {
+            return;
+        }
+        for &f in features {
+            let r = self.row(f);
+            acc.rows[r] += g_sq;
+            let step = lr / acc.rows[r].sqrt();
+            for (w, g) in self.table[r * d..(r + 1) * d].iter_mut().zip(&g_row[..d]) {
+                *w -= step * g;
+            }
+        }
+    }
+
+    fn accumulators(&self) -> HeadAccumulators {
+        HeadAccumulators {
+            rows: vec![1e-4; 1 << self.bits],
+            w1: vec![1e-4; self.w1.len()],
+            b1: vec![1e-4; self.b1.len()],
+            w2: vec![1e-4; self.w2.len()],
+        }
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut f32> {
+        self.table.iter_mut().chain(self.w1.iter_mut()).chain(self.b1.iter_mut()).chain(self.w2.iter_mut())
+    }
+
+    fn params(&self) -> impl Iterator<Item = &f32> {
+        self.table.iter().chain(&self.w1).chain(&self.b1).chain(&self.w2)
+    }
+}
+
 /// Full-precision model used during training (same structure as `Model`).
 #[derive(Clone)]
 pub struct FloatModel {
@@ -155,6 +335,7 @@ pub struct FloatModel {
     pub polarity: Vec<f32>,
     pub neutral: Vec<f32>,
     pub biases: [f32; 3],
+    pub head: Option<FloatHead>,
 }
 
 impl FloatModel {
@@ -165,10 +346,15 @@ impl FloatModel {
             polarity: vec![0.0; 1 << polarity_bits],
             neutral: vec![0.0; 1 << neutral_bits],
             biases: [0.0; 3],
+            head: None,
         }
     }
 
     pub fn logits(&self, features: &[u32]) -> [f32; 3] {
+        self.logits_with(features, &mut HeadCache::new())
+    }
+
+    pub fn logits_with(&self, features: &[u32], cache: &mut HeadCache) -> [f32; 3] {
         let (pm, nm) = ((1usize << self.polarity_bits) - 1, (1usize << self.neutral_bits) - 1);
         let mut pol = 0f32;
         let mut neu = 0f32;
@@ -177,8 +363,13 @@ impl FloatModel {
             neu += self.neutral[f as usize & nm];
         }
         let norm = norm(features.len());
-        let half = 0.5 * pol * norm;
-        [self.biases[0] - half, self.biases[1] + neu * norm, self.biases[2] + half]
+        let Some(head) = &self.head else {
+            let half = 0.5 * pol * norm;
+            return [self.biases[0] - half, self.biases[1] + neu * norm, self.biases[2] + half];
+        };
+        let [p, n] = head.forward(features, cache);
+        let half = 0.5 * (pol * norm + p);
+        [self.biases[0] - half, self.biases[1] + neu * norm + n, self.biases[2] + half]
     }
 
     fn add_scaled(&mut self, other: &FloatModel, k: f32) {
@@ -190,6 +381,18 @@ impl FloatModel {
         }
         for c in 0..3 {
             self.biases[c] += k * other.biases[c];
+        }
+        if let (Some(a), Some(b)) = (&mut self.head, &other.head) {
+            for (x, y) in a.params_mut().zip(b.params()) {
+                *x += k * y;
+            }
+        }
+    }
+
+    fn scale(&mut self, k: f32) {
+        let head = self.head.iter_mut().flat_map(|h| h.params_mut());
+        for v in self.polarity.iter_mut().chain(self.neutral.iter_mut()).chain(self.biases.iter_mut()).chain(head) {
+            *v *= k;
         }
     }
 }
@@ -269,6 +472,14 @@ pub fn train(
     let (pm, nm) = ((1usize << config.polarity_bits) - 1, (1usize << config.neutral_bits) - 1);
     let mut model = FloatModel::new(config.polarity_bits, config.neutral_bits);
     let mut average = FloatModel::new(config.polarity_bits, config.neutral_bits);
+    if config.head_bits != 0 {
+        let head = FloatHead::new(config.head_bits, config.head_dim as usize, config.head_hidden as usize, config.seed);
+        average.head = Some(FloatHead { table: vec![0.0; head.table.len()], w1: vec![0.0; head.w1.len()], b1: vec![0.0; head.b1.len()], w2: vec![0.0; head.w2.len()], ..head.clone() });
+        model.head = Some(head);
+    }
+    let stacked_head = if config.head_stacked { model.head.take().zip(average.head.take()) } else { None };
+    let mut head_acc = model.head.as_ref().map(|h| h.accumulators());
+    let mut cache = HeadCache::new();
     // AdaGrad accumulators; starting at a small value avoids a huge first step.
     let mut pol_sq = vec![1e-4f32; pm + 1];
     let mut neu_sq = vec![1e-4f32; nm + 1];
@@ -297,7 +508,7 @@ pub fn train(
                 continue;
             }
             let weight = config.weight_of(ex.corpus) * class_weight[i];
-            let g = logit_gradient(model.logits(features), ex.target, weight);
+            let g = logit_gradient(model.logits_with(features, &mut cache), ex.target, weight);
             for c in 0..3 {
                 if g[c] != 0.0 {
                     adagrad(&mut model.biases[c], &mut bias_sq[c], g[c], 0.0, lr);
@@ -322,23 +533,51 @@ pub fn train(
                     adagrad(&mut model.neutral[b], &mut neu_sq[b], g_neu, l2, lr);
                 }
             }
+            if let (Some(head), Some(acc)) = (&mut model.head, &mut head_acc) {
+                let g_pol = if config.head_neutral_only { 0.0 } else { 0.5 * (g[2] - g[0]) };
+                if g_pol != 0.0 || g[1] != 0.0 {
+                    head.backward(acc, features, &cache, [g_pol, g[1]], config.head_lr);
+                }
+            }
         }
         if config.average_epochs {
             average.add_scaled(&model, 1.0 / config.epochs as f32);
             let mut so_far = average.clone();
-            for v in so_far.polarity.iter_mut().chain(so_far.neutral.iter_mut()).chain(so_far.biases.iter_mut()) {
-                *v *= config.epochs as f32 / (epoch + 1) as f32;
-            }
+            so_far.scale(config.epochs as f32 / (epoch + 1) as f32);
             after_epoch(epoch + 1, &so_far);
         } else {
             after_epoch(epoch + 1, &model);
         }
     }
-    if config.average_epochs {
-        average
-    } else {
-        model
+    let mut result = if config.average_epochs { average } else { model };
+    if let Some((head, mut head_average)) = stacked_head {
+        let mut acc = head.accumulators();
+        result.head = Some(head);
+        for epoch in 0..config.epochs {
+            let seed = config.seed ^ 0x7374_6163 ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            XorShift::new(seed).shuffle(&mut order);
+            for &i in &order {
+                let (features, ex) = (table.get(i), &examples[i]);
+                if table.is_lexicon_only(i) && ex.corpus.is_review() {
+                    continue;
+                }
+                let weight = config.weight_of(ex.corpus) * class_weight[i];
+                let g = logit_gradient(result.logits_with(features, &mut cache), ex.target, weight);
+                let g_pol = if config.head_neutral_only { 0.0 } else { 0.5 * (g[2] - g[0]) };
+                if g_pol != 0.0 || g[1] != 0.0 {
+                    let head = result.head.as_mut().expect("attached above");
+                    head.backward(&mut acc, features, &cache, [g_pol, g[1]], config.head_lr);
+                }
+            }
+            let head = result.head.as_ref().expect("attached above");
+            for (x, y) in head_average.params_mut().zip(head.params()) {
+                *x += y / config.epochs as f32;
+            }
+            after_epoch(config.epochs + epoch + 1, &result);
+        }
+        result.head = Some(head_average);
     }
+    result
 }
 
 /// Per example: 1, or with `balance`, (rows of its corpus / 3) / (rows of
@@ -429,6 +668,19 @@ fn quantize_table(weights: &[f32], clip_quantile: f64, prune_at_most: u8, max_le
 pub fn quantize(model: &FloatModel, config: &TrainConfig) -> Result<Model, ModelError> {
     let (polarity_scale, polarity) = quantize_table(&model.polarity, config.clip_quantile, config.prune_at_most, config.max_level);
     let (neutral_scale, neutral) = quantize_table(&model.neutral, config.clip_quantile, config.prune_at_most, 127);
+    let head = model.head.as_ref().map(|h| {
+        let (scale, table) = quantize_table(&h.table, config.clip_quantile, 0, 127);
+        EmbeddingHead {
+            bits: h.bits,
+            dim: h.dim as u8,
+            hidden: h.hidden as u8,
+            scale,
+            table,
+            w1: h.w1.clone(),
+            b1: h.b1.clone(),
+            w2: h.w2.clone(),
+        }
+    });
     Model::from_parts(ModelParts {
         polarity_bits: model.polarity_bits,
         neutral_bits: model.neutral_bits,
@@ -438,6 +690,7 @@ pub fn quantize(model: &FloatModel, config: &TrainConfig) -> Result<Model, Model
         korean_polarity: 0.0,
         polarity,
         neutral,
+        head,
     })
 }
 
