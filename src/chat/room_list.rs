@@ -127,7 +127,7 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
     }
     let avatar = match summary.room.kind {
         RoomKind::Public => "#".to_owned(),
-        RoomKind::Direct => name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
+        RoomKind::Direct => super::message_row::initial(name),
     };
     let avatar = with_text(&document, "span", "room-avatar", &avatar);
     set(&avatar, "aria-hidden", "true");
