@@ -14,10 +14,10 @@ to happen in between (the same pipeline as `cargo leptos --split`):
          module's function table, so its export must stay)
       -> wasm-opt -Os on every module (release; smaller than -Oz once gzipped)
       -> (release) the main module's imports from the JS glue renamed to short
-         names, in the wasm and the glue alike, and the glue's comments and
-         indentation dropped: wasm-bindgen names each import after its Rust
-         binding plus a 16-digit hash, which is some 8 KB of incompressible
-         text in the two files
+         names, in the wasm and the glue alike: wasm-bindgen names each import
+         after its Rust binding plus a 16-digit hash, which is some 8 KB of
+         incompressible text in the two files; then the glue and the chunk
+         loader minified with terser
 
 Everything lands in one directory named after the hash of its contents,
 app-<hash>/, so all of it can be cached for a year (crates/server/src/spa.rs,
@@ -80,8 +80,8 @@ def split_bindgen_optimise(wasm: pathlib.Path, out: pathlib.Path, release: bool)
         for module in out.glob("*.wasm"):
             run(tool("wasm-opt"), "-Os", str(module), "-o", str(module))
         shorten_imports(out / f"{APP}_bg.wasm", out / f"{APP}.js")
-        strip_js(out / f"{APP}.js")
-        strip_js(out / "__wasm_split.js")
+        minify_js(out / f"{APP}.js")
+        minify_js(out / "__wasm_split.js")
 
 
 def leb128(value: int) -> bytes:
@@ -259,14 +259,11 @@ def shorten_imports(wasm: pathlib.Path, glue: pathlib.Path) -> None:
     wasm.write_bytes(bytes(out))
 
 
-def strip_js(script: pathlib.Path) -> None:
-    """Drops a generated script's doc comments, whole-line comments,
-    indentation and blank lines (the glue and the chunk loader have no
-    multi-line strings or templates)."""
-    text = re.sub(r"/\*\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)
-    lines = (line.strip() for line in text.split("\n"))
-    kept = (line for line in lines if line and not line.startswith("//") and not re.fullmatch(r"/\*.*?\*/", line))
-    script.write_text("\n".join(kept) + "\n", encoding="utf-8")
+def minify_js(script: pathlib.Path) -> None:
+    """Minifies a generated ES module with terser: local names shortened,
+    comments and whitespace dropped. Exports and property names (the wasm
+    module's import names) are kept."""
+    run(tool("terser"), str(script), "--module", "--compress", "--mangle", "--output", str(script))
 
 
 def content_hash(directory: pathlib.Path) -> str:

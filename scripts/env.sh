@@ -10,6 +10,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+TERSER_VERSION=5.51.2
 WASM_SPLIT_VERSION=0.2.4
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever moodchat needs that is missing, and nothing else:
 # the wasm target, trunk, wasm-bindgen-cli (the version in Cargo.lock),
-# binaryen's wasm-opt from npm, and with --browser Chromium, chromedriver and
+# binaryen's wasm-opt and terser from npm, and with --browser Chromium, chromedriver and
 # the CJK and colour-emoji fonts that screenshots need. Quick when all is there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -43,6 +43,14 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   step "Installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+# terser minifies the app's generated JavaScript (the wasm-bindgen glue and
+# the chunk loader) in scripts/build_app.py.
+if [[ "$("$TOOLS_DIR/node_modules/.bin/terser" --version 2>/dev/null)" != "terser $TERSER_VERSION" ]]; then
+  step "Installing terser $TERSER_VERSION from npm"
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "terser@$TERSER_VERSION"
 fi
 
 # The code splitter scripts/build_app.py runs between cargo and wasm-bindgen
