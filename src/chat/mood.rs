@@ -47,7 +47,11 @@ pub fn MoodPreview(#[prop(into)] text: Signal<String>) -> impl IntoView {
         if text.trim().is_empty() {
             return None;
         }
-        let sentiment = model.0.run(text)?;
+        // `try_run`: when the room changes, this preview can re-run once more
+        // after its composer (which owns the model) is gone; `run` would
+        // panic on the disposed callback, and a panic in wasm breaks the
+        // page's task queue for good.
+        let sentiment = model.0.try_run(text).flatten()?;
         let description = describe(&sentiment, i18n.t());
         Some(view! {
             <span class="mood-preview" role="img" title=description.clone() aria-label=description>

@@ -126,8 +126,10 @@ impl Browser {
         Ok(())
     }
 
-    /// Console messages about CSP violations and wasm panics, from
-    /// chromedriver's browser log (`POST /session/{id}/se/log`).
+    /// Console messages about CSP violations, wasm panics (a debug build
+    /// prints them) and wasm traps (a release build, without the panic hook,
+    /// only traps: "RuntimeError: unreachable"), from chromedriver's browser
+    /// log (`POST /session/{id}/se/log`).
     async fn console_problems(&self) -> anyhow::Result<Vec<String>> {
         let session = self.client.session_id().await?.context("the browser has no WebDriver session")?;
         let url = format!("{}/session/{session}/se/log", self.driver_url);
@@ -137,7 +139,9 @@ impl Browser {
         Ok(entries
             .iter()
             .filter_map(|entry| entry["message"].as_str())
-            .filter(|message| message.contains("Content Security Policy") || message.contains("panicked at"))
+            .filter(|message| {
+                message.contains("Content Security Policy") || message.contains("panicked at") || message.contains("RuntimeError")
+            })
             .map(str::to_owned)
             .collect())
     }
