@@ -155,8 +155,15 @@ async fn ten_thousand_messages_render_fast_and_keep_the_dom_small_while_scrollin
     let median_step = step_ms[step_ms.len() / 2];
     let worst_step = step_ms[step_ms.len() - 1];
     let (median_work, worst_work) = (work_ms[work_ms.len() / 2], work_ms[work_ms.len() - 1]);
+    // What the tab holds for it all (the wasm memory only grows).
+    let memory_mb = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+        / 1048576.0;
     console_log!(
-        "chat-ui figures: 10000 messages; first render {first_render_ms:.0} ms; rows in DOM at bottom {rows_at_bottom}, \
+        "chat-ui figures: 10000 messages; wasm memory {memory_mb:.1} MB; first render {first_render_ms:.0} ms; rows in DOM at bottom {rows_at_bottom}, \
          max while scrolling {max_rows}; DOM nodes added by the list, max {max_nodes}; wheel step (120 px): update {median_wheel:.1} ms median, {worst_wheel:.1} ms worst; \
          jump (1/40 of the room): update {median_work:.1} ms median, \
          {worst_work:.1} ms worst; with two frames {median_step:.1} ms median, {worst_step:.1} ms worst"
