@@ -1,7 +1,7 @@
 //! What can go wrong when talking to the identity provider, and how to say it
 //! to the user in their language.
 
-use crate::i18n::Texts;
+use crate::i18n::AuthTexts;
 
 /// A failed identity-provider call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl AuthError {
     }
 
     /// The sentence shown to the user.
-    pub fn describe(&self, t: &Texts) -> String {
+    pub fn describe(&self, t: &AuthTexts) -> String {
         let known = match self.kind() {
             ErrorKind::NotAuthorized => t.error_not_authorized,
             ErrorKind::AttemptsExceeded => t.error_attempts_exceeded,
@@ -101,7 +101,7 @@ impl AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, KO};
+    use crate::i18n::{EN_AUTH, KO_AUTH};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn service(kind: &str, message: &str) -> AuthError {
@@ -128,7 +128,7 @@ mod tests {
         for (kind, message, expected) in cases {
             let error = service(kind, message);
             assert_eq!(error.kind(), expected, "{kind}: {message}");
-            let (en, ko) = (error.describe(&EN), error.describe(&KO));
+            let (en, ko) = (error.describe(&EN_AUTH), error.describe(&KO_AUTH));
             assert!(!en.is_empty() && !ko.is_empty());
             assert_ne!(en, ko, "{kind} is translated");
             assert!(!en.contains(kind), "a known error is explained, not dumped: {en}");
@@ -141,8 +141,8 @@ mod tests {
 
     #[test]
     fn network_errors_and_qualified_types_are_understood() {
-        assert_eq!(AuthError::Network.describe(&EN), EN.error_network);
-        assert_eq!(AuthError::Network.describe(&KO), KO.error_network);
+        assert_eq!(AuthError::Network.describe(&EN_AUTH), EN_AUTH.error_network);
+        assert_eq!(AuthError::Network.describe(&KO_AUTH), KO_AUTH.error_network);
         let qualified = service("com.amazonaws.cognito#CodeMismatchException", "x");
         assert_eq!(qualified.kind(), ErrorKind::CodeMismatch);
     }
@@ -151,10 +151,10 @@ mod tests {
     fn unknown_errors_show_their_type_and_message() {
         let error = service("ResourceNotFoundException", "User pool client web does not exist.");
         assert_eq!(error.kind(), ErrorKind::Other);
-        let shown = error.describe(&KO);
-        assert!(shown.starts_with(KO.error_unknown), "{shown}");
+        let shown = error.describe(&KO_AUTH);
+        assert!(shown.starts_with(KO_AUTH.error_unknown), "{shown}");
         assert!(shown.contains("ResourceNotFoundException: User pool client web does not exist."), "{shown}");
-        let odd = AuthError::Unexpected("no AuthenticationResult".into()).describe(&EN);
+        let odd = AuthError::Unexpected("no AuthenticationResult".into()).describe(&EN_AUTH);
         assert!(odd.contains("no AuthenticationResult"), "{odd}");
     }
 }

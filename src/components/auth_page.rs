@@ -13,9 +13,9 @@ use leptos::prelude::*;
 
 use super::form::{FormError, FormState, Notice, SubmitButton};
 use super::password_hints::{PasswordHints, PASSWORD_HINTS_ID};
-use crate::i18n::{tr, Texts};
+use crate::i18n::{tr_auth, AuthTexts};
 
-pub type Text = fn(&Texts) -> &'static str;
+pub type Text = fn(&AuthTexts) -> &'static str;
 
 /// One input of a form.
 #[derive(Clone)]
@@ -86,7 +86,7 @@ pub fn AuthPage(
             let FieldSpec { id, label, value, kind, autocomplete } = field;
             view! {
                 <div class="field">
-                    <label for=id>{tr(label)}</label>
+                    <label for=id>{tr_auth(label)}</label>
                     <input
                         id=id
                         name=id
@@ -108,16 +108,16 @@ pub fn AuthPage(
         .map(|AuthLink { lead, label, href }| {
             view! {
                 <span>
-                    {lead.map(|lead| view! { {tr(lead)} " " })}
-                    <a href=href>{tr(label)}</a>
+                    {lead.map(|lead| view! { {tr_auth(lead)} " " })}
+                    <a href=href>{tr_auth(label)}</a>
                 </span>
             }
         })
         .collect_view();
     view! {
         <section class=["page page-auth ", class].concat()>
-            <h1>{tr(title)}</h1>
-            <p class="muted">{tr(intro)}</p>
+            <h1>{tr_auth(title)}</h1>
+            <p class="muted">{tr_auth(intro)}</p>
             <Notice text=notice.unwrap_or_else(|| RwSignal::new(None)) />
             <form
                 class="auth-form"

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use leptos::prelude::*;
 
 use crate::auth::AuthError;
-use crate::i18n::{use_i18n, Texts};
+use crate::i18n::{use_i18n, AuthTexts};
 
 /// A form's request state: whether one is running, and how the last failed.
 #[derive(Clone, Copy)]
@@ -59,16 +59,16 @@ pub fn FormError(form: FormState) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="form-error" role="alert">
-            {move || form.error.get().map(|error| error.describe(i18n.t()))}
+            {move || form.error.get().map(|error| error.describe(i18n.auth()))}
         </p>
     }
 }
 
 /// The submit button; says it is working while a request runs.
 #[component]
-pub fn SubmitButton(form: FormState, label: fn(&Texts) -> &'static str) -> impl IntoView {
+pub fn SubmitButton(form: FormState, label: fn(&AuthTexts) -> &'static str) -> impl IntoView {
     let i18n = use_i18n();
-    let text = move || if form.pending.get() { i18n.t().working } else { label(i18n.t()) };
+    let text = move || if form.pending.get() { i18n.auth().working } else { label(i18n.auth()) };
     view! {
         <button type="submit" class="button primary" disabled=move || form.pending.get() aria-busy=move || form.pending.get().then_some("true")>
             {text}
@@ -78,7 +78,7 @@ pub fn SubmitButton(form: FormState, label: fn(&Texts) -> &'static str) -> impl 
 
 /// A polite status line (a code was sent, the account is confirmed...).
 #[component]
-pub fn Notice(text: RwSignal<Option<fn(&Texts) -> &'static str>>) -> impl IntoView {
+pub fn Notice(text: RwSignal<Option<fn(&AuthTexts) -> &'static str>>) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="notice" role="status">{move || text.get().map(|text| text(i18n.t()))}</p> }
+    view! { <p class="notice" role="status">{move || text.get().map(|text| text(i18n.auth()))}</p> }
 }

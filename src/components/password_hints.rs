@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
 use crate::auth::password_policy::Rule;
-use crate::i18n::{use_i18n, Texts};
+use crate::i18n::{use_i18n, AuthTexts};
 
 /// The id the password input points at with `aria-describedby`.
 pub const PASSWORD_HINTS_ID: &str = "password-hints";
 
-fn rule_text(rule: Rule, t: &Texts) -> &'static str {
+fn rule_text(rule: Rule, t: &AuthTexts) -> &'static str {
     match rule {
         Rule::Length => t.rule_length,
         Rule::Lowercase => t.rule_lowercase,
@@ -28,9 +28,9 @@ pub fn PasswordHints(password: RwSignal<String>) -> impl IntoView {
             view! {
                 <li class=move || if met.get() { "rule met" } else { "rule unmet" }>
                     <span class="rule-mark" aria-hidden="true">{move || if met.get() { "✓" } else { "•" }}</span>
-                    {move || rule_text(rule, i18n.t())}
+                    {move || rule_text(rule, i18n.auth())}
                     <span class="visually-hidden">
-                        {move || if met.get() { i18n.t().rule_met } else { i18n.t().rule_unmet }}
+                        {move || if met.get() { i18n.auth().rule_met } else { i18n.auth().rule_unmet }}
                     </span>
                 </li>
             }
@@ -38,7 +38,7 @@ pub fn PasswordHints(password: RwSignal<String>) -> impl IntoView {
         .collect_view();
     view! {
         <div id=PASSWORD_HINTS_ID class="password-hints">
-            <p class="password-hints-title">{move || i18n.t().password_rules_title}</p>
+            <p class="password-hints-title">{move || i18n.auth().password_rules_title}</p>
             <ul>{items}</ul>
         </div>
     }

@@ -7,7 +7,7 @@ use crate::app::use_runtime_config;
 use crate::auth::cognito;
 use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec, NoticeSignal, Text};
 use crate::components::form::{FormError, FormState};
-use crate::i18n::tr;
+use crate::i18n::tr_auth;
 
 /// Entering the code sent at sign-up, with a way to get a new one.
 #[component]
@@ -49,7 +49,7 @@ pub fn ConfirmSignUp() -> impl IntoView {
         view! {
             <FormError form=resend />
             <button type="button" class="button resend-code" on:click=on_resend disabled=move || resend.pending.get()>
-                {tr(|t| t.resend_code)}
+                {tr_auth(|t| t.resend_code)}
             </button>
         }
     });

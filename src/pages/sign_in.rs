@@ -7,7 +7,7 @@ use crate::app::use_runtime_config;
 use crate::auth::{cognito, srp_worker, use_auth, ErrorKind};
 use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec, Text};
 use crate::components::form::FormState;
-use crate::i18n::tr;
+use crate::i18n::tr_auth;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -40,7 +40,7 @@ pub fn SignIn() -> impl IntoView {
     // An unconfirmed account gets a way to confirm it right there.
     let confirm_link = ViewFn::from(move || {
         let unconfirmed = move || form.error.with(|error| error.as_ref().map(|error| error.kind())) == Some(ErrorKind::UserNotConfirmed);
-        move || unconfirmed().then(|| view! { <a class="button confirm-link" href="/confirm">{tr(|t| t.confirm_account_link)}</a> })
+        move || unconfirmed().then(|| view! { <a class="button confirm-link" href="/confirm">{tr_auth(|t| t.confirm_account_link)}</a> })
     });
 
     view! {
