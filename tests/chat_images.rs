@@ -182,8 +182,9 @@ async fn the_viewer_opens_on_the_full_image_and_gives_the_focus_back() {
     opener.focus().unwrap();
     opener.click();
 
+    // The viewer is a lazily loaded part (an async call without the splitter).
     let document = support::document();
-    let dialog = document.get_element_by_id("image-viewer").expect("the viewer");
+    let dialog = wait_for("the viewer", || document.get_element_by_id("image-viewer").filter(|d| d.has_attribute("open"))).await;
     assert!(dialog.matches(":modal").unwrap(), "opened with showModal");
     let image = query(&dialog, "img").unwrap();
     assert_eq!(image.get_attribute("src").as_deref(), Some("/api/blobs/rooms/lobby/D.png?exp=1&sig=x"));
@@ -206,6 +207,7 @@ async fn the_viewer_opens_on_the_full_image_and_gives_the_focus_back() {
     // Opened again, the backdrop (the dialog itself) closes it too, and a
     // click on the image does not.
     opener.click();
+    wait_for("the viewer open again", || dialog.has_attribute("open").then_some(())).await;
     image_click(&dialog);
     assert!(dialog.has_attribute("open"), "a click on the image keeps it open");
     dialog.unchecked_ref::<web_sys::HtmlElement>().click();

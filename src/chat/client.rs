@@ -580,8 +580,13 @@ impl Chat {
         }
     }
 
-    /// Loads the page before the oldest message shown.
+    /// Loads the page before the oldest message shown (reading back is not
+    /// needed before the first message shows: through the live chunk).
     pub fn load_older(self, room: String) {
+        leptos::task::spawn_local(live(self, Live::LoadOlder(room)));
+    }
+
+    fn load_older_now(self, room: String) {
         let timeline = self.timeline(&room);
         let Some(cursor) = timeline.with_untracked(|timeline| timeline.older.clone()) else { return };
         if self.loading_older.get_untracked() {
@@ -938,12 +943,14 @@ enum Live {
     MarkRead(String),
     /// Send a failed message again.
     Retry { room: String, client_id: String },
+    /// Load the page before the oldest message shown.
+    LoadOlder(String),
 }
 
 split_fn! {
     /// The live part of the client is a chunk of its own: the WebSocket
     /// and its reconnects, the server's events, sending and the outbox,
-    /// read markers and the room list's refresh. A room's first messages
+    /// read markers, the room list's refresh and older pages. A room's first messages
     /// come over REST (`load_newest`) and do not wait for it; it arrives
     /// while they load.
     fn live(chat: Chat, job: Live) {
@@ -955,6 +962,7 @@ split_fn! {
             Live::RefreshRooms => chat.refresh_rooms_now(),
             Live::MarkRead(room) => chat.mark_read_now(&room),
             Live::Retry { room, client_id } => chat.retry_now(&room, &client_id),
+            Live::LoadOlder(room) => chat.load_older_now(room),
         }
     }
 }

@@ -5,7 +5,9 @@
 //! that opened it, even when its row was rebuilt meanwhile.
 //!
 //! One dialog per page, built with plain DOM calls on first use (like the
-//! message rows, for the bundle's sake) and refilled on every opening.
+//! message rows, for the bundle's sake) and refilled on every opening. The
+//! viewer is a chunk of its own, fetched the first time an image is opened:
+//! the first message never waits for it.
 
 use std::cell::RefCell;
 
@@ -14,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 use super::dom::{append, document, element, set, set_style};
-use crate::i18n::Texts;
+use crate::i18n::{Locale, Texts};
 
 const ID: &str = "image-viewer";
 /// The inline image's button: it carries what the viewer shows.
@@ -45,9 +47,15 @@ pub fn opener_id(row_key: &str) -> String {
     ["image-", row_key].concat()
 }
 
-/// Opens the viewer on the image of `opener` (an `OPENER` button with
-/// `data-full`, and `data-size` when the size is known).
-pub fn open(opener: &Element, t: &Texts) {
+split_fn! {
+    /// Opens the viewer on the image of `opener` (an `OPENER` button with
+    /// `data-full`, and `data-size` when the size is known).
+    pub fn show(opener: Element, locale: Locale) {
+        open(&opener, locale.texts())
+    }
+}
+
+fn open(opener: &Element, t: &Texts) {
     let Some(url) = opener.get_attribute("data-full") else { return };
     let document = document();
     let dialog = document.get_element_by_id(ID).unwrap_or_else(build);

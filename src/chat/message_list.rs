@@ -257,7 +257,7 @@ pub fn MessageList(
                 on_retry.run(client_id);
             }
         } else if let Some(opener) = closest(image_viewer::OPENER) {
-            image_viewer::open(&opener, i18n.locale.get_untracked().texts());
+            leptos::task::spawn_local(image_viewer::show(opener, i18n.locale.get_untracked()));
         }
     };
 

@@ -46,21 +46,6 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         })
     };
 
-    // Typing indicators fade out a few seconds after the last keystroke.
-    if let Ok(pruner) = set_interval_with_handle(
-        move || {
-            let now = js_sys::Date::now();
-            if timeline.with_untracked(|t| t.typing.iter().any(|(_, until)| *until <= now)) {
-                timeline.update(|t| {
-                    t.prune_typing(now);
-                });
-            }
-        },
-        std::time::Duration::from_millis(TYPING_PRUNE_MS),
-    ) {
-        on_cleanup(move || pruner.clear());
-    }
-
     let on_near_top = {
         let room = room.clone();
         move |_| chat.load_older(room.clone())
@@ -176,6 +161,21 @@ fn Presence(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
 #[component]
 fn Activity(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
     let i18n = use_i18n();
+    // Typing indicators fade out a few seconds after the last keystroke.
+    if let Ok(pruner) = set_interval_with_handle(
+        move || {
+            let now = js_sys::Date::now();
+            if timeline.with_untracked(|t| t.typing.iter().any(|(_, until)| *until <= now)) {
+                timeline.update(|t| {
+                    t.prune_typing(now);
+                });
+            }
+        },
+        std::time::Duration::from_millis(TYPING_PRUNE_MS),
+    ) {
+        on_cleanup(move || pruner.clear());
+    }
+
     let typing = text(move || {
         let t = i18n.t();
         timeline.with(|timeline| {
