@@ -28,7 +28,7 @@ step "Release build of the SPA and its size"
 # token refresh are lazily loaded chunks; 258.4 KB before the split). The
 # product target is 150 KB, not met yet (docs/benchmarks.md says where the
 # bytes go). Lower this as it shrinks.
-"$REPO_ROOT/scripts/size-report.sh" --budget 155
+"$REPO_ROOT/scripts/size-report.sh" --budget 150
 
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
