@@ -307,34 +307,30 @@ fn fit_calibration(opts: &PipelineOptions, quantized: &Model, dev: &DevSets) -> 
     cal
 }
 
+/// The committed (int8, calibrated) model's figures on `dev`.
+fn int8_report(model: &Model, dev: &DevSets) -> String {
+    let mut extractor = crate::features::FeatureExtractor::new();
+    let mut scratch = Vec::new();
+    dev_report(
+        dev,
+        |t| {
+            extractor.extract(t, &mut scratch);
+            model.logits(&scratch, has_hangul_syllable(t))
+        },
+        false,
+    )
+}
+
 /// Applies the calibration and reports the final model on the dev sets.
 fn finish(opts: &PipelineOptions, quantized: &Model, cal: &calibrate::Calibration, dev: &DevSets) -> io::Result<Model> {
     let model = calibrate::apply(quantized, cal).map_err(invalid_model)?;
     if opts.verbose {
-        let mut extractor = crate::features::FeatureExtractor::new();
-        let mut scratch = Vec::new();
-        let report = dev_report(
-            dev,
-            |t| {
-                extractor.extract(t, &mut scratch);
-                model.logits(&scratch, has_hangul_syllable(t))
-            },
-            false,
-        );
+        let report = int8_report(&model, dev);
         let note = if dev.tweet_val.is_empty() { " (every tweet trained on: tweet figures are the folds' above)" } else { "" };
         eprintln!("final int8 model: {report}{note}");
     }
     if let Some(cmp) = &dev.compare {
-        let mut extractor = crate::features::FeatureExtractor::new();
-        let mut scratch = Vec::new();
-        let report = dev_report(
-            cmp,
-            |t| {
-                extractor.extract(t, &mut scratch);
-                model.logits(&scratch, has_hangul_syllable(t))
-            },
-            false,
-        );
+        let report = int8_report(&model, cmp);
         eprintln!("COMPARE (held-aside dev halves, nothing fitted on them): {report}");
         let preds: Vec<_> = cmp.tweet_val.iter().map(|e| model.predict(&e.text)).collect();
         let m = metrics::confusion(&cmp.tweet_val, &preds);
