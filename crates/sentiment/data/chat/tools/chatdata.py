@@ -83,9 +83,10 @@ def is_symbol(c):
 
 
 def normalise(text):
-    """Lower case, no spaces or punctuation, every run of one character cut to one (ㅋㅋㅋ = ㅋ, sooo = so)."""
+    """Lower case, no spaces or punctuation but "?" (a question is another message: "피곤해" / "피곤해?"),
+    every run of one character cut to one (ㅋㅋㅋ = ㅋ, sooo = so)."""
     text = unicodedata.normalize("NFC", text).lower()
-    kept = [c for c in text if not (c.isspace() or unicodedata.category(c).startswith("P"))]
+    kept = [c for c in text if not (c.isspace() or (unicodedata.category(c).startswith("P") and c != "?"))]
     return re.sub(r"(.)\1+", r"\1", "".join(kept))
 
 
