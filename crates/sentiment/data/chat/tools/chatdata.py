@@ -87,6 +87,8 @@ def normalise(text):
     every run of one character cut to one (ㅋㅋㅋ = ㅋ, sooo = so)."""
     text = unicodedata.normalize("NFC", text).lower()
     kept = [c for c in text if not (c.isspace() or (unicodedata.category(c).startswith("P") and c != "?"))]
+    if not kept:  # an ASCII emoticon alone (":)", ":(", ";;") is all punctuation: keep it whole
+        kept = [c for c in text if not c.isspace()]
     return re.sub(r"(.)\1+", r"\1", "".join(kept))
 
 
