@@ -286,12 +286,16 @@ def write_splits(messages, split_of, frozen):
 def load_checked():
     messages = read_sources()
     escape_check(messages)
-    seen = {}
+    seen, problems = {}, []
     for m in messages:
         key = (m.lang, m.norm)
         if key in seen:
-            raise SystemExit(f"duplicate after normalising: {seen[key].where()} and {m.where()}: {m.text!r}")
+            problems.append(f"duplicate after normalising: {seen[key].where()} {seen[key].text!r} = "
+                            f"{m.where()} {m.text!r}")
         seen[key] = m
+    if problems:
+        print("\n".join(problems))
+        raise SystemExit(f"{len(problems)} duplicates: rewrite or remove one of each")
     pairs, problems = check(messages, verbose=False)
     if problems:
         print("\n".join(problems))
