@@ -350,6 +350,9 @@ def cmd_stats(_args):
 
 def cmd_eval(args):
     """Today's model on the chosen splits, through the crate's own `sentiment-predict` binary."""
+    if "test" in args.splits.split(",") and not args.frozen_test_once:
+        raise SystemExit("the test split is scored once per model, never to choose anything: pass "
+                         "--frozen-test-once to confirm (README.md, 'The test split')")
     rows = [r for r in all_split_rows() if r[1] in args.splits.split(",")]
     texts = [unescape(r[2]).replace("\n", " ").replace("\t", " ") for r in rows]
     cmd = ["cargo", "run", "-q", "-p", "moodchat-sentiment", "--profile", "server", "--features", "train",
@@ -386,6 +389,7 @@ def main():
     ev.add_argument("--splits", default="train,dev")
     ev.add_argument("--weights")
     ev.add_argument("--by-category", action="store_true")
+    ev.add_argument("--frozen-test-once", action="store_true")
     ev.set_defaults(run=cmd_eval)
     args = parser.parse_args()
     args.run(args)
