@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 const KO_TEST: &str = include_str!("../data/chat/ko_test.tsv");
 const EN_TEST: &str = include_str!("../data/chat/en_test.tsv");
 const KO_TEST_SHA256: &str = "8b40bc5fa3d3e2c0cf7b297464fab9026542703dc56e3928e936758d277d6687";
-const EN_TEST_SHA256: &str = "edf4ba28e0866cf0bbfeed8c57e686cff876045da76a2a5b2b81e4ead27eee59";
+const EN_TEST_SHA256: &str = "d73643e547b343df4f3afcf0da8e04be99d0b58afdc9e628618fa3f1d8b72865";
 
 const SPLITS: [(&str, &str, &str); 6] = [
     ("ko", "train", include_str!("../data/chat/ko_train.tsv")),
@@ -23,12 +23,14 @@ const SPLITS: [(&str, &str, &str); 6] = [
 
 const HEADER: &str = "text\tlabel\tcategory\tgroup";
 
-/// The four messages quoted in issue 16 were seen while the model was being judged: training data only.
-const ISSUE_EXAMPLES: [&str; 4] = [
-    "도와줘서 진짜 고마워 덕분에 살았다",
-    "어제 먹은 파스타 진짜 맛있었어 또 가자",
-    "그렇게 말하니까 좀 섭섭하네",
-    "내일 면접이라 너무 떨려서 잠이 안 와",
+/// The four messages quoted in issue 16 were seen while the model was being judged: training data only. So are
+/// the issue's English glosses of them, where the data has one.
+const ISSUE_EXAMPLES: [(&str, &str); 5] = [
+    ("ko", "도와줘서 진짜 고마워 덕분에 살았다"),
+    ("ko", "어제 먹은 파스타 진짜 맛있었어 또 가자"),
+    ("ko", "그렇게 말하니까 좀 섭섭하네"),
+    ("ko", "내일 면접이라 너무 떨려서 잠이 안 와"),
+    ("en", "interview tomorrow, too nervous to sleep"),
 ];
 
 struct Row<'a> {
@@ -132,16 +134,37 @@ fn no_message_or_group_is_in_two_splits() {
     }
 }
 
+/// Sanity tests are built from the guideline's examples (issue 16: "the sanity tests grow with every hard case
+/// the guideline decides"), so no quoted example may be a test message.
+#[test]
+fn guideline_examples_are_not_test_messages() {
+    let normalise = |text: &str| -> String { text.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut test = HashSet::new();
+    for (lang, split, tsv) in SPLITS.into_iter().filter(|(_, split, _)| *split == "test") {
+        for row in rows(&format!("{lang}_{split}"), tsv) {
+            test.insert(normalise(&unescape(row.text).unwrap()));
+        }
+    }
+    // Quotes may wrap across lines: read the file as one line.
+    let guideline = include_str!("../data/chat/GUIDELINE.md").replace('\n', " ");
+    assert_eq!(guideline.matches('"').count() % 2, 0, "GUIDELINE.md has an unbalanced quote");
+    let quoted: Vec<&str> = guideline.split('"').skip(1).step_by(2).collect();
+    assert!(quoted.len() > 150, "the guideline's examples were not found ({} quotes)", quoted.len());
+    for example in quoted {
+        assert!(!test.contains(&normalise(example)), "GUIDELINE.md quotes the test message {example:?}");
+    }
+}
+
 #[test]
 fn issue_examples_are_training_only() {
     let mut found = HashSet::new();
     for (lang, split, tsv) in SPLITS {
         for row in rows(&format!("{lang}_{split}"), tsv) {
-            if ISSUE_EXAMPLES.contains(&row.text) {
-                assert_eq!((lang, split), ("ko", "train"), "{:?}", row.text);
-                found.insert(row.text);
+            if let Some(&(want_lang, text)) = ISSUE_EXAMPLES.iter().find(|(_, text)| *text == row.text) {
+                assert_eq!((lang, split), (want_lang, "train"), "{text:?}");
+                found.insert(text);
             }
         }
     }
-    assert_eq!(found.len(), ISSUE_EXAMPLES.len(), "every issue example is in ko_train.tsv");
+    assert_eq!(found.len(), ISSUE_EXAMPLES.len(), "every issue example is in a train split");
 }

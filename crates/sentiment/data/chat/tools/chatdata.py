@@ -35,12 +35,17 @@ HEADER = "text\tlabel\tcategory\tgroup"
 SEED = "moodchat-chat-16"
 TEST_SHARE = 0.24
 DEV_SHARE = 0.13
-# The four messages quoted in issue 16 are known to the developers: training only.
+# The four messages quoted in issue 16, and the issue's English glosses of them, are known to the developers:
+# training only.
 ISSUE_EXAMPLES = {
     "도와줘서 진짜 고마워 덕분에 살았다",
     "어제 먹은 파스타 진짜 맛있었어 또 가자",
     "그렇게 말하니까 좀 섭섭하네",
     "내일 면접이라 너무 떨려서 잠이 안 와",
+    "thanks so much for the help, you saved me",
+    "the pasta yesterday was so good, let's go again",
+    "that hurts a little, you saying that",
+    "interview tomorrow, too nervous to sleep",
 }
 
 # Near-copy thresholds (see `near_pairs`).
