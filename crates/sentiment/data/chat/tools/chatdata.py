@@ -4,9 +4,8 @@
     python3 crates/sentiment/data/chat/tools/chatdata.py check   # duplicates, near copies, labels
     python3 crates/sentiment/data/chat/tools/chatdata.py split   # writes {ko,en}_{train,dev,test}.tsv
     python3 crates/sentiment/data/chat/tools/chatdata.py stats   # count tables for README.md
-    python3 crates/sentiment/data/chat/tools/chatdata.py eval --splits train,dev   # today's model
 
-Standard library only. The sources are source/<lang>/<category>.txt, one message a line:
+Standard library only. `eval_model.py` beside it scores a model on the splits. The sources are source/<lang>/<category>.txt, one message a line:
 `+ text` positive, `0 text` neutral, `- text` negative; a label written `=+` (`=0`, `=-`) marks a message
 written as a variation of (or a contrast to) the message above it, and the two always land in the same split.
 Lines starting with `#` and blank lines are ignored. Message text is stored escaped: `\\n` newline,
@@ -16,7 +15,6 @@ Lines starting with `#` and blank lines are ignored. Message text is stored esca
 import argparse
 import hashlib
 import re
-import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
@@ -353,49 +351,12 @@ def cmd_stats(_args):
         print(f"\n{lang}: length in characters min {ls[0]}, median {ls[len(ls) // 2]}, max {ls[-1]}")
 
 
-def cmd_eval(args):
-    """Today's model on the chosen splits, through the crate's own `sentiment-predict` binary."""
-    if "test" in args.splits.split(",") and not args.frozen_test_once:
-        raise SystemExit("the test split is scored once per model, never to choose anything: pass "
-                         "--frozen-test-once to confirm (README.md, 'The test split')")
-    rows = [r for r in all_split_rows() if r[1] in args.splits.split(",")]
-    texts = [unescape(r[2]).replace("\n", " ").replace("\t", " ") for r in rows]
-    cmd = ["cargo", "run", "-q", "-p", "moodchat-sentiment", "--profile", "server", "--features", "train",
-           "--bin", "sentiment-predict", "--"] + (["--weights", args.weights] if args.weights else [])
-    out = subprocess.run(cmd, input="\n".join(texts) + "\n", capture_output=True, text=True, cwd=REPO, check=True)
-    predicted = [LABEL_NAMES.index(line.split()[1]) for line in out.stdout.splitlines()]
-    if len(predicted) != len(rows):
-        raise SystemExit(f"sentiment-predict printed {len(predicted)} lines for {len(rows)} messages")
-    for lang in LANGS:
-        pairs = [(r[3], p, r[4]) for r, p in zip(rows, predicted) if r[0] == lang]
-        if not pairs:
-            continue
-        right = sum(g == p for g, p, _ in pairs)
-        print(f"\n{lang} ({args.splits}): accuracy {100 * right / len(pairs):.1f}% of {len(pairs)}")
-        print("| gold \\ predicted | negative | neutral | positive | recall |\n|---|---|---|---|---|")
-        for g in range(3):
-            row = [sum(1 for x, p, _ in pairs if x == g and p == q) for q in range(3)]
-            print(f"| {LABEL_NAMES[g]} | {row[0]} | {row[1]} | {row[2]} | {100 * row[g] / max(1, sum(row)):.1f}% |")
-        if args.by_category:
-            per = defaultdict(lambda: [0, 0])
-            for g, p, cat in pairs:
-                per[cat][0] += g == p
-                per[cat][1] += 1
-            print(" ".join(f"{cat} {100 * a / n:.0f}%/{n}" for cat, (a, n) in sorted(per.items())))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("check").set_defaults(run=cmd_check)
     sub.add_parser("split").set_defaults(run=cmd_split)
     sub.add_parser("stats").set_defaults(run=cmd_stats)
-    ev = sub.add_parser("eval")
-    ev.add_argument("--splits", default="train,dev")
-    ev.add_argument("--weights")
-    ev.add_argument("--by-category", action="store_true")
-    ev.add_argument("--frozen-test-once", action="store_true")
-    ev.set_defaults(run=cmd_eval)
     args = parser.parse_args()
     args.run(args)
 
