@@ -23,6 +23,10 @@ Everything lands in one directory named after the hash of its contents,
 app-<hash>/, so all of it can be cached for a year (crates/server/src/spa.rs,
 customHttp.yml), and a small external loader starts the app, so a static
 `script-src 'self'` CSP covers it.
+
+Before the app is built, the two web workers trunk built are moved into
+directories named after their contents too (`hash_workers`), and the app is
+compiled with their URLs.
 """
 import base64
 import hashlib
@@ -284,6 +288,7 @@ def main() -> None:
     if not public_url.endswith("/"):
         public_url += "/"
 
+    os.environ.update(hash_workers(staging, public_url))
     wasm = build_wasm(release)
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "app"
@@ -337,6 +342,38 @@ def one_stylesheet(staging: pathlib.Path, public_url: str) -> None:
         sys.exit("build_app.py: index.html has no </title> to put the stylesheet after")
     index.write_text(html, encoding="utf-8")
 
+
+# The web workers trunk builds (index.html), with the environment variable
+# that gives the app the URL of each one's loader at compile time
+# (src/auth/srp_worker.rs, src/chat/mood_worker.rs).
+WORKERS = {
+    "moodchat-srp-worker": "MOODCHAT_SRP_WORKER_URL",
+    "moodchat-mood-worker": "MOODCHAT_MOOD_WORKER_URL",
+}
+
+
+def hash_workers(staging: pathlib.Path, public_url: str) -> dict[str, str]:
+    """Moves each web worker's files into a directory named after their
+    contents, `<worker>-<hash>/`, so they can be cached for a year like the
+    app (crates/server/src/spa.rs, customHttp.yml). trunk names a worker's
+    files after its binary (`<worker>.js`, `<worker>_bg.wasm`,
+    `<worker>_loader.js`), never after their contents, since the page's code
+    names the worker's URL; the loader imports the other two by relative
+    URLs, which still resolve in the directory. Returns the environment the
+    app is then built with: each worker's loader URL."""
+    environment = {}
+    for worker, variable in WORKERS.items():
+        files = [staging / f"{worker}{suffix}" for suffix in (".js", "_bg.wasm", "_loader.js")]
+        missing = [file.name for file in files if not file.is_file()]
+        if missing:
+            sys.exit(f"build_app.py: trunk did not build the worker {worker}: {', '.join(missing)} missing")
+        pending = staging / f"{worker}-pending"
+        pending.mkdir()
+        for file in files:
+            file.rename(pending / file.name)
+        directory = pending.rename(staging / f"{worker}-{content_hash(pending)}")
+        environment[variable] = f"{public_url}{directory.name}/{worker}_loader.js"
+    return environment
 
 if __name__ == "__main__":
     main()
