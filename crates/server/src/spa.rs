@@ -56,6 +56,9 @@ pub fn router(dist_dir: &Path) -> Router {
 
 async fn client_route_or_404(request: Request<Body>, index: PathBuf) -> Response<Body> {
     let path = request.uri().path().to_owned();
+    if under_an_api(&path) {
+        return HttpError::not_found(format!("no API endpoint at {path}")).into_response();
+    }
     if looks_like_a_file(&path) {
         return HttpError::not_found(format!("no file at {path}")).into_response();
     }
@@ -71,6 +74,16 @@ async fn client_route_or_404(request: Request<Body>, index: PathBuf) -> Response
         Ok(response) => response.map(Body::new),
         Err(error) => HttpError::new(moodchat_protocol::ErrorCode::Internal, error.to_string()).into_response(),
     }
+}
+
+/// The APIs mounted beside the app (crates/server/src/app.rs). A path
+/// under them that none of their routes took still reaches this fallback:
+/// axum's `nest("/api", ..)` leaves `/api/` to the outer router. It gets a
+/// JSON 404, never the page.
+const API_PREFIXES: [&str; 2] = ["/api", "/idp"];
+
+fn under_an_api(path: &str) -> bool {
+    API_PREFIXES.iter().any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 /// Client routes have no extension in their last segment; files do.
@@ -148,6 +161,16 @@ mod tests {
         assert!(is_hashed_asset("/loader-0c4392c2.js"));
         assert!(!is_hashed_asset("/moodchat-web-6237c4.js"));
         assert!(!is_hashed_asset("/moodchat-web-6237c4392c2009200.js"));
+    }
+
+    #[test]
+    fn api_paths_are_told_from_client_routes() {
+        for path in ["/api", "/api/", "/api/rooms", "/idp", "/idp/outbox"] {
+            assert!(under_an_api(path), "{path}");
+        }
+        for path in ["/", "/apis", "/api-docs", "/rooms/api", "/idpx"] {
+            assert!(!under_an_api(path), "{path}");
+        }
     }
 
     #[test]

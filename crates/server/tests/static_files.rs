@@ -221,6 +221,19 @@ async fn missing_files_are_json_404s_never_index_html() {
 }
 
 #[tokio::test]
+async fn paths_under_the_apis_never_get_the_page() {
+    let dist = built_app().await;
+    for path in ["/api/", "/api", "/api/rooms", "/idp/", "/idp/x.html"] {
+        let answer = dist.get(path, BROWSER).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(answer.header(header::CONTENT_TYPE), "application/json", "{path}");
+        assert!(answer.body.contains("no API endpoint"), "{path}: {}", answer.body);
+    }
+    // A client route that only starts like one is still the app's.
+    assert_eq!(dist.get("/apis", BROWSER).await.body, "index, brotli");
+}
+
+#[tokio::test]
 async fn an_unbuilt_app_is_a_clear_503() {
     let dist = serve(&[]).await;
     let answer = dist.get("/rooms/lobby", BROWSER).await;
