@@ -23,8 +23,15 @@ Everything lands in one directory named after the hash of its contents,
 app-<hash>/, so all of it can be cached for a year (crates/server/src/spa.rs,
 customHttp.yml), and a small external loader starts the app, so a static
 `script-src 'self'` CSP covers it.
+
+Before the app is built, the two web workers trunk built are moved into
+directories named after their contents too (`hash_workers`), and the app is
+compiled with their URLs. After it, a release build gets a brotli and a gzip
+copy of every file that compresses (`precompress`), which `moodchat serve`
+sends to browsers that accept them.
 """
 import base64
+import gzip
 import hashlib
 import os
 import pathlib
@@ -42,11 +49,16 @@ def run(*args: str) -> None:
     subprocess.run(args, check=True, cwd=REPO)
 
 
+def tools_dir() -> pathlib.Path:
+    """Where scripts/setup.sh installs the tools."""
+    cache = pathlib.Path(os.environ.get("MOODCHAT_CACHE", pathlib.Path.home() / ".cache" / "moodchat"))
+    return cache / "tools"
+
+
 def tool(name: str) -> str:
     """A tool from PATH, or where scripts/setup.sh installs it."""
-    cache = pathlib.Path(os.environ.get("MOODCHAT_CACHE", pathlib.Path.home() / ".cache" / "moodchat"))
-    for candidate in (shutil.which(name), cache / "tools" / "cargo" / "bin" / name,
-                      cache / "tools" / "node_modules" / ".bin" / name):
+    for candidate in (shutil.which(name), tools_dir() / "cargo" / "bin" / name,
+                      tools_dir() / "node_modules" / ".bin" / name):
         if candidate and pathlib.Path(candidate).exists():
             return str(candidate)
     sys.exit(f"build_app.py: {name} is missing; run scripts/setup.sh")
@@ -284,6 +296,7 @@ def main() -> None:
     if not public_url.endswith("/"):
         public_url += "/"
 
+    os.environ.update(hash_workers(staging, public_url))
     wasm = build_wasm(release)
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "app"
@@ -314,6 +327,9 @@ def main() -> None:
         sys.exit("build_app.py: index.html has no </head> to put the app's loader in")
     index.write_text(html, encoding="utf-8")
 
+    if release and os.environ.get("MOODCHAT_PRECOMPRESS", "1") != "0":
+        precompress(staging)
+
 
 def one_stylesheet(staging: pathlib.Path, public_url: str) -> None:
     """Joins the page's stylesheets (style/main.css, style/chat.css, as trunk
@@ -336,6 +352,78 @@ def one_stylesheet(staging: pathlib.Path, public_url: str) -> None:
     if count != 1:
         sys.exit("build_app.py: index.html has no </title> to put the stylesheet after")
     index.write_text(html, encoding="utf-8")
+
+
+# The web workers trunk builds (index.html), with the environment variable
+# that gives the app the URL of each one's loader at compile time
+# (src/auth/srp_worker.rs, src/chat/mood_worker.rs).
+WORKERS = {
+    "moodchat-srp-worker": "MOODCHAT_SRP_WORKER_URL",
+    "moodchat-mood-worker": "MOODCHAT_MOOD_WORKER_URL",
+}
+
+
+def hash_workers(staging: pathlib.Path, public_url: str) -> dict[str, str]:
+    """Moves each web worker's files into a directory named after their
+    contents, `<worker>-<hash>/`, so they can be cached for a year like the
+    app (crates/server/src/spa.rs, customHttp.yml). trunk names a worker's
+    files after its binary (`<worker>.js`, `<worker>_bg.wasm`,
+    `<worker>_loader.js`), never after their contents, since the page's code
+    names the worker's URL; the loader imports the other two by relative
+    URLs, which still resolve in the directory. Returns the environment the
+    app is then built with: each worker's loader URL."""
+    environment = {}
+    for worker, variable in WORKERS.items():
+        files = [staging / f"{worker}{suffix}" for suffix in (".js", "_bg.wasm", "_loader.js")]
+        missing = [file.name for file in files if not file.is_file()]
+        if missing:
+            sys.exit(f"build_app.py: trunk did not build the worker {worker}: {', '.join(missing)} missing")
+        pending = staging / f"{worker}-pending"
+        pending.mkdir()
+        for file in files:
+            file.rename(pending / file.name)
+        directory = pending.rename(staging / f"{worker}-{content_hash(pending)}")
+        environment[variable] = f"{public_url}{directory.name}/{worker}_loader.js"
+    return environment
+
+
+# What is worth compressing: text and wasm (images and fonts already are).
+COMPRESSIBLE = {".html", ".js", ".wasm", ".css", ".svg", ".json", ".txt"}
+
+
+def precompress(staging: pathlib.Path) -> None:
+    """Writes a brotli copy (`<file>.br`, quality 11) and a gzip copy
+    (`<file>.gz`, level 9) beside every file of the build worth compressing,
+    for `moodchat serve` to send whichever the browser accepts without
+    compressing anything per request (crates/server/src/spa.rs). A copy that
+    would not be smaller than its file is not written; the server then sends
+    the file. Release builds only (a debug build is served as it is); set
+    MOODCHAT_PRECOMPRESS=0 where the host compresses by itself (Amplify
+    Hosting, amplify.yml)."""
+    brotli = brotli_module()
+    for file in sorted(staging.rglob("*")):
+        if not file.is_file() or file.suffix not in COMPRESSIBLE:
+            continue
+        data = file.read_bytes()
+        copies = {
+            ".br": brotli.compress(data, quality=11),
+            # mtime 0: the same build gives the same bytes.
+            ".gz": gzip.compress(data, compresslevel=9, mtime=0),
+        }
+        for suffix, compressed in copies.items():
+            if len(compressed) < len(data):
+                file.with_name(file.name + suffix).write_bytes(compressed)
+
+
+def brotli_module():
+    """Google's brotli for Python (PyPI `Brotli`), which scripts/setup.sh
+    installs, pinned, into the tools directory."""
+    sys.path.insert(0, str(tools_dir() / "python"))
+    try:
+        import brotli
+    except ImportError:
+        sys.exit("build_app.py: the brotli module is missing; run scripts/setup.sh")
+    return brotli
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever moodchat needs that is missing, and nothing else:
 # the wasm target, trunk, wasm-bindgen-cli (the version in Cargo.lock),
-# binaryen's wasm-opt and terser from npm, and with --browser Chromium, chromedriver and
+# binaryen's wasm-opt and terser from npm, Brotli from PyPI, and with --browser Chromium, chromedriver and
 # the CJK and colour-emoji fonts that screenshots need. Quick when all is there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -51,6 +51,16 @@ if [[ "$("$TOOLS_DIR/node_modules/.bin/terser" --version 2>/dev/null)" != "terse
   step "Installing terser $TERSER_VERSION from npm"
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "terser@$TERSER_VERSION"
+fi
+
+# Google's brotli for Python compresses the release build once, at its
+# highest level, in scripts/build_app.py (precompressed copies for
+# `moodchat serve`); in the tools directory, outside any Python environment.
+python_tools="$TOOLS_DIR/python"
+if [[ "$(PYTHONPATH="$python_tools" python3 -c 'import brotli; print(brotli.__version__)' 2>/dev/null)" != "$BROTLI_VERSION" ]]; then
+  step "Installing Brotli $BROTLI_VERSION (Python) from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location --upgrade \
+    --target "$python_tools" "Brotli==$BROTLI_VERSION"
 fi
 
 # The code splitter scripts/build_app.py runs between cargo and wasm-bindgen

@@ -41,7 +41,8 @@ while IFS= read -r -d '' file; do
   case "$file" in
     *.html|*.js|*.wasm|*.css) total=$((total + gz)) ;;
   esac
-done < <(find dist -type f -print0 | sort -z)
+# (Not the build's precompressed .br and .gz copies: each file is gzipped here.)
+done < <(find dist -type f ! -name '*.br' ! -name '*.gz' -print0 | sort -z)
 kb() { printf '%d.%d KB' $(($1 / 1024)) $((($1 % 1024) * 10 / 1024)); }
 printf '%-56s %10s %10d  (%s)\n' "initial total html+js+wasm+css" "" "$total" "$(kb "$total")"
 printf '%-56s %10s %10d  (%s)\n' "loaded lazily" "" "$lazy_total" "$(kb "$lazy_total")"

@@ -30,6 +30,8 @@ step "Release build of the SPA and its size"
 # bytes go). Lower this as it shrinks.
 "$REPO_ROOT/scripts/size-report.sh" --budget 150
 
+# (Among them tests/downloads.rs: what the browser downloads on an emulated
+# slow 4G network, bytes and requests within budget.)
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
 MOODCHAT_BIN="$CARGO_TARGET_DIR/debug/moodchat" MOODCHAT_DIST_DIR="$REPO_ROOT/dist" \

@@ -18,10 +18,12 @@ use web_sys::Worker;
 use super::error::AuthError;
 
 /// The loader trunk writes for the worker (`data-loader-shim`): it imports
-/// the wasm-bindgen glue and starts the wasm. Worker files are not
-/// content-hashed (trunk names them after the binary), so the server
-/// revalidates them.
-pub const WORKER_URL: &str = "/moodchat-srp-worker_loader.js";
+/// the wasm-bindgen glue and starts the wasm. scripts/build_app.py
+/// moves the worker's files into a directory named after their contents (so
+/// they are cached for a year) and builds the app with this URL in
+/// `MOODCHAT_SRP_WORKER_URL`; without it (the browser tests), trunk's own name.
+pub const WORKER_URL: &str =
+    if let Some(url) = option_env!("MOODCHAT_SRP_WORKER_URL") { url } else { "/moodchat-srp-worker_loader.js" };
 
 /// How long the worker may take to load (a slow phone on a slow network)
 /// or to answer before the sign-in reports an error instead of hanging.

@@ -23,9 +23,12 @@ use web_sys::{Event, Worker};
 
 use super::mood::MoodModel;
 
-/// The loader trunk writes for the worker (`data-loader-shim`); like the SRP
-/// worker's files it is named after the binary, not content-hashed.
-pub const WORKER_URL: &str = "/moodchat-mood-worker_loader.js";
+/// The loader trunk writes for the worker (`data-loader-shim`). scripts/build_app.py
+/// moves the worker's files into a directory named after their contents (so
+/// they are cached for a year) and builds the app with this URL in
+/// `MOODCHAT_MOOD_WORKER_URL`; without it (the browser tests), trunk's own name.
+pub const WORKER_URL: &str =
+    if let Some(url) = option_env!("MOODCHAT_MOOD_WORKER_URL") { url } else { "/moodchat-mood-worker_loader.js" };
 
 /// How long typing must pause before the text is rated: one request per
 /// pause instead of one per keystroke.

@@ -10,7 +10,11 @@ pub mod a11y;
 pub mod auth;
 pub mod browser;
 pub mod chat;
+pub mod devtools;
+pub mod downloads;
+pub mod moments;
 pub mod network;
+pub mod network_log;
 pub mod page_files;
 pub mod server;
 pub mod static_host;
@@ -34,18 +38,28 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 /// Polls `probe` until it yields a value or `DEADLINE` passes.
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> anyhow::Result<T>
+pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
+    eventually_within(DEADLINE, what, probe).await
+}
+
+/// `eventually` with a limit of its own, for what takes longer by design
+/// (a page load on an emulated slow network).
+pub async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(value) = probe().await {
             return Ok(value);
         }
         if tokio::time::Instant::now() >= deadline {
-            anyhow::bail!("timed out after {DEADLINE:?} waiting for {what}");
+            anyhow::bail!("timed out after {limit:?} waiting for {what}");
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

@@ -40,3 +40,36 @@ impl Browser {
         Ok(())
     }
 }
+
+/// A network as DevTools emulates it (`DevTools::emulate_network`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NetworkProfile {
+    /// Added to every request before its answer starts.
+    pub latency_ms: u32,
+    pub download_bytes_per_second: u32,
+    pub upload_bytes_per_second: u32,
+}
+
+impl NetworkProfile {
+    /// 1.6 Mbit/s down, 750 kbit/s up, 150 ms latency: Lighthouse's "slow
+    /// 4G" phone, on which issue 14's targets are set (kilo as 1,000).
+    pub const SLOW_4G: NetworkProfile =
+        NetworkProfile { latency_ms: 150, download_bytes_per_second: 1_600_000 / 8, upload_bytes_per_second: 750_000 / 8 };
+
+    /// The parameters of DevTools' `Network.emulateNetworkConditions`.
+    pub fn devtools_conditions(&self) -> serde_json::Value {
+        json!({
+            "offline": false,
+            "latency": self.latency_ms,
+            "downloadThroughput": self.download_bytes_per_second,
+            "uploadThroughput": self.upload_bytes_per_second,
+        })
+    }
+}
+
+impl std::fmt::Display for NetworkProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (down, up) = (self.download_bytes_per_second * 8 / 1000, self.upload_bytes_per_second * 8 / 1000);
+        write!(f, "{down} kbit/s down, {up} kbit/s up, {} ms latency", self.latency_ms)
+    }
+}

@@ -89,6 +89,20 @@ pub(crate) fn dist_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The URL of a web worker's loader in the built app: scripts/build_app.py
+/// puts each worker's files in a directory named after their contents,
+/// `<worker>-<hash>/`.
+pub fn worker_url(worker: &str) -> anyhow::Result<String> {
+    let (dist, loader, prefix) = (dist_dir()?, format!("{worker}_loader.js"), format!("{worker}-"));
+    for entry in std::fs::read_dir(&dist)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && dist.join(&name).join(&loader).is_file() {
+            return Ok(format!("/{name}/{loader}"));
+        }
+    }
+    bail!("no {prefix}<hash>/{loader} in the built app")
+}
+
 /// Spawns the server and reads the "listening on" line it prints, which
 /// carries the real port when it was 0.
 async fn spawn(addr: SocketAddr, data_dir: &Path, extra_args: &[String]) -> anyhow::Result<(Child, SocketAddr)> {

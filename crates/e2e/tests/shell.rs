@@ -112,3 +112,43 @@ async fn the_server_serves_wasm_with_its_type_and_long_caching() -> anyhow::Resu
     assert_eq!(missing.status(), 404, "a missing asset must not fall back to index.html");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_server_sends_the_app_compressed_and_never_the_page_for_api_paths() -> anyhow::Result<()> {
+    let server = Server::start(&[]).await?;
+    let http = reqwest::Client::new();
+    let browser_encodings = "gzip, deflate, br, zstd";
+    let index = http.get(server.url("/rooms/lobby")).header("accept-encoding", browser_encodings).send().await?;
+    assert_eq!(index.headers()["content-encoding"], "br");
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    assert_eq!(index.headers()["vary"], "accept-encoding");
+
+    // The mood worker (2 MB of wasm, nearly all weights): hashed, cached for
+    // a year, sent as brotli, or gzip to a client that takes only that.
+    let worker = moodchat_e2e::server::worker_url("moodchat-mood-worker")?;
+    let wasm = worker.replace("_loader.js", "_bg.wasm");
+    let raw = http.head(server.url(&wasm)).header("accept-encoding", "identity").send().await?;
+    let raw_size: u64 = raw.headers()["content-length"].to_str()?.parse()?;
+    for (accepted, encoding) in [(browser_encodings, "br"), ("gzip", "gzip")] {
+        let answer = http.get(server.url(&wasm)).header("accept-encoding", accepted).send().await?;
+        assert_eq!(answer.status(), 200, "{wasm}");
+        assert_eq!(answer.headers()["content-encoding"], encoding);
+        assert_eq!(answer.headers()["content-type"], "application/wasm");
+        assert!(answer.headers()["cache-control"].to_str()?.contains("immutable"));
+        let size = answer.bytes().await?.len() as u64;
+        assert!(size < raw_size * 2 / 3, "{encoding}: {size} B of {raw_size}");
+    }
+    let loader = http.get(server.url(&worker)).send().await?;
+    assert_eq!(loader.status(), 200, "{worker}");
+    assert!(loader.headers()["cache-control"].to_str()?.contains("immutable"));
+
+    // The API never falls back to the app's page, whatever the path looks like.
+    for path in ["/api", "/api/", "/api/nope", "/api/rooms/lobby/nope.wasm", "/api/index.html"] {
+        let answer = http.get(server.url(path)).header("accept", "text/html").send().await?;
+        assert_eq!(answer.status(), 404, "{path}");
+        assert_eq!(answer.headers()["content-type"], "application/json", "{path}");
+        let body = answer.text().await?;
+        assert!(!body.contains("<html") && !body.contains("<!doctype"), "{path}: {body}");
+    }
+    Ok(())
+}

@@ -134,7 +134,7 @@ async fn tokens_refresh_srp_runs_in_the_worker_and_a_refused_refresh_keeps_draft
         .client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
-            const worker = new Worker("/moodchat-srp-worker_loader.js");
+            const worker = new Worker(arguments[0]);
             const next = () => new Promise(resolve => worker.onmessage = event => resolve(event.data));
             const hex = n => Array.from(crypto.getRandomValues(new Uint8Array(n)), b => (b | 16).toString(16)).join("");
             (async () => {
@@ -152,7 +152,7 @@ async fn tokens_refresh_srp_runs_in_the_worker_and_a_refused_refresh_keeps_draft
                 worker.terminate();
                 done(runs);
             })().catch(error => done(String(error)));"#,
-            vec![],
+            vec![json!(moodchat_e2e::server::worker_url("moodchat-srp-worker")?)],
         )
         .await?;
     let mut runs: Vec<f64> = serde_json::from_value(timings.clone()).map_err(|_| anyhow::anyhow!("{timings}"))?;
