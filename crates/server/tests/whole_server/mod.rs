@@ -40,14 +40,18 @@ impl Drop for Server {
     }
 }
 
-/// `moodchat serve <args>` with a fresh data directory, no SPA.
+/// `moodchat serve <args>` with a fresh data directory and a stand-in for
+/// the built SPA (an index.html).
 pub async fn start(args: &[&str]) -> Server {
     let data = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
+    let dist = data.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>moodchat</title>").unwrap();
     let (data_dir, dist_dir, addr_arg) =
-        (data.path().display().to_string(), data.path().join("no-dist").display().to_string(), addr.to_string());
+        (data.path().display().to_string(), dist.display().to_string(), addr.to_string());
     let mut argv = vec!["moodchat", "serve", "--addr", &addr_arg, "--data-dir", &data_dir, "--dist-dir", &dist_dir];
     argv.extend_from_slice(args);
     let Command::Serve(serve_args) = Cli::try_parse_from(argv).unwrap().command else { panic!("serve") };
