@@ -563,6 +563,8 @@ mod images {
         assert_eq!(UploadProblem::from_status(403), UploadProblem::Forbidden);
         assert_eq!(UploadProblem::from_status(413), UploadProblem::TooLarge);
         assert_eq!(UploadProblem::from_status(415), UploadProblem::WrongType);
+        assert_eq!(UploadProblem::from_status(429), UploadProblem::Throttled);
+        assert_eq!(UploadProblem::from_status(503), UploadProblem::Throttled);
         assert_eq!(UploadProblem::from_status(500), UploadProblem::Failed);
         assert_eq!(UploadProblem::from_status(400), UploadProblem::Failed);
     }

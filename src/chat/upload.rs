@@ -28,6 +28,9 @@ pub enum UploadProblem {
     Empty,
     /// Not a member of the room, or the ticket expired (`403`).
     Forbidden,
+    /// Over the user's upload quota (`429`) or the server is busy with
+    /// other images (`503`): worth a retry a little later.
+    Throttled,
     /// No answer, or an answer the app did not expect: worth a retry.
     Failed,
     /// The user cancelled it.
@@ -41,6 +44,7 @@ impl UploadProblem {
             UploadProblem::TooLarge => t.image_too_large,
             UploadProblem::Empty => t.image_empty,
             UploadProblem::Forbidden => t.image_forbidden,
+            UploadProblem::Throttled => t.image_throttled,
             UploadProblem::Failed => t.image_failed,
             UploadProblem::Cancelled => t.image_cancelled,
         }
@@ -52,6 +56,7 @@ impl UploadProblem {
             403 => UploadProblem::Forbidden,
             413 => UploadProblem::TooLarge,
             415 => UploadProblem::WrongType,
+            429 | 503 => UploadProblem::Throttled,
             _ => UploadProblem::Failed,
         }
     }

@@ -10,7 +10,7 @@ use crate::{eventually, Browser, Server};
 
 /// The newest code sent to `email` for `purpose` (`confirm_sign_up` or
 /// `forgot_password`), waiting for it to arrive. Needs the server's dev
-/// outbox (on by default on loopback).
+/// outbox (`--dev-outbox`, which the harness passes).
 pub async fn latest_code(server: &Server, email: &str, purpose: &str) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
     let url = server.url("/idp/outbox");

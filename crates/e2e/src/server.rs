@@ -114,6 +114,10 @@ async fn spawn(addr: SocketAddr, data_dir: &Path, extra_args: &[String]) -> anyh
         .arg(data_dir)
         .arg("--dist-dir")
         .arg(dist_dir()?)
+        // Accounts are confirmed with the code from the dev outbox, which is
+        // off unless asked for; every browser of a test signs up and in from
+        // 127.0.0.1, faster than one client address may in production.
+        .args(["--dev-outbox", "--sign-up-rate", "1000/min", "--sign-in-rate", "1000/min"])
         .args(extra_args)
         .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::piped())

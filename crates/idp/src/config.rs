@@ -34,6 +34,9 @@ pub struct IdpConfig {
     pub access_token_ttl: Duration,
     /// Lifetime of refresh tokens (Cognito default 30 days).
     pub refresh_token_ttl: Duration,
+    /// Rate limits of the unauthenticated operations and the bounds of the
+    /// pending sign-in challenges.
+    pub limits: crate::IdpLimits,
 }
 
 impl IdpConfig {
@@ -52,6 +55,7 @@ impl IdpConfig {
             id_token_ttl: Duration::from_secs(60 * 60),
             access_token_ttl: Duration::from_secs(60 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
+            limits: crate::IdpLimits::default(),
         }
     }
 

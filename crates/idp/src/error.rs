@@ -25,6 +25,8 @@ pub enum ErrorKind {
     UnsupportedTokenType,
     UnknownOperation,
     Serialization,
+    /// A body over the API's limit.
+    PayloadTooLarge,
     InternalError,
 }
 
@@ -48,14 +50,19 @@ impl ErrorKind {
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
             Self::UnknownOperation => "UnknownOperationException",
             Self::Serialization => "SerializationException",
+            Self::PayloadTooLarge => "RequestEntityTooLargeException",
             Self::InternalError => "InternalErrorException",
         }
     }
 
-    /// Cognito answers client faults with 400 and its own faults with 500.
+    /// Cognito answers client faults with 400 and its own faults with 500;
+    /// throttling is a 429 here (with `Retry-After`), which Cognito's clients
+    /// read by the `__type` all the same.
     pub fn status(self) -> StatusCode {
         match self {
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -67,6 +74,10 @@ impl ErrorKind {
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The kind's status unless said otherwise (a 404 for unknown paths).
+    pub status: StatusCode,
+    /// Seconds to wait, for throttling answers (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -74,7 +85,21 @@ impl ApiError {
         Self {
             kind,
             message: message.into(),
+            status: kind.status(),
+            retry_after: None,
         }
+    }
+
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Over a rate limit: a 429 that says when to come back.
+    pub fn too_many_requests(retry_after: moodchat_limits::RetryAfter) -> Self {
+        let mut error = Self::new(ErrorKind::TooManyRequests, "Too many requests, slow down.");
+        error.retry_after = Some(retry_after.secs());
+        error
     }
 
     /// The one answer for wrong password, unknown user, bad proof, replayed
@@ -145,8 +170,11 @@ impl From<rusqlite::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "__type": self.kind.type_name(), "message": self.message });
-        let mut response = (self.kind.status(), body.to_string()).into_response();
+        let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(crate::api::AMZ_JSON),

@@ -24,11 +24,14 @@ mod config;
 mod credentials;
 mod error;
 mod keys;
+mod limits;
 mod lockout;
 mod outbox;
 mod password_policy;
 mod srp;
 mod store;
+mod strict_json;
+mod text;
 mod timestamp;
 mod tokens;
 
@@ -37,10 +40,15 @@ use std::sync::Arc;
 use rand::RngCore;
 use time::OffsetDateTime;
 
+pub use challenges::ChallengeBounds;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::IdpConfig;
 pub use error::IdpError;
 pub use keys::KEY_FILE_NAME;
+pub use limits::IdpLimits;
+/// What the embedding server puts in a request's extensions to say where it
+/// came from; the per-client limits key on it.
+pub use moodchat_limits::ClientAddress;
 pub use outbox::{OutboxMessage, OUTBOX_FILE_NAME};
 
 /// File name of the SQLite database inside the data directory.
@@ -62,6 +70,7 @@ pub(crate) struct Inner {
     keys: keys::SigningKeys,
     outbox: outbox::Outbox,
     challenges: challenges::Challenges,
+    limiters: limits::Limiters,
     clock: Arc<dyn Clock>,
     /// Random per-installation secret: keys the code MACs and derives the
     /// stable fake salt and id of unknown users.
@@ -130,7 +139,11 @@ impl Idp {
         if removed > 0 {
             tracing::debug!(removed, "idp: forgot expired refresh tokens");
         }
+        let a_day_ago = clock.now().unix_timestamp() - 24 * 60 * 60;
+        store.prune_unknown_logins(a_day_ago)?;
 
+        let challenges = challenges::Challenges::new(config.limits.challenges);
+        let limiters = limits::Limiters::new(&config.limits);
         Ok(Self {
             inner: Arc::new(Inner {
                 issuer: config.issuer(),
@@ -139,7 +152,8 @@ impl Idp {
                 store,
                 keys,
                 outbox,
-                challenges: challenges::Challenges::default(),
+                challenges,
+                limiters,
                 clock,
                 secret,
             }),

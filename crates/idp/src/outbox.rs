@@ -1,6 +1,8 @@
 //! Where confirmation and reset codes are "delivered": the embedded server
-//! sends no mail. Each message is logged (tracing, info) and appended to
-//! `<data_dir>/outbox.jsonl`; tests and developers read it back.
+//! sends no mail. Each message is appended to `<data_dir>/outbox.jsonl`
+//! (readable by the server's user only) and its delivery is logged, without
+//! the code: a code signs its holder in, and logs travel further than the
+//! data directory. Tests and developers read the file back.
 
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -46,7 +48,6 @@ impl Outbox {
             to = %message.to,
             username = %message.username,
             purpose = %message.purpose,
-            code = %message.code,
             "idp outbox: code delivered"
         );
         let mut line = serde_json::to_string(message).map_err(std::io::Error::other)?;

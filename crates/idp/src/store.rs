@@ -13,8 +13,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::IdpError;
 
+mod unknown_logins;
+
 /// Schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations, index i upgrades version i to i + 1.
 const MIGRATIONS: &[&str] = &[r#"
@@ -64,7 +66,7 @@ CREATE TABLE refresh_tokens (
     revoked_at  INTEGER
 );
 CREATE INDEX refresh_tokens_by_user ON refresh_tokens(sub);
-"#];
+"#, unknown_logins::MIGRATION];
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

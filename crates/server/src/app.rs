@@ -8,7 +8,8 @@ use std::sync::Arc;
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use moodchat_protocol::{ErrorCode, RuntimeConfig, Transport};
 use serde::Serialize;
@@ -17,13 +18,16 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use moodchat_idp::{Idp, IdpConfig};
+use moodchat_idp::{Idp, IdpConfig, IdpLimits};
 
 use crate::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use crate::http_error::HttpError;
 use crate::images::{self, ImageSettings, Images};
+use crate::limits::{client_address_layer, ClientIpSource, QuotaSettings};
+use crate::log_redaction::RedactedSpan;
 use crate::mood::MoodSettings;
-use crate::{runtime_config, spa};
+use crate::serve::ConnectionSettings;
+use crate::{json_errors, runtime_config, spa};
 
 /// Everything `moodchat serve` needs to know, whatever it was read from.
 #[derive(Debug, Clone)]
@@ -46,6 +50,14 @@ pub struct Settings {
     pub mood: MoodSettings,
     /// Whether `/api/ws` exists, and when it closes idle connections.
     pub websocket: WebSocketSettings,
+    /// Deadlines and the connection cap (`crate::serve`).
+    pub connections: ConnectionSettings,
+    /// Where a request came from: the TCP peer, or a trusted proxy's header.
+    pub client_ip_source: ClientIpSource,
+    /// The identity provider's rate limits (sign-up, sign-in starts).
+    pub idp_limits: IdpLimits,
+    /// Per-user quotas of upload tickets and direct conversations.
+    pub quotas: QuotaSettings,
 }
 
 /// The WebSocket endpoint's settings; `Default` is what docs/protocol.md documents.
@@ -76,8 +88,10 @@ struct AppState {
 /// `/api` and the identity provider under `/idp`. `base_url` is where this
 /// server is reached (`http://127.0.0.1:8080`): token issuers derive from it.
 ///
-/// `/api` is JSON only: an unknown API path is a JSON 404, never the SPA's
-/// index.html.
+/// `/api` is JSON only: an unknown API path (`/api/` too) is a JSON 404,
+/// never the SPA's index.html, and every error there is JSON
+/// (`json_errors`). Requests carry their `ClientAddress` for the
+/// per-client limits, and are logged without credentials.
 pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result<Router> {
     std::fs::create_dir_all(&settings.data_dir).map_err(|error| {
         anyhow::anyhow!("cannot create the data directory {}: {error}", settings.data_dir.display())
@@ -96,9 +110,11 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         images: Some(images.ports()),
         idle_timeout: settings.websocket.idle_timeout,
         websocket: settings.websocket.enabled,
+        quotas: settings.quotas,
         ..ChatConfig::default()
     };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
+    images::sweeper::spawn(images.clone(), settings.data_dir.join(chat::DATABASE_FILE));
 
     let state = AppState {
         runtime_config: Arc::new(runtime_config::describe(
@@ -112,17 +128,20 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         .merge(chat::router(chat.clone()))
         .merge(images::router(images, chat))
         .fallback(unknown_api_path)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(json_errors::ensure_json));
 
     let router = Router::new()
         .route("/config.json", get(config_json))
+        .route("/api/", any(unknown_api_path))
         .nest("/api", api)
         .with_state(state)
         // nest_service, not nest: the Cognito API is POSTed to `/idp/`.
         .nest_service("/idp", idp.router::<()>())
         .merge(spa::router(&settings.dist_dir));
     Ok(with_security_headers(router)
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(settings.client_ip_source.clone(), client_address_layer))
+        .layer(TraceLayer::new_for_http().make_span_with(RedactedSpan))
         .layer(CatchPanicLayer::custom(panic_to_json)))
 }
 
@@ -138,6 +157,7 @@ async fn open_identity_provider(settings: &Settings, base_url: &str) -> anyhow::
     config.dev_outbox = settings.dev_outbox;
     config.id_token_ttl = settings.token_ttl;
     config.access_token_ttl = settings.token_ttl;
+    config.limits = settings.idp_limits.clone();
     let idp = tokio::task::spawn_blocking(move || Idp::open(config)).await??;
     Ok(idp)
 }
@@ -154,9 +174,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // One plain line on stdout: the README's run command and the end-to-end
     // tests read the URL (and the port, when it was 0) from it.
     println!("moodchat listening on http://{local}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(crate::shutdown::signal())
-        .await?;
+    crate::serve::serve(listener, router, settings.connections, crate::shutdown::signal()).await?;
     tracing::info!("moodchat stopped");
     Ok(())
 }

@@ -4,12 +4,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use moodchat_protocol::Transport;
 
+use moodchat_idp::IdpLimits;
+use moodchat_limits::Rate;
+
 use crate::app::Settings;
+use crate::limits::{ClientIpSource, QuotaSettings, UploadQuotaSettings};
 use crate::mood::{MoodProvider, MoodSettings};
+use crate::serve::ConnectionSettings;
 
 #[derive(Debug, Parser)]
 #[command(name = "moodchat", version, about = "moodchat: real-time chat with a mood emoji on every message")]
@@ -68,10 +74,75 @@ pub struct ServeArgs {
     pub auto_confirm: bool,
 
     /// Serve the confirmation and reset codes sent to users at
-    /// GET /idp/outbox?email=... (on by default when listening on loopback;
-    /// codes are always logged and written to <data-dir>/idp/outbox.jsonl).
-    #[arg(long, env = "MOODCHAT_DEV_OUTBOX")]
-    pub dev_outbox: Option<bool>,
+    /// GET /idp/outbox?email=... (development only: off unless asked for,
+    /// and even then only direct requests from this machine are answered,
+    /// never ones through a proxy). Codes are written to
+    /// <data-dir>/idp/outbox.jsonl either way, and never logged.
+    #[arg(long, env = "MOODCHAT_DEV_OUTBOX", action = clap::ArgAction::Set, num_args = 0..=1,
+          default_value_t = false, default_missing_value = "true")]
+    pub dev_outbox: bool,
+
+    /// Where a request's client address comes from, for the per-client
+    /// limits: ConnectInfo (the TCP peer), or the header your reverse proxy
+    /// sets: RightmostXForwardedFor (nginx's $proxy_add_x_forwarded_for,
+    /// Caddy), XRealIp, ... Only name a header your proxy always sets.
+    #[arg(long, env = "MOODCHAT_CLIENT_IP_SOURCE", default_value = "ConnectInfo")]
+    pub client_ip_source: ClientIpSource,
+
+    /// Seconds a client has to send a request's headers (and an idle
+    /// keep-alive connection stays open).
+    #[arg(long, env = "MOODCHAT_HEADER_READ_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600),
+          default_value_t = ConnectionSettings::default().header_read_timeout.as_secs())]
+    pub header_read_timeout: u64,
+
+    /// Seconds a request body may pause between chunks.
+    #[arg(long, env = "MOODCHAT_BODY_READ_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600),
+          default_value_t = ConnectionSettings::default().body_read_timeout.as_secs())]
+    pub body_read_timeout: u64,
+
+    /// Seconds a response may wait for the client to read any of it.
+    #[arg(long, env = "MOODCHAT_WRITE_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600),
+          default_value_t = ConnectionSettings::default().write_timeout.as_secs())]
+    pub write_timeout: u64,
+
+    /// Open connections at most (WebSockets included); lowered to fit the
+    /// file descriptor limit.
+    #[arg(long, env = "MOODCHAT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..=1_000_000),
+          default_value_t = ConnectionSettings::default().max_connections as u64)]
+    pub max_connections: u64,
+
+    /// Sign-ups per client address (N/window: 20/hour, 5/15min, ...).
+    #[arg(long, env = "MOODCHAT_SIGN_UP_RATE", default_value_t = IdpLimits::default().sign_up_per_client)]
+    pub sign_up_rate: Rate,
+
+    /// Sign-in starts and token refreshes (InitiateAuth) per client address.
+    #[arg(long, env = "MOODCHAT_SIGN_IN_RATE", default_value_t = IdpLimits::default().initiate_auth_per_client)]
+    pub sign_in_rate: Rate,
+
+    /// Sign-in starts per user name, from anywhere.
+    #[arg(long, env = "MOODCHAT_SIGN_IN_NAME_RATE", default_value_t = IdpLimits::default().initiate_auth_per_name)]
+    pub sign_in_name_rate: Rate,
+
+    /// Upload tickets per user.
+    #[arg(long, env = "MOODCHAT_UPLOAD_TICKET_RATE", default_value_t = QuotaSettings::default().upload_tickets)]
+    pub upload_ticket_rate: Rate,
+
+    /// Uploads per user.
+    #[arg(long, env = "MOODCHAT_UPLOAD_RATE", default_value_t = UploadQuotaSettings::default().uploads)]
+    pub upload_rate: Rate,
+
+    /// Bytes uploaded per user (256MiB/hour, 1GiB/day, ...).
+    #[arg(long, env = "MOODCHAT_UPLOAD_BYTES_RATE", default_value_t = UploadQuotaSettings::default().upload_bytes)]
+    pub upload_bytes_rate: Rate,
+
+    /// Direct conversations opened per user.
+    #[arg(long, env = "MOODCHAT_DIRECT_CONVERSATION_RATE", default_value_t = QuotaSettings::default().direct_conversations)]
+    pub direct_conversation_rate: Rate,
+
+    /// Seconds after which an image no message refers to is removed.
+    #[arg(long, env = "MOODCHAT_UNATTACHED_IMAGE_TTL", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = crate::images::sweeper::DEFAULT_UNATTACHED_TTL.as_secs())]
+    pub unattached_image_ttl: u64,
 
     /// Lifetime of id and access tokens in seconds (Cognito's default is an hour).
     #[arg(long, env = "MOODCHAT_TOKEN_TTL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
@@ -168,12 +239,31 @@ impl ServeArgs {
             public_url: self.public_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
             transport: self.transport.into(),
             auto_confirm: self.auto_confirm,
-            dev_outbox: self.dev_outbox.unwrap_or_else(|| self.addr.ip().is_loopback()),
+            dev_outbox: self.dev_outbox,
             token_ttl: std::time::Duration::from_secs(self.token_ttl),
             images: crate::images::ImageSettings {
                 max_upload_bytes: self.max_upload_bytes,
                 webhook: self.image_webhook.clone(),
+                quotas: UploadQuotaSettings { uploads: self.upload_rate, upload_bytes: self.upload_bytes_rate },
+                unattached_ttl: Duration::from_secs(self.unattached_image_ttl),
                 ..Default::default()
+            },
+            connections: ConnectionSettings {
+                header_read_timeout: Duration::from_secs(self.header_read_timeout),
+                body_read_timeout: Duration::from_secs(self.body_read_timeout),
+                write_timeout: Duration::from_secs(self.write_timeout),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            },
+            client_ip_source: self.client_ip_source.clone(),
+            idp_limits: IdpLimits {
+                sign_up_per_client: self.sign_up_rate,
+                initiate_auth_per_client: self.sign_in_rate,
+                initiate_auth_per_name: self.sign_in_name_rate,
+                ..IdpLimits::default()
+            },
+            quotas: QuotaSettings {
+                upload_tickets: self.upload_ticket_rate,
+                direct_conversations: self.direct_conversation_rate,
             },
             websocket: crate::app::WebSocketSettings {
                 enabled: !self.disable_websocket,
@@ -229,12 +319,33 @@ mod tests {
     }
 
     #[test]
-    fn the_dev_outbox_is_on_for_loopback_only_unless_told() {
-        let local = |extra: &[&str]| serve_settings(extra).dev_outbox;
-        assert!(local(&[]));
-        assert!(!local(&["--addr", "0.0.0.0:8080"]));
-        assert!(local(&["--addr", "0.0.0.0:8080", "--dev-outbox", "true"]));
-        assert!(!local(&["--dev-outbox", "false"]));
+    fn the_dev_outbox_is_off_unless_asked_for_whatever_the_address() {
+        let outbox = |extra: &[&str]| serve_settings(extra).dev_outbox;
+        assert!(!outbox(&[]), "loopback is where the documented deployment listens, behind a proxy");
+        assert!(!outbox(&["--addr", "0.0.0.0:8080"]));
+        assert!(outbox(&["--dev-outbox"]));
+        assert!(outbox(&["--dev-outbox", "true"]));
+        assert!(!outbox(&["--dev-outbox", "false"]));
+    }
+
+    #[test]
+    fn limits_default_to_the_documented_values_and_take_rates() {
+        let defaults = serve_settings(&[]);
+        assert_eq!((defaults.connections, defaults.quotas), (ConnectionSettings::default(), QuotaSettings::default()));
+        assert_eq!((defaults.idp_limits, defaults.images.quotas), (IdpLimits::default(), UploadQuotaSettings::default()));
+        assert_eq!(defaults.client_ip_source, ClientIpSource::ConnectInfo);
+        let set = serve_settings(&[
+            "--sign-up-rate", "3/15min", "--upload-bytes-rate", "1GiB/day", "--header-read-timeout", "5",
+            "--client-ip-source", "RightmostXForwardedFor", "--max-connections", "100",
+        ]);
+        assert_eq!(set.idp_limits.sign_up_per_client, Rate::per(3, Duration::from_secs(900)));
+        assert_eq!(set.images.quotas.upload_bytes, Rate::per(1 << 30, Duration::from_secs(86_400)));
+        assert_eq!(set.connections.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(set.connections.max_connections, 100);
+        assert_eq!(set.client_ip_source, ClientIpSource::RightmostXForwardedFor);
+        for bad in [["--sign-up-rate", "lots"], ["--client-ip-source", "Anything"], ["--header-read-timeout", "0"]] {
+            assert!(Cli::try_parse_from(["moodchat", "serve", bad[0], bad[1]]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,8 +10,12 @@ pub mod chat;
 pub mod cli;
 pub mod http_error;
 pub mod images;
+pub mod json_errors;
+pub mod limits;
+pub mod log_redaction;
 pub mod mood;
 pub mod runtime_config;
+pub mod serve;
 pub mod shutdown;
 pub mod spa;
 

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use super::request::{check_client, required, required_param};
-use crate::challenges::{PendingChallenge, CHALLENGE_TTL_SECS};
+use super::subject::{record_failed_login, Subject};
+use crate::challenges::{PendingChallenge, Requester, CHALLENGE_TTL_SECS};
 use crate::credentials;
 use crate::error::{ApiError, ErrorKind};
 use crate::lockout;
@@ -21,7 +22,7 @@ use crate::srp;
 use crate::store::{fold_case, RefreshFamily, User};
 use crate::timestamp;
 use crate::tokens::{self, TokenContext};
-use crate::Inner;
+use crate::{ClientAddress, Inner};
 
 /// How far a client's TIMESTAMP may be from our clock, in seconds.
 pub const TIMESTAMP_TOLERANCE_SECS: i64 = 5 * 60;
@@ -49,12 +50,16 @@ pub struct RespondToAuthChallengeRequest {
     challenge_responses: Option<HashMap<String, String>>,
 }
 
-pub fn initiate_auth(inner: &Inner, request: InitiateAuthRequest) -> Result<Value, ApiError> {
+pub fn initiate_auth(
+    inner: &Inner,
+    request: InitiateAuthRequest,
+    client: Option<ClientAddress>,
+) -> Result<Value, ApiError> {
     let flow = required(&request.auth_flow, "authFlow")?;
     check_client(inner, &request.client_id)?;
     let params = request.auth_parameters.unwrap_or_default();
     match flow {
-        "USER_SRP_AUTH" => start_srp(inner, &params),
+        "USER_SRP_AUTH" => start_srp(inner, &params, client),
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(inner, &params),
         "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" | "ADMIN_USER_PASSWORD_AUTH"
         | "ADMIN_NO_SRP_AUTH" => Err(ApiError::new(
@@ -80,9 +85,15 @@ struct SrpIdentity {
 }
 
 /// Step one of SRP: answer with salt, B and a fresh SECRET_BLOCK.
-fn start_srp(inner: &Inner, params: &HashMap<String, String>) -> Result<Value, ApiError> {
+fn start_srp(
+    inner: &Inner,
+    params: &HashMap<String, String>,
+    client: Option<ClientAddress>,
+) -> Result<Value, ApiError> {
     let login = required_param(params, "USERNAME")?;
     let srp_a = required_param(params, "SRP_A")?;
+    let name = fold_case(login);
+    inner.limiters.admit_name(&name)?;
     let invalid_a = || ApiError::new(ErrorKind::InvalidParameter, "Invalid SRP_A value.");
     if srp_a.len() > MAX_SRP_A_HEX_DIGITS {
         return Err(invalid_a());
@@ -116,18 +127,16 @@ fn start_srp(inner: &Inner, params: &HashMap<String, String>) -> Result<Value, A
     };
 
     let now = inner.now();
-    let secret_block = inner
-        .challenges
-        .insert(
-            PendingChallenge {
-                sub: identity.sub,
-                user_id_for_srp: identity.user_id_for_srp.clone(),
-                session_key,
-                expires_at: now + CHALLENGE_TTL_SECS,
-            },
-            now,
-        )
-        .map_err(|_| ApiError::new(ErrorKind::TooManyRequests, "Too many requests"))?;
+    let secret_block = inner.challenges.insert(
+        PendingChallenge {
+            sub: identity.sub,
+            user_id_for_srp: identity.user_id_for_srp.clone(),
+            session_key,
+            expires_at: now + CHALLENGE_TTL_SECS,
+        },
+        Requester { name, client },
+        now,
+    );
 
     Ok(json!({
         "ChallengeName": "PASSWORD_VERIFIER",
@@ -181,6 +190,11 @@ fn simulated_identity(inner: &Inner, login: &str) -> SrpIdentity {
 }
 
 /// Step two of SRP: check the client's proof of the session key.
+///
+/// An unknown name goes through the same steps as an account with a wrong
+/// password (the same reads, the proof computed and compared, the failure
+/// counted and written, the same lockout), so neither the answer nor its
+/// timing tells whether the name exists (tests/api/srp_timing.rs measures it).
 pub fn respond_to_auth_challenge(
     inner: &Inner,
     request: RespondToAuthChallengeRequest,
@@ -203,22 +217,23 @@ pub fn respond_to_auth_challenge(
     let secret_block = BASE64
         .decode(secret_block_b64)
         .map_err(|_| ApiError::incorrect_credentials())?;
-    // Taken, hence spent, whatever the outcome below.
+    // Taken, hence spent, whatever the outcome below. A block we never
+    // issued says nothing about any name, so it may fail fast.
     let challenge = inner
         .challenges
         .take(&secret_block, now)
         .ok_or_else(ApiError::incorrect_credentials)?;
-    let Some(sub) = &challenge.sub else {
-        return Err(ApiError::incorrect_credentials());
+    let subject = Subject::of(inner, &challenge)?;
+    let named = inner.store.find_user_by_login(login)?;
+    // JS clients send USER_ID_FOR_SRP back, others the name typed at sign-in.
+    let names_subject = match &subject {
+        Subject::Account(user) => login == user.sub || named.is_some_and(|found| found.sub == user.sub),
+        Subject::Unknown { .. } => true,
     };
-    let user = inner
-        .store
-        .find_user_by_sub(sub)?
-        .ok_or_else(ApiError::incorrect_credentials)?;
-    if !names_user(inner, login, &user)? {
+    if !names_subject {
         return Err(ApiError::incorrect_credentials());
     }
-    if user.locked_until > now {
+    if subject.locked_until() > now {
         return Err(ApiError::new(
             ErrorKind::NotAuthorized,
             lockout::LOCKED_MESSAGE,
@@ -233,10 +248,14 @@ pub fn respond_to_auth_challenge(
         client_timestamp,
     );
     let presented = BASE64.decode(signature_b64).unwrap_or_default();
-    if !srp::signatures_match(&expected, &presented) {
-        record_failed_login(inner, &user, now)?;
-        return Err(ApiError::incorrect_credentials());
-    }
+    let proven = srp::signatures_match(&expected, &presented);
+    let user = match subject {
+        Subject::Account(user) if proven => user,
+        subject => {
+            record_failed_login(inner, &subject, now)?;
+            return Err(ApiError::incorrect_credentials());
+        }
+    };
     // The proof is right, but only a fresh timestamp shows it was made now.
     let fresh = timestamp::parse(client_timestamp)
         .is_some_and(|at| (at.unix_timestamp() - now).abs() <= TIMESTAMP_TOLERANCE_SECS);
@@ -271,30 +290,6 @@ pub fn respond_to_auth_challenge(
         "AuthenticationResult": authentication_result(inner, &user, &family, Some(&refresh_token)),
         "ChallengeParameters": {},
     }))
-}
-
-/// Whether the USERNAME a client sent with its proof names this user (JS
-/// clients send USER_ID_FOR_SRP, others the name typed at sign-in).
-fn names_user(inner: &Inner, login: &str, user: &User) -> Result<bool, ApiError> {
-    if login == user.sub {
-        return Ok(true);
-    }
-    Ok(inner
-        .store
-        .find_user_by_login(login)?
-        .is_some_and(|found| found.sub == user.sub))
-}
-
-fn record_failed_login(inner: &Inner, user: &User, now: i64) -> Result<(), ApiError> {
-    let failures = user.failed_logins.saturating_add(1);
-    let locked_until = lockout::lock_secs_after(failures).map_or(0, |secs| now + secs);
-    inner
-        .store
-        .set_login_failures(&user.sub, failures, locked_until)?;
-    if locked_until > 0 {
-        tracing::warn!(sub = %user.sub, failures, locked_until, "idp: sign-in locked after failures");
-    }
-    Ok(())
 }
 
 /// REFRESH_TOKEN_AUTH: new ID and access tokens in the same session.

@@ -6,13 +6,15 @@ mod password;
 mod request;
 mod session;
 mod sign_up;
+mod subject;
 mod well_known;
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Extension, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,7 +22,7 @@ use serde_json::Value;
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::error::{ApiError, ErrorKind};
-use crate::Inner;
+use crate::{ClientAddress, Inner};
 
 /// The content type of Cognito requests and answers.
 pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -43,13 +45,27 @@ pub fn router<S: Clone + Send + Sync + 'static>(inner: Arc<Inner>) -> Router<S> 
             &format!("/{pool_id}/.well-known/openid-configuration"),
             get(well_known::openid_configuration),
         );
-    if inner.config.dev_outbox {
-        router = router.route("/outbox", get(well_known::outbox));
-    }
-    router
+    router = router
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(cors())
-        .with_state(inner)
+        .layer(cors());
+    // Added after the CORS layer, so no other origin may read it.
+    if inner.config.dev_outbox {
+        router = router.route("/outbox", get(well_known::outbox).fallback(method_not_allowed));
+    }
+    router.with_state(inner)
+}
+
+/// Every answer of this router is Cognito-shaped JSON, unknown paths too.
+async fn unknown_path(uri: Uri) -> ApiError {
+    ApiError::new(ErrorKind::ResourceNotFound, format!("No such path: {}", uri.path()))
+        .with_status(StatusCode::NOT_FOUND)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(ErrorKind::UnknownOperation, format!("{method} is not allowed on {}", uri.path()))
+        .with_status(StatusCode::METHOD_NOT_ALLOWED)
 }
 
 /// Browsers call Cognito cross-origin; its preflight answers allow the
@@ -81,9 +97,11 @@ fn cors() -> CorsLayer {
 
 async fn cognito_endpoint(
     State(inner): State<Arc<Inner>>,
+    client: Option<Extension<ClientAddress>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let client = client.map(|Extension(client)| client);
     let request_id = uuid::Uuid::new_v4().to_string();
     let operation = headers
         .get("x-amz-target")
@@ -91,15 +109,19 @@ async fn cognito_endpoint(
         .and_then(|target| target.strip_prefix(TARGET_PREFIX))
         .map(str::to_owned);
 
-    let result = match (operation, parse_body(&body)) {
-        (None, _) => Err(ApiError::new(ErrorKind::UnknownOperation, "")),
-        (Some(_), Err(error)) => Err(error),
-        (Some(operation), Ok(request)) => {
+    let admitted = match &operation {
+        Some(operation) => inner.limiters.admit(operation, client),
+        None => Ok(()),
+    };
+    let result = match (operation, admitted, body.map_err(body_unreadable).and_then(|body| parse_body(&body))) {
+        (None, _, _) => Err(ApiError::new(ErrorKind::UnknownOperation, "")),
+        (Some(_), Err(error), _) | (Some(_), Ok(()), Err(error)) => Err(error),
+        (Some(operation), Ok(()), Ok(request)) => {
             // SRP math and SQLite are blocking work; keep them off the
             // async workers.
             let inner = inner.clone();
             let op_name = operation.clone();
-            tokio::task::spawn_blocking(move || dispatch(&inner, &operation, request))
+            tokio::task::spawn_blocking(move || dispatch(&inner, &operation, request, client))
                 .await
                 .unwrap_or_else(|join_error| {
                     tracing::error!(%join_error, operation = %op_name, "idp operation panicked");
@@ -123,14 +145,28 @@ async fn cognito_endpoint(
     response
 }
 
-/// The body must be one JSON object; anything else is what AWS calls a
-/// SerializationException.
+/// A body over the limit (or one that broke off) is refused in the same
+/// JSON shape as every other error.
+fn body_unreadable(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorKind::PayloadTooLarge, format!("Request body over {} KB.", MAX_BODY_BYTES / 1024))
+    } else {
+        ApiError::new(ErrorKind::Serialization, "The request body could not be read.")
+    }
+}
+
+/// The body must be one JSON object, without duplicate members; anything
+/// else is what AWS calls a SerializationException.
 fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
+    match crate::strict_json::from_slice(body) {
         Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err(ApiError::new(
             ErrorKind::Serialization,
             "Start of structure or map found where not expected.",
+        )),
+        Err(error) if error.is_data() => Err(ApiError::new(
+            ErrorKind::Serialization,
+            format!("Malformed JSON request body: {error}."),
         )),
         Err(_) => Err(ApiError::new(
             ErrorKind::Serialization,
@@ -139,14 +175,19 @@ fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
-fn dispatch(inner: &Inner, operation: &str, request: Value) -> Result<Value, ApiError> {
+fn dispatch(
+    inner: &Inner,
+    operation: &str,
+    request: Value,
+    client: Option<ClientAddress>,
+) -> Result<Value, ApiError> {
     match operation {
         "SignUp" => sign_up::sign_up(inner, request::parse(request)?),
         "ConfirmSignUp" => sign_up::confirm_sign_up(inner, request::parse(request)?),
         "ResendConfirmationCode" => {
             sign_up::resend_confirmation_code(inner, request::parse(request)?)
         }
-        "InitiateAuth" => auth::initiate_auth(inner, request::parse(request)?),
+        "InitiateAuth" => auth::initiate_auth(inner, request::parse(request)?, client),
         "RespondToAuthChallenge" => {
             auth::respond_to_auth_challenge(inner, request::parse(request)?)
         }

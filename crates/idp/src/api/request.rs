@@ -48,10 +48,14 @@ pub fn check_client(inner: &Inner, client_id: &Option<String>) -> Result<(), Api
     Ok(())
 }
 
-/// Cognito's bound on usernames: 1 to 128 characters, no whitespace.
+/// Cognito's bound on usernames: 1 to 128 characters, each matching
+/// `[\p{L}\p{M}\p{S}\p{N}\p{P}]` (a letter, mark, symbol, number or
+/// punctuation), so no whitespace, no control character or NUL, no bidi
+/// override (U+202E, which shows "Invoice \u{202e}gpj.exe" as
+/// "Invoice exe.jpg") and no zero-width character (all format characters, Cf).
 pub fn check_username(username: &str) -> Result<(), ApiError> {
     let length = username.chars().count();
-    if length == 0 || length > 128 || username.chars().any(char::is_whitespace) {
+    if length == 0 || length > 128 || !username.chars().all(crate::text::is_cognito_username_char) {
         return Err(ApiError::new(
             ErrorKind::InvalidParameter,
             "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",

@@ -84,6 +84,13 @@ fn read_attributes(attributes: &[AttributeType]) -> Result<SignUpAttributes, Api
             "name: String must be no longer than 2048 characters",
         ));
     }
+    // Stricter than Cognito, which takes any string as a name: the chat
+    // shows names to everyone, so nothing invisible or text-reordering.
+    if name.as_ref().is_some_and(|n| !n.chars().all(crate::text::is_visible_text_char)) {
+        return Err(schema_error(
+            "name: control, format (bidi override, zero-width) and line separator characters are not allowed",
+        ));
+    }
     Ok(SignUpAttributes {
         email,
         name: name.filter(|n| !n.is_empty()),
@@ -101,7 +108,7 @@ fn is_plausible_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.chars().all(|c| !c.is_whitespace() && crate::text::is_visible_text_char(c))
 }
 
 pub fn sign_up(inner: &Inner, request: SignUpRequest) -> Result<Value, ApiError> {

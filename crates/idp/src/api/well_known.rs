@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Extension, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
+use crate::error::{ApiError, ErrorKind};
 use crate::Inner;
 
 pub async fn jwks(State(inner): State<Arc<Inner>>) -> Response {
@@ -36,13 +39,39 @@ pub struct OutboxQuery {
     email: Option<String>,
 }
 
+/// Headers a reverse proxy adds: a request carrying one came from elsewhere,
+/// whatever the TCP peer says.
+const PROXY_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
 /// `GET /outbox?email=...`: the codes sent so far (only mounted when
-/// `dev_outbox` is on).
-pub async fn outbox(State(inner): State<Arc<Inner>>, Query(query): Query<OutboxQuery>) -> Response {
+/// `dev_outbox` is on). The codes sign anyone in, so even then only a
+/// direct request from this machine is answered: a loopback peer, and no
+/// proxy header (behind a proxy on the same machine, every peer is
+/// loopback). The embedding server must supply `ConnectInfo`; without it
+/// the outbox refuses.
+pub async fn outbox(
+    State(inner): State<Arc<Inner>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let direct = peer.is_some_and(|Extension(ConnectInfo(peer))| peer.ip().is_loopback())
+        && PROXY_HEADERS.iter().all(|name| !headers.contains_key(*name));
+    if !direct {
+        return ApiError::new(
+            ErrorKind::NotAuthorized,
+            "The development outbox answers only direct requests from this machine.",
+        )
+        .with_status(StatusCode::FORBIDDEN)
+        .into_response();
+    }
+    let Ok(Query(query)) = query else {
+        return ApiError::new(ErrorKind::InvalidParameter, "Expected ?email=<address>.").into_response();
+    };
     let read =
         tokio::task::spawn_blocking(move || inner.outbox.messages(query.email.as_deref())).await;
     match read {
         Ok(Ok(messages)) => Json(serde_json::json!({ "messages": messages })).into_response(),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "outbox unreadable").into_response(),
+        _ => ApiError::internal().into_response(),
     }
 }

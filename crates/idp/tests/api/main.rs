@@ -1,5 +1,6 @@
 //! End-to-end tests of the provider through its HTTP router.
 
+mod abuse;
 mod keys;
 mod password_reset;
 mod property;

@@ -11,7 +11,10 @@ use axum::Router;
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine as _;
 use http_body_util::BodyExt;
-use moodchat_idp::{Idp, IdpConfig, ManualClock};
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use moodchat_idp::{ClientAddress, Idp, IdpConfig, ManualClock};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -36,6 +39,22 @@ pub struct TestIdp {
     pub clock: Arc<ManualClock>,
     pub app: Router,
     pub dir: tempfile::TempDir,
+}
+
+/// For tests that try one name more often than the per-name sign-in rate
+/// allows (lockout tests).
+pub fn lift_name_rate_limit(config: &mut IdpConfig) {
+    config.limits.initiate_auth_per_name =
+        moodchat_limits::Rate::per(10_000, Duration::from_secs(60));
+}
+
+/// For tests that sign up or start sign-ins more often than one client may
+/// (tests/srp_timing.rs).
+#[allow(dead_code)]
+pub fn lift_client_rate_limits(config: &mut IdpConfig) {
+    let plenty = moodchat_limits::Rate::per(10_000, Duration::from_secs(60));
+    config.limits.sign_up_per_client = plenty;
+    config.limits.initiate_auth_per_client = plenty;
 }
 
 pub fn config(dir: &std::path::Path) -> IdpConfig {
@@ -76,11 +95,17 @@ impl TestIdp {
         self.clock.advance(by);
     }
 
-    /// Any HTTP request to the app.
+    /// Any HTTP request to the app. Like the embedding server, the router
+    /// sees the TCP peer: loopback, unless the request says otherwise.
     pub async fn request(
         &self,
-        request: Request<Body>,
+        mut request: Request<Body>,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        }
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -102,7 +127,28 @@ impl TestIdp {
 
     /// One Cognito JSON API call.
     pub async fn call(&self, operation: &str, body: Value) -> (StatusCode, Value) {
-        let request = Request::post("/idp")
+        self.call_from(None, operation, body).await
+    }
+
+    /// A call from a given client address (what the embedding server
+    /// puts in the request's extensions).
+    pub async fn call_from(
+        &self,
+        client: Option<ClientAddress>,
+        operation: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (status, _, answer) = self.call_with_headers(client, operation, body).await;
+        (status, answer)
+    }
+
+    pub async fn call_with_headers(
+        &self,
+        client: Option<ClientAddress>,
+        operation: &str,
+        body: Value,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let mut request = Request::post("/idp")
             .header("content-type", "application/x-amz-json-1.1")
             .header(
                 "x-amz-target",
@@ -110,9 +156,13 @@ impl TestIdp {
             )
             .body(Body::from(body.to_string()))
             .unwrap();
-        let (status, _, body) = self.request(request).await;
+        if let Some(client) = client {
+            request.extensions_mut().insert(client);
+        }
+        let (status, headers, body) = self.request(request).await;
         (
             status,
+            headers,
             serde_json::from_slice(&body).expect("Cognito answers are JSON"),
         )
     }

@@ -33,13 +33,18 @@ impl IntoResponse for ChatError {
 }
 
 /// The verified caller of a REST endpoint (`Authorization: <id token>` or
-/// `Bearer <id token>`), already recorded as a chat user.
+/// `Bearer <id token>`), already recorded as a chat user. Kept in the
+/// request's extensions, so a route layer that needed it first (a quota)
+/// does not make the handler verify the token again.
 pub struct Caller(pub Identity);
 
 impl FromRequestParts<ChatState> for Caller {
     type Rejection = ChatError;
 
     async fn from_request_parts(parts: &mut Parts, chat: &ChatState) -> Result<Self, Self::Rejection> {
+        if let Some(identity) = parts.extensions.get::<Identity>() {
+            return Ok(Caller(identity.clone()));
+        }
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -50,6 +55,7 @@ impl FromRequestParts<ChatState> for Caller {
             .and_then(token_from_authorization)
             .ok_or_else(|| unauthorized("malformed Authorization header"))?;
         let identity = chat.authenticate(token).await?;
+        parts.extensions.insert(identity.clone());
         Ok(Caller(identity))
     }
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
@@ -23,6 +24,8 @@ use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentPro
 use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
 use moodchat_protocol::ApiError;
 
+use crate::limits::quotas::charge_direct_conversation;
+use crate::limits::{QuotaSettings, UserQuotas};
 pub use auth::{JwksProvider, JwksVerifier};
 pub use hub::Hub;
 pub use sqlite::SqliteStore;
@@ -47,6 +50,8 @@ pub struct ChatConfig {
     /// Upload tickets and image lookups (`crate::images::Images::ports`);
     /// without them messages cannot carry images.
     pub images: Option<ImagePorts>,
+    /// Per-user quotas of upload tickets and new direct conversations.
+    pub quotas: QuotaSettings,
 }
 
 impl Default for ChatConfig {
@@ -60,6 +65,7 @@ impl Default for ChatConfig {
             presence_delay: Duration::from_millis(100),
             sentiment: Arc::new(NoSentiment),
             images: None,
+            quotas: QuotaSettings::default(),
         }
     }
 }
@@ -72,6 +78,7 @@ pub struct ChatState {
     verifier: Arc<dyn TokenVerifier>,
     config: Arc<ChatConfig>,
     rest_sends: Arc<KeyedRateLimiter>,
+    quotas: Arc<UserQuotas>,
 }
 
 impl ChatState {
@@ -91,6 +98,7 @@ impl ChatState {
             hub,
             verifier,
             rest_sends: Arc::new(KeyedRateLimiter::new(config.rest_sends)),
+            quotas: Arc::new(UserQuotas::new(&config.quotas)),
             config: Arc::new(config),
         })
     }
@@ -100,6 +108,10 @@ impl ChatState {
         let identity = self.verifier.verify(token).await?;
         self.service.register(&identity).await?;
         Ok(identity)
+    }
+
+    pub fn quotas(&self) -> &UserQuotas {
+        &self.quotas
     }
 }
 
@@ -115,7 +127,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
         .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
         .route("/rooms/{room}/read", post(rest::mark_read))
         .route("/rooms/{room}/members", get(rest::members))
-        .route("/dms", post(rest::open_direct))
+        .route(
+            "/dms",
+            post(rest::open_direct).route_layer(from_fn_with_state(chat.clone(), charge_direct_conversation)),
+        )
         .route("/users", get(rest::search_users))
         .merge(websocket)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -17,8 +17,11 @@ use moodchat_protocol::images::UploadedImage;
 use moodchat_protocol::{ApiError, ErrorCode, UserRef};
 use tokio::io::AsyncWriteExt;
 
+use tokio::sync::OwnedSemaphorePermit;
+
 use super::process::prepare;
 use super::signing::SignedQuery;
+use super::store::IncomingFile;
 use super::{Images, UploadClaim};
 use crate::chat::http::{ChatError, QueryParams};
 
@@ -41,65 +44,93 @@ impl<S: Send + Sync> FromRequestParts<S> for BlobPath {
     }
 }
 
+/// `PUT /api/blobs/{key}`. Refusals come in three shapes: the protocol's
+/// errors, a 429 when the uploader is over a quota, a 503 when too many
+/// images wait to be decoded.
 pub async fn upload(
     State(images): State<Images>,
     BlobPath(key): BlobPath,
     QueryParams(query): QueryParams<SignedQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<UploadedImage>)> {
-    if !key.is_original() {
-        return Err(bad_request("thumbnails are made by the server").into());
+) -> Response {
+    match accept_upload(images, key, query, headers, body).await {
+        Ok(uploaded) => (StatusCode::CREATED, Json(uploaded)).into_response(),
+        Err(refusal) => refusal,
     }
-    let allowed = images.signer.verify_upload(&key, &query)?;
+}
+
+async fn accept_upload(
+    images: Images,
+    key: BlobKey,
+    query: SignedQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> std::result::Result<UploadedImage, Response> {
+    if !key.is_original() {
+        return Err(refuse(bad_request("thumbnails are made by the server")));
+    }
+    let allowed = images.signer.verify_upload(&key, &query).map_err(refuse)?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
     if ImageKind::from_content_type(content_type) != Some(key.kind) {
         let message = format!("this URL takes Content-Type: {}", key.kind.content_type());
-        return Err(unsupported_media_type(message).into());
+        return Err(refuse(unsupported_media_type(message)));
     }
-    check_content_length(&headers, allowed.size)?;
-    let claim =
-        images.claim(&key).ok_or_else(|| ApiError::new(ErrorCode::Conflict, "this image is already uploaded"))?;
+    check_content_length(&headers, allowed.size).map_err(refuse)?;
+    // Charged for every attempt that gets this far, so failing uploads
+    // retried on one ticket are bounded as well as new ones.
+    images.upload_quotas.upload(&allowed.uploader.sub, allowed.size).map_err(IntoResponse::into_response)?;
+    let already_uploaded = || refuse(ApiError::new(ErrorCode::Conflict, "this image is already uploaded"));
+    let claim = images.claim(&key).ok_or_else(already_uploaded)?;
     if images.store.exists(&key).await {
-        return Err(ApiError::new(ErrorCode::Conflict, "this image is already uploaded").into());
+        return Err(already_uploaded());
     }
 
-    let bytes = receive(&images, body, allowed.size).await?;
+    let incoming = receive(&images, body, allowed.size).await.map_err(refuse)?;
+    let turn = images.decoding.turn().await.map_err(IntoResponse::into_response)?;
     // From here on the work runs to the end even if the client goes away,
     // so an image is never left half-committed.
-    let stored = tokio::spawn(store(images, key, allowed.uploader, bytes, claim)).await.map_err(|error| {
-        tracing::error!(%error, "storing an upload panicked");
-        internal("storing the image failed")
-    })??;
-    let answer = UploadedImage {
+    let processing = store(images, key, allowed.uploader, incoming, claim, turn);
+    let stored = tokio::spawn(processing)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "storing an upload panicked");
+            refuse(internal("storing the image failed"))
+        })?
+        .map_err(refuse)?;
+    Ok(UploadedImage {
         key: stored.key.to_string(),
         content_type: stored.content_type,
         size: stored.size,
         w: stored.width,
         h: stored.height,
-    };
-    Ok((StatusCode::CREATED, Json(answer)))
+    })
+}
+
+fn refuse(error: ApiError) -> Response {
+    ChatError(error).into_response()
 }
 
 /// A Content-Length other than the ticket's size is refused before a byte
 /// is read. (The body is counted as well: the header may be absent.)
-fn check_content_length(headers: &HeaderMap, size: u64) -> Result<()> {
+fn check_content_length(headers: &HeaderMap, size: u64) -> std::result::Result<(), ApiError> {
     let Some(value) = headers.get(header::CONTENT_LENGTH) else { return Ok(()) };
     let length: u64 =
         value.to_str().ok().and_then(|v| v.parse().ok()).ok_or_else(|| bad_request("bad Content-Length"))?;
     if length > size {
-        return Err(too_large(format!("this URL takes exactly {size} bytes")).into());
+        return Err(too_large(format!("this URL takes exactly {size} bytes")));
     }
     if length < size {
-        return Err(bad_request(format!("this URL takes exactly {size} bytes")).into());
+        return Err(bad_request(format!("this URL takes exactly {size} bytes")));
     }
     Ok(())
 }
 
 /// Streams the body into a file in `.incoming`, stopping at the first byte
 /// over `size`. The file is removed whatever happens, including when the
-/// client disconnects (the future is dropped with the guard).
-async fn receive(images: &Images, body: Body, size: u64) -> std::result::Result<Vec<u8>, ApiError> {
+/// client disconnects (the future is dropped with the guard), unless it is
+/// handed on for processing.
+async fn receive(images: &Images, body: Body, size: u64) -> std::result::Result<IncomingFile, ApiError> {
     let (incoming, mut file) = images.store.incoming_file().await.map_err(storage_failed)?;
     let mut received: u64 = 0;
     let mut chunks = body.into_data_stream();
@@ -115,23 +146,26 @@ async fn receive(images: &Images, body: Body, size: u64) -> std::result::Result<
         return Err(bad_request(format!("received {received} of the {size} bytes this URL takes")));
     }
     file.flush().await.map_err(storage_failed)?;
-    drop(file);
-    tokio::fs::read(incoming.path()).await.map_err(storage_failed)
+    Ok(incoming)
 }
 
 /// Checks and cleans the image, stores it with its thumbnail, and tells
-/// the administrators (without waiting for them).
-/// `_claim` keeps a second PUT of the same key out until this is done.
+/// the administrators (without waiting for them). The bytes are read only
+/// now, with a decoding turn held, so uploads waiting in line hold files,
+/// not memory. `_claim` keeps a second PUT of the same key out until this
+/// is done.
 async fn store(
     images: Images,
     key: BlobKey,
     uploader: UserRef,
-    bytes: Vec<u8>,
+    incoming: IncomingFile,
     _claim: UploadClaim,
+    turn: OwnedSemaphorePermit,
 ) -> std::result::Result<StoredImage, ApiError> {
     let kind = key.kind;
     let thumbnail_max = images.settings.thumbnail_max_px;
-    let turn = images.decoding.acquire().await.map_err(|_| internal("the server is shutting down"))?;
+    let bytes = tokio::fs::read(incoming.path()).await.map_err(storage_failed)?;
+    drop(incoming);
     let prepared = tokio::task::spawn_blocking(move || prepare(kind, &bytes, thumbnail_max))
         .await
         .map_err(|_| internal("processing the image failed"))??;

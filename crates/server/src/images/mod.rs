@@ -9,15 +9,18 @@
 //! with `images.ports()` given to the chat service (`ChatConfig::images`).
 
 pub mod blobs;
+pub mod decode_gate;
 pub mod notify;
 pub mod process;
 pub mod signing;
 pub mod store;
+pub mod sweeper;
 pub mod ticket;
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{post, put};
@@ -26,6 +29,8 @@ use moodchat_core::{BlobKey, Clock, ImagePorts, Notifier, SystemClock};
 use moodchat_protocol::limits::{MAX_BODY_BYTES, MAX_UPLOAD_BYTES, THUMBNAIL_MAX_PX};
 
 use crate::chat::ChatState;
+use crate::limits::{UploadQuotaSettings, UploadQuotas};
+use decode_gate::DecodeGate;
 pub use notify::AdminNotifier;
 pub use signing::HmacSigner;
 pub use store::BlobStore;
@@ -38,11 +43,22 @@ pub struct ImageSettings {
     /// Where every stored image is announced (JSON POST), besides the log.
     pub webhook: Option<String>,
     pub thumbnail_max_px: u32,
+    /// Uploads per uploader, in count and bytes.
+    pub quotas: UploadQuotaSettings,
+    /// An image no message refers to is removed this long after it was
+    /// stored (`sweeper`).
+    pub unattached_ttl: Duration,
 }
 
 impl Default for ImageSettings {
     fn default() -> Self {
-        Self { max_upload_bytes: MAX_UPLOAD_BYTES, webhook: None, thumbnail_max_px: THUMBNAIL_MAX_PX }
+        Self {
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+            webhook: None,
+            thumbnail_max_px: THUMBNAIL_MAX_PX,
+            quotas: UploadQuotaSettings::default(),
+            unattached_ttl: sweeper::DEFAULT_UNATTACHED_TTL,
+        }
     }
 }
 
@@ -56,9 +72,9 @@ pub struct Images {
     settings: Arc<ImageSettings>,
     /// Keys being uploaded right now: one PUT per key at a time.
     uploading: Arc<Mutex<HashSet<String>>>,
-    /// Decoding may take up to 256 MB and a core per image; at most one
-    /// decode per core runs at a time, the others wait their turn.
-    decoding: Arc<tokio::sync::Semaphore>,
+    /// At most one decode per core at a time, a bounded line waiting.
+    decoding: Arc<DecodeGate>,
+    upload_quotas: Arc<UploadQuotas>,
 }
 
 impl Images {
@@ -70,11 +86,10 @@ impl Images {
             signer: Arc::new(HmacSigner::open(data_dir)?),
             notifier: Arc::new(AdminNotifier::new(settings.webhook.clone())?),
             clock: Arc::new(SystemClock),
-            settings: Arc::new(settings),
             uploading: Arc::new(Mutex::new(HashSet::new())),
-            decoding: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            )),
+            decoding: Arc::new(DecodeGate::for_this_machine()),
+            upload_quotas: Arc::new(UploadQuotas::new(&settings.quotas)),
+            settings: Arc::new(settings),
         })
     }
 

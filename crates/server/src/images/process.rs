@@ -20,8 +20,13 @@ use moodchat_protocol::ApiError;
 
 /// Images wider or taller than this are refused, whatever their file size.
 const MAX_SIDE_PX: u32 = 16_384;
-/// Memory a single decode may use.
-const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+/// The decoded pixels of one image (width x height x bytes per pixel, of
+/// one frame, or of a GIF's logical screen) may take at most this much.
+/// Checked from the header before anything is decoded: a 2 MB PNG can
+/// claim 16384 x 16384 16-bit RGBA pixels, 2 GiB. Re-encoding and the
+/// thumbnail take up to about twice as much again, for as many images at
+/// once as `DecodeGate` lets through.
+pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// An animation's frames together may hold at most this many pixels.
 const MAX_ANIMATION_PIXELS: u64 = 64 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 88;
@@ -83,6 +88,20 @@ fn limits() -> Limits {
     limits
 }
 
+/// `ImageReader::decode` checks `Limits::max_alloc` against the decoded
+/// size, but `DynamicImage::from_decoder`, which the orientation needs, does
+/// not: it allocates whatever the header claims. So the check is here.
+fn check_decode_budget(decoded_bytes: u64) -> Result<(), ApiError> {
+    if decoded_bytes > MAX_DECODE_BYTES {
+        return Err(too_large(format!(
+            "the image would take {} MB to decode; the limit is {} MB",
+            decoded_bytes.div_ceil(1 << 20),
+            MAX_DECODE_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
 /// Decodes as the declared format (never a guessed one) and applies the
 /// EXIF orientation, so the metadata can be dropped without turning photos
 /// on their side.
@@ -90,6 +109,7 @@ fn decode_upright(kind: ImageKind, bytes: &[u8]) -> Result<DynamicImage, ApiErro
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(kind));
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(|error| rejected(kind, error))?;
+    check_decode_budget(decoder.total_bytes())?;
     // A broken EXIF block is no reason to refuse an image: show it as stored.
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|error| rejected(kind, error))?;
@@ -105,6 +125,10 @@ fn reencode_gif(bytes: &[u8]) -> Result<(Vec<u8>, DynamicImage), ApiError> {
     decoder.set_limits(limits()).map_err(|error| rejected(ImageKind::Gif, error))?;
     let (width, height) = decoder.dimensions();
     let frame_pixels = u64::from(width) * u64::from(height);
+    // Every frame is composed onto an RGBA canvas of the logical screen.
+    // Each frame's own buffer is checked by the decoder against `limits()`
+    // before it is allocated (a tiny screen with a huge frame stops there).
+    check_decode_budget(frame_pixels * 4)?;
     let mut frames: Vec<Frame> = Vec::new();
     for frame in decoder.into_frames() {
         if (frames.len() as u64 + 1) * frame_pixels > MAX_ANIMATION_PIXELS {

@@ -5,6 +5,7 @@
 //! blobs/rooms/<room>/<ULID>.<ext>        the image, re-encoded without metadata
 //! blobs/rooms/<room>/<ULID>.thumb.<ext>  its thumbnail
 //! blobs/rooms/<room>/<ULID>.json         who uploaded it, type, size, dimensions
+//! blobs/rooms/<room>/<ULID>.json.swept   the record of an image being swept (`sweeper`)
 //! ```
 //!
 //! Every file is written in `.incoming` and renamed into place (same file
@@ -40,7 +41,19 @@ struct Record {
     width: u32,
     height: u32,
     stored_at: i64,
+    /// A message refers to it (found by the sweeper, which then skips it).
+    #[serde(default)]
+    attached: bool,
 }
+
+/// What the sweeper finds in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SweepEntry {
+    Visible { key: BlobKey, stored_at_ms: i64, attached: bool },
+    Hidden { key: BlobKey },
+}
+
+const HIDDEN_SUFFIX: &str = ".json.swept";
 
 impl BlobStore {
     /// Opens `<data_dir>/blobs`, emptying `.incoming` of whatever a crash
@@ -93,6 +106,7 @@ impl BlobStore {
             width: image.width,
             height: image.height,
             stored_at: image.stored_at_ms,
+            attached: false,
         };
         let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
         self.write_atomically(&self.record_path(&image.key), &json).await
@@ -117,6 +131,78 @@ impl BlobStore {
 
     pub async fn exists(&self, key: &BlobKey) -> bool {
         tokio::fs::try_exists(self.record_path(key)).await.unwrap_or(false)
+    }
+
+    fn hidden_record_path(&self, key: &BlobKey) -> PathBuf {
+        self.root.join("rooms").join(&key.room).join(format!("{}{HIDDEN_SUFFIX}", key.id))
+    }
+
+    /// Every image record, visible or hidden. Blocking (the sweeper runs on
+    /// the blocking pool); names that are not records are skipped.
+    pub fn sweep_listing(&self) -> std::io::Result<Vec<SweepEntry>> {
+        let mut entries = Vec::new();
+        let rooms = match std::fs::read_dir(self.root.join("rooms")) {
+            Ok(rooms) => rooms,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(entries),
+            Err(error) => return Err(error),
+        };
+        for room in rooms {
+            for file in std::fs::read_dir(room?.path())? {
+                let path = file?.path();
+                if let Some(entry) = self.sweep_entry(&path) {
+                    entries.push(entry);
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    fn sweep_entry(&self, path: &Path) -> Option<SweepEntry> {
+        let name = path.file_name()?.to_str()?;
+        if let Some(id) = name.strip_suffix(HIDDEN_SUFFIX) {
+            let room = path.parent()?.file_name()?.to_str()?;
+            // The record is gone; the key's extension is found from the image file.
+            let key = ["png", "jpg", "gif", "webp"]
+                .iter()
+                .filter_map(|ext| BlobKey::parse(&format!("rooms/{room}/{id}.{ext}")))
+                .find(|key| self.path_of(key).exists())?;
+            return Some(SweepEntry::Hidden { key });
+        }
+        name.strip_suffix(".json")?;
+        let record: Record = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        let key = BlobKey::parse(&record.key)?;
+        Some(SweepEntry::Visible { key, stored_at_ms: record.stored_at, attached: record.attached })
+    }
+
+    /// Notes that a message refers to the image. Blocking.
+    pub fn mark_attached(&self, key: &BlobKey) -> std::io::Result<()> {
+        let path = self.record_path(key);
+        let mut record: Record = serde_json::from_slice(&std::fs::read(&path)?).map_err(std::io::Error::other)?;
+        record.attached = true;
+        let temporary = self.incoming.join(format!("{}.record", key.id));
+        std::fs::write(&temporary, serde_json::to_vec(&record).map_err(std::io::Error::other)?)?;
+        std::fs::rename(&temporary, &path)
+    }
+
+    /// Makes the image invisible to the chat (no new message can refer to
+    /// it), keeping its files. Blocking.
+    pub fn hide(&self, key: &BlobKey) -> std::io::Result<()> {
+        std::fs::rename(self.record_path(key), self.hidden_record_path(key))
+    }
+
+    pub fn unhide(&self, key: &BlobKey) -> std::io::Result<()> {
+        std::fs::rename(self.hidden_record_path(key), self.record_path(key))
+    }
+
+    /// Removes a hidden image: the picture, its thumbnail, then the record.
+    pub fn remove_hidden(&self, key: &BlobKey) -> std::io::Result<()> {
+        for path in [self.path_of(key), self.path_of(&key.thumbnail())] {
+            match std::fs::remove_file(path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+                _ => {}
+            }
+        }
+        std::fs::remove_file(self.hidden_record_path(key))
     }
 }
 

@@ -1,9 +1,11 @@
 //! `POST /api/uploads`: an upload ticket for a member of the room. The
-//! rules (member, type, size) are ChatService's; this is only the HTTP edge.
+//! rules (member, type, size) are ChatService's; the per-user quota of
+//! tickets is the HTTP edge's.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use moodchat_protocol::images::{UploadRequest, UploadTicket};
+use moodchat_protocol::images::UploadRequest;
 
 use crate::chat::http::{Caller, ChatError, JsonBody};
 use crate::chat::ChatState;
@@ -12,6 +14,12 @@ pub async fn create(
     State(chat): State<ChatState>,
     Caller(who): Caller,
     JsonBody(request): JsonBody<UploadRequest>,
-) -> Result<Json<UploadTicket>, ChatError> {
-    Ok(Json(chat.service.upload_ticket(&who, &request).await?))
+) -> Response {
+    if let Err(refused) = chat.quotas().upload_ticket(&who.sub) {
+        return refused.into_response();
+    }
+    match chat.service.upload_ticket(&who, &request).await {
+        Ok(ticket) => Json(ticket).into_response(),
+        Err(error) => ChatError(error).into_response(),
+    }
 }
