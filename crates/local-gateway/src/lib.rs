@@ -7,7 +7,12 @@
 //! DynamoDB Local and moto (S3, SNS) run beside it. README and docs/aws.md
 //! say what it emulates and what it does not.
 
+pub mod http_api;
 pub mod lambda;
+pub mod provision;
+pub mod server;
+pub mod services;
+pub mod site;
 pub mod template;
 pub mod websocket;
 
