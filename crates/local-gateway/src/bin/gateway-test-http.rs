@@ -25,7 +25,7 @@ async fn handle(request: Request) -> Result<Response<Body>, Error> {
         }
         _ => None,
     };
-    let query: Vec<(String, String)> = request
+    let query: std::collections::BTreeMap<String, String> = request
         .query_string_parameters_ref()
         .map(|q| q.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
