@@ -231,5 +231,5 @@ async fn sends_get_gap_free_seqs_and_duplicates_get_the_original() {
     });
     assert!(outsider.await.is_err(), "a send by a non-member is refused");
     let meta = client.get_item().table_name(&table).key("PK", s("ROOM#lobby")).key("SK", s("META")).consistent_read(true).send().await.unwrap();
-    assert_eq!(meta.item().unwrap()["last_seq"].as_n().unwrap(), total.to_string(), "nothing was written");
+    assert_eq!(meta.item().unwrap()["last_seq"].as_n().unwrap(), &total.to_string(), "nothing was written");
 }
