@@ -165,6 +165,18 @@ async fn limits_close_connections_as_api_gateway_does() {
     }
 }
 
+#[tokio::test]
+async fn connections_end_at_the_maximum_duration_even_when_active() {
+    let limits = Limits { max_duration: Duration::from_secs(2), ..Limits::default() };
+    let (gateway, _data) = gateway(limits).await;
+    let mut socket = connect(&gateway, "token=good").await.unwrap();
+    let started = Instant::now();
+    send(&mut socket, json!({"action": "echo"})).await;
+    next_json(&mut socket).await;
+    assert_eq!(close_code(&mut socket).await, 1001);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
 /// Sign up (auto-confirmed) and sign in with real SRP at the gateway's /idp.
 async fn id_token(gateway: &Gateway) -> String {
     let http = reqwest::Client::new();
