@@ -22,6 +22,10 @@ const FUNCTION: &str = env!("CARGO_BIN_EXE_gateway-test-function");
 const HTTP_FUNCTION: &str = env!("CARGO_BIN_EXE_gateway-test-http");
 
 async fn gateway(limits: Limits) -> (Gateway, tempfile::TempDir) {
+    gateway_serving(limits, None).await
+}
+
+async fn gateway_serving(limits: Limits, dist: Option<PathBuf>) -> (Gateway, tempfile::TempDir) {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let data = tempfile::tempdir().unwrap();
     let mut overrides = HashMap::new();
@@ -40,7 +44,7 @@ async fn gateway(limits: Limits) -> (Gateway, tempfile::TempDir) {
             binary_overrides: overrides,
             max_instances: 4,
             limits,
-            dist: None,
+            dist,
             idp_data_dir: data.path().join("idp"),
             auto_confirm: true,
             dynamodb_endpoint: None,
@@ -246,4 +250,21 @@ async fn the_lambda_invoke_api_reaches_functions_by_name() {
     let missing = http.post(format!("{}/2015-03-31/functions/nope/invocations", gateway.url)).body("{}").send().await.unwrap();
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.headers()["x-amzn-errortype"], "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_with_a_config_pointing_at_the_gateway() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<html>moodchat</html>").unwrap();
+    let (gateway, _data) = gateway_serving(Limits::default(), Some(dist.path().to_owned())).await;
+    let http = reqwest::Client::new();
+    let config: Value = http.get(format!("{}/config.json", gateway.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(config["api_url"], format!("{}/api", gateway.url));
+    assert_eq!(config["ws_url"], format!("{}/prod", gateway.url.replace("http://", "ws://")));
+    assert_eq!(config["cognito"]["endpoint"], format!("{}/idp/", gateway.url));
+    assert_eq!(config["cognito"]["client_id"], LocalNames::default().client_id);
+    let page = http.get(format!("{}/rooms/lobby", gateway.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200, "client-side routes load the app");
+    assert_eq!(page.text().await.unwrap(), "<html>moodchat</html>");
+    assert_eq!(http.get(format!("{}/api/rooms", gateway.url)).send().await.unwrap().status(), 401, "/api is the HTTP API");
 }
