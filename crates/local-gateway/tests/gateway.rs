@@ -26,6 +26,10 @@ async fn gateway(limits: Limits) -> (Gateway, tempfile::TempDir) {
 }
 
 async fn gateway_serving(limits: Limits, dist: Option<PathBuf>) -> (Gateway, tempfile::TempDir) {
+    gateway_with(limits, dist, 4).await
+}
+
+async fn gateway_with(limits: Limits, dist: Option<PathBuf>, max_instances: usize) -> (Gateway, tempfile::TempDir) {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let data = tempfile::tempdir().unwrap();
     let mut overrides = HashMap::new();
@@ -42,7 +46,7 @@ async fn gateway_serving(limits: Limits, dist: Option<PathBuf>) -> (Gateway, tem
             names: LocalNames::default(),
             binary_dir: data.path().join("no-binaries"),
             binary_overrides: overrides,
-            max_instances: 4,
+            max_instances,
             limits,
             dist,
             idp_data_dir: data.path().join("idp"),
@@ -138,7 +142,11 @@ async fn the_management_api_answers_410_for_gone_connections_and_closes_on_delet
 
 #[tokio::test]
 async fn a_crashing_function_is_reported_and_replaced() {
-    let (gateway, _data) = gateway(Limits::default()).await;
+    // One execution environment, so that "the process" is one process: the
+    // function posts its reply through @connections before it returns, so
+    // the next frame can find that process still busy, and the gateway would
+    // then start a second one (as Lambda does), which could take the `exit`.
+    let (gateway, _data) = gateway_with(Limits::default(), None, 1).await;
     let mut socket = connect(&gateway, "token=good").await.unwrap();
     send(&mut socket, json!({"action": "pid"})).await;
     let first = next_json(&mut socket).await["pid"].as_u64().unwrap();
