@@ -16,7 +16,7 @@ logged() { "$@" 2>&1 | tee -a "$log"; }
 
 step "Native tests: protocol, core, server, idp, sentiment"
 # The sentiment trainer is tested too (determinism: same data, same weights).
-logged cargo test --workspace --exclude moodchat-web --exclude moodchat-e2e --features moodchat-sentiment/train
+logged cargo test --no-fail-fast --workspace --exclude moodchat-web --exclude moodchat-e2e --features moodchat-sentiment/train
 
 # ---- The serverless home: the SAM template must validate (offline, ~10 s).
 # The local gateway's tests (DynamoDB Local, the Lambda Runtime API, API
@@ -25,7 +25,7 @@ step "SAM template: sam validate --lint"
 "$SAM_BIN" validate --lint --template "$REPO_ROOT/infra/template.yaml" --region us-east-1
 
 step "Browser tests (wasm-bindgen-test in headless Chromium)"
-logged cargo test --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
+logged cargo test --no-fail-fast --target wasm32-unknown-unknown -p moodchat-web -p moodchat-sentiment --tests
 
 step "Release build of the SPA and its size"
 # A regression guard at today's size, not the goal: 175.3 KB before the
@@ -42,7 +42,7 @@ step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
 MOODCHAT_BIN="$CARGO_TARGET_DIR/debug/moodchat" MOODCHAT_DIST_DIR="$REPO_ROOT/dist" \
   MOODCHAT_ARTIFACTS="$REPO_ROOT/test-artifacts" \
-  logged cargo test -p moodchat-e2e
+  logged cargo test --no-fail-fast -p moodchat-e2e
 
 # One closing line for the whole run: the sum of every runner's results.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
