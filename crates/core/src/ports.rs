@@ -45,6 +45,12 @@ impl Clock for SystemClock {
     }
 }
 
+/// Runs work on its own, to completion, whatever happens to the request that
+/// started it (the embedded server: `tokio::spawn`).
+pub trait TaskSpawner: Send + Sync {
+    fn spawn(&self, task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>);
+}
+
 pub trait IdGenerator: Send + Sync {
     /// A new message id, greater than every id this generator made before.
     fn next_id(&self) -> String;

@@ -20,7 +20,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
-use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TokenVerifier};
+use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TaskSpawner, TokenVerifier};
 use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
 use moodchat_protocol::ApiError;
 
@@ -70,6 +70,16 @@ impl Default for ChatConfig {
     }
 }
 
+/// Commits run as tokio tasks, so a request cancelled by its client's
+/// disconnection cannot stop one halfway (moodchat_core::commit).
+struct TokioSpawner;
+
+impl TaskSpawner for TokioSpawner {
+    fn spawn(&self, task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>) {
+        tokio::spawn(task);
+    }
+}
+
 /// Everything the chat routes need; cheap to clone.
 #[derive(Clone)]
 pub struct ChatState {
@@ -87,7 +97,7 @@ impl ChatState {
         std::fs::create_dir_all(data_dir)?;
         let store = Arc::new(SqliteStore::open(&data_dir.join(DATABASE_FILE))?);
         let hub = Hub::new(config.outbox_capacity, config.presence_delay);
-        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()))
+        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()), Arc::new(TokioSpawner))
             .sentiment(config.sentiment.clone());
         if let Some(images) = config.images.clone() {
             service = service.images(images);
