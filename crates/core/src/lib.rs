@@ -22,6 +22,6 @@ pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier,
+    Pusher, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, VerifiedToken,
 };
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};
