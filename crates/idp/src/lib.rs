@@ -31,7 +31,6 @@ mod password_policy;
 mod revocation;
 mod srp;
 mod store;
-mod strict_json;
 mod text;
 mod timestamp;
 mod tokens;

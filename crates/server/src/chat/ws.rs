@@ -201,18 +201,23 @@ impl Connection {
     }
 
     async fn handle_text(&mut self, text: &str) -> Result<(), End> {
-        let frame = match parse_client_frame(text) {
-            Ok(frame) => frame,
-            Err(error) => return self.send_error(error, None).await,
-        };
-        if !self.rate.try_take(self.chat.service.now_ms()) {
-            let client_id = match &frame {
-                ClientFrame::SendMessage(send) => send.client_id.clone(),
+        // Charged before anything else: an invalid frame costs its sender a
+        // token like any other, so a flood of them is slowed down too.
+        let allowed = self.rate.try_take(self.chat.service.now_ms());
+        let frame = parse_client_frame(text);
+        if !allowed {
+            // Parsed only to answer a send with its client_id, for the retry.
+            let client_id = match frame {
+                Ok(ClientFrame::SendMessage(send)) => send.client_id,
                 _ => None,
             };
             let error = ApiError::new(ErrorCode::RateLimited, "too many frames; slow down");
             return self.send_error(error, client_id).await;
         }
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => return self.send_error(error, None).await,
+        };
         match frame {
             ClientFrame::Join { room, since } => self.join(room, since).await,
             ClientFrame::Leave { room } => {
