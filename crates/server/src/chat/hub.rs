@@ -256,8 +256,9 @@ impl Hub {
         overflowing.iter().flat_map(|id| state.remove(id)).collect()
     }
 
-    /// The live connections of one user. A scan: it only runs when a direct
-    /// conversation is created, far rarer than messages.
+    /// The live connections of one user. A scan: it runs when a connection
+    /// opens, a session ends or a direct conversation is created, far rarer
+    /// than messages (and the hub holds at most `--max-connections`).
     fn connections_of(state: &State, sub: &str) -> Vec<ConnectionId> {
         state.connections.iter().filter(|(_, c)| c.user.sub == sub).map(|(id, _)| id.clone()).collect()
     }
