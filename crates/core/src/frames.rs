@@ -1,14 +1,15 @@
 //! Parsing a WebSocket text frame into a `ClientFrame` with the documented
-//! error for each way it can be wrong: not JSON or wrong field types is
-//! `bad_request`, an action we do not know is `unknown_action`.
+//! error for each way it can be wrong: not JSON, a member named twice (as
+//! REST refuses it) or wrong field types is `bad_request`, an action we do not
+//! know is `unknown_action`.
 
 use moodchat_protocol::{ApiError, ClientFrame, ErrorCode};
 
 use crate::error::bad_request;
 
 pub fn parse_client_frame(text: &str) -> Result<ClientFrame, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| bad_request(format!("frame is not valid JSON: {error}")))?;
+    let value = moodchat_strict_json::from_slice(text.as_bytes())
+        .map_err(|error| bad_request(format!("frame is not valid JSON: {error}")))?;
     let action = match value.get("action") {
         Some(serde_json::Value::String(action)) => action.clone(),
         Some(_) => return Err(bad_request("`action` must be a string")),
@@ -35,6 +36,20 @@ mod tests {
         assert_eq!(parse_client_frame(r#"{"action":"dance"}"#).unwrap_err().code, ErrorCode::UnknownAction);
         assert_eq!(parse_client_frame(r#"{"action":"join","room":5}"#).unwrap_err().code, ErrorCode::BadRequest);
         assert_eq!(parse_client_frame(r#"{"action":"join"}"#).unwrap_err().code, ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn a_member_named_twice_is_refused_as_rest_refuses_it() {
+        let twice = [
+            r#"{"action":"sendMessage","room":"lobby","client_id":"k","text":"hi","text":"bye"}"#,
+            r#"{"action":"ping","action":"sendMessage","text":"hi"}"#,
+            r#"{"action":"join","room":"lobby","room":"dm_secret"}"#,
+        ];
+        for frame in twice {
+            let error = parse_client_frame(frame).unwrap_err();
+            assert_eq!(error.code, ErrorCode::BadRequest, "{frame}");
+            assert!(error.message.contains("duplicate member"), "{}", error.message);
+        }
     }
 
     #[test]

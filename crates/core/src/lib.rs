@@ -4,6 +4,7 @@
 //! the embedded server (SQLite + in-process hub) and the AWS deployment
 //! (DynamoDB + API Gateway) run the same logic.
 
+pub mod commit;
 pub mod cursor;
 pub mod error;
 pub mod frames;
@@ -21,6 +22,6 @@ pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, SentimentProvider, SystemClock, TokenVerifier,
+    Pusher, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, VerifiedToken,
 };
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
 use moodchat_protocol::{ApiError, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
 
-use crate::ports::{Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher};
+use crate::ports::{
+    Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, TaskSpawner,
+};
 
 #[derive(Default)]
 struct StoreState {
@@ -296,5 +298,16 @@ impl Pusher for InMemoryHub {
     async fn presence_changed(&self, room_id: &str) {
         let online = self.online(room_id).await.unwrap_or_default();
         self.publish(room_id, ServerEvent::Presence { room: room_id.into(), online }, None).await;
+    }
+}
+
+/// Runs each task to completion on a thread of its own: a real spawner for
+/// executors without one (the domain tests use `futures_executor::block_on`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ThreadSpawner;
+
+impl TaskSpawner for ThreadSpawner {
+    fn spawn(&self, task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>) {
+        std::thread::spawn(move || futures_executor::block_on(task));
     }
 }

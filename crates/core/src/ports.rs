@@ -21,11 +21,27 @@ impl Identity {
     }
 }
 
+/// A verified id token, with what a connection that outlives its request
+/// (a WebSocket) needs: when to close, and which sign-in it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub identity: Identity,
+    /// The token's `exp`, in milliseconds since the Unix epoch.
+    pub expires_at_ms: Option<i64>,
+    /// The sign-in session (Cognito's `origin_jti` claim), which a sign-out
+    /// or a revoked refresh token ends.
+    pub session: Option<String>,
+}
+
 /// Verifies an id token exactly as API Gateway's Cognito authorizer would.
 /// Any failure is `unauthorized`.
 #[async_trait]
 pub trait TokenVerifier: Send + Sync {
-    async fn verify(&self, token: &str) -> Result<Identity, ApiError>;
+    async fn verify_token(&self, token: &str) -> Result<VerifiedToken, ApiError>;
+
+    async fn verify(&self, token: &str) -> Result<Identity, ApiError> {
+        Ok(self.verify_token(token).await?.identity)
+    }
 }
 
 pub trait Clock: Send + Sync {
@@ -43,6 +59,12 @@ impl Clock for SystemClock {
             .unwrap_or_default();
         since_epoch.as_millis() as i64
     }
+}
+
+/// Runs work on its own, to completion, whatever happens to the request that
+/// started it (the embedded server: `tokio::spawn`).
+pub trait TaskSpawner: Send + Sync {
+    fn spawn(&self, task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>);
 }
 
 pub trait IdGenerator: Send + Sync {

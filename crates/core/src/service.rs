@@ -14,9 +14,11 @@ use crate::cursor::{decode_cursor, encode_cursor};
 use crate::error::{bad_request, forbidden, not_found, too_large, unavailable, unsupported_media_type, ChatResult};
 use crate::ids::{is_ulid, UlidGenerator};
 use crate::images::{BlobKey, ImageKind, ImagePorts, StoredImage, UploadGrant, UPLOAD_TICKET_TTL_MS};
+use crate::commit::Committer;
+pub use crate::commit::Sent;
 use crate::ports::{
-    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, SentimentProvider, SystemClock,
+    Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment, Pusher,
+    SentimentProvider, SystemClock, TaskSpawner,
 };
 use crate::validate;
 
@@ -28,23 +30,12 @@ pub struct SendRequest {
     pub image_key: Option<String>,
 }
 
-/// The outcome of a send: the stored message, and whether this call created
-/// it (false for an idempotent retry).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sent {
-    pub message: Message,
-    pub created: bool,
-}
-
 /// What a connection learns when it joins a room.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveJoin {
     pub room: Room,
     pub online: Vec<UserRef>,
 }
-
-/// Where a queued send finds its result.
-type SendSlot = Arc<Mutex<Option<ChatResult<Sent>>>>;
 
 /// Typing indicators are advisory; one per user and room every this often.
 const TYPING_INTERVAL_MS: i64 = 2_000;
@@ -61,13 +52,10 @@ pub struct ChatService {
     /// Upload tickets, stored image lookups and signed URLs; without them
     /// messages cannot carry images.
     images: Option<ImagePorts>,
-    /// Held from id assignment until the message is published, so that
-    /// within this process messages are committed and fanned out in id order.
-    /// That is what lets a joining connection merge backfill and live events
+    /// Assigns ids, appends and publishes, in id order within this process:
+    /// that is what lets a joining connection merge backfill and live events
     /// by comparing ids (docs/protocol.md, "Delivery guarantees").
-    send_order: async_lock::Mutex<()>,
-    /// Drafts waiting for the holder of `send_order` to commit them.
-    send_queue: Mutex<Vec<(Message, SendSlot)>>,
+    committer: Committer,
     /// Users already recorded with this (username, name), to skip the write.
     known_users: Mutex<HashMap<String, (String, String)>>,
     last_typing: Mutex<HashMap<(String, String), i64>>,
@@ -82,6 +70,7 @@ pub struct ChatServiceBuilder {
     store: Arc<dyn MessageStore>,
     registry: Arc<dyn ConnectionRegistry>,
     pusher: Arc<dyn Pusher>,
+    spawner: Arc<dyn TaskSpawner>,
     sentiment: Arc<dyn SentimentProvider>,
     clock: Arc<dyn Clock>,
     ids: Option<Arc<dyn IdGenerator>>,
@@ -112,6 +101,7 @@ impl ChatServiceBuilder {
     pub fn build(self) -> ChatService {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
+        let committer = Committer::new(self.store.clone(), self.pusher.clone(), clock.clone(), ids.clone(), self.spawner);
         ChatService {
             store: self.store,
             registry: self.registry,
@@ -120,8 +110,7 @@ impl ChatServiceBuilder {
             clock,
             ids,
             images: self.images,
-            send_order: async_lock::Mutex::new(()),
-            send_queue: Mutex::new(Vec::new()),
+            committer,
             known_users: Mutex::new(HashMap::new()),
             last_typing: Mutex::new(HashMap::new()),
             rooms: Mutex::new(HashMap::new()),
@@ -139,15 +128,19 @@ impl Clock for ArcClock {
 }
 
 impl ChatService {
+    /// `spawner` runs the commits, which no request may interrupt
+    /// (`crate::commit`).
     pub fn builder(
         store: Arc<dyn MessageStore>,
         registry: Arc<dyn ConnectionRegistry>,
         pusher: Arc<dyn Pusher>,
+        spawner: Arc<dyn TaskSpawner>,
     ) -> ChatServiceBuilder {
         ChatServiceBuilder {
             store,
             registry,
             pusher,
+            spawner,
             sentiment: Arc::new(NoSentiment),
             clock: Arc::new(SystemClock),
             ids: None,
@@ -296,7 +289,7 @@ impl ChatService {
             created_at: 0,
             client_id,
         };
-        let mut sent = self.commit_in_order(draft).await?;
+        let mut sent = self.committer.commit(draft).await?;
         if !sent.created {
             // A retry answers with the original message, signed afresh.
             self.refresh_image_urls(&mut sent.message).await?;
@@ -374,49 +367,6 @@ impl ChatService {
             image.thumb_url = Some(images.signer.download_url(&key.thumbnail()).await?);
         }
         Ok(())
-    }
-
-    /// Group commit. Every sender queues its draft and then takes the
-    /// ordering lock; whoever holds it assigns ids to *all* queued drafts,
-    /// appends them in one store batch, publishes them in id order and
-    /// leaves each result in its slot. A sender whose result is already
-    /// there just returns it. Under load, one commit carries many messages;
-    /// alone, a message is committed immediately.
-    async fn commit_in_order(&self, draft: Message) -> ChatResult<Sent> {
-        let slot: SendSlot = Arc::new(Mutex::new(None));
-        lock(&self.send_queue).push((draft, slot.clone()));
-        let _in_order = self.send_order.lock().await;
-        if let Some(result) = lock(&slot).take() {
-            return result;
-        }
-        let batch = std::mem::take(&mut *lock(&self.send_queue));
-        let now = self.clock.now_ms();
-        let drafts: Vec<Message> = batch
-            .iter()
-            .map(|(draft, _)| Message { id: self.ids.next_id(), created_at: now, ..draft.clone() })
-            .collect();
-        match self.store.append_batch(&drafts).await {
-            Ok(outcomes) => {
-                for ((_, slot), outcome) in batch.iter().zip(outcomes) {
-                    let sent = match outcome {
-                        Appended::New(message) => {
-                            let event = ServerEvent::Message { message: message.clone() };
-                            self.pusher.publish(&message.room, event, None).await;
-                            Sent { message, created: true }
-                        }
-                        Appended::Existing(message) => Sent { message, created: false },
-                    };
-                    *lock(slot) = Some(Ok(sent));
-                }
-            }
-            Err(error) => {
-                for (_, slot) in &batch {
-                    *lock(slot) = Some(Err(error.clone()));
-                }
-            }
-        }
-        let result = lock(&slot).take();
-        result.unwrap_or_else(|| Err(crate::error::internal("send result missing")))
     }
 
     pub async fn mark_read(&self, who: &Identity, room_id: &str, message_id: &str) -> ChatResult<()> {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use futures_executor::block_on;
-use moodchat_core::memory::{InMemoryHub, InMemoryStore};
+use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
 use moodchat_core::{ChatService, ConnectionId, Identity, SendRequest};
 use moodchat_protocol::rest::HistoryQuery;
 use moodchat_protocol::{ErrorCode, RoomKind, ServerEvent};
@@ -15,7 +15,7 @@ struct World {
 
 fn world() -> World {
     let hub = Arc::new(InMemoryHub::default());
-    let chat = ChatService::builder(Arc::new(InMemoryStore::default()), hub.clone(), hub.clone()).build();
+    let chat = ChatService::builder(Arc::new(InMemoryStore::default()), hub.clone(), hub.clone(), Arc::new(ThreadSpawner)).build();
     World { chat, hub }
 }
 

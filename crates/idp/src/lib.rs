@@ -28,9 +28,9 @@ mod limits;
 mod lockout;
 mod outbox;
 mod password_policy;
+mod revocation;
 mod srp;
 mod store;
-mod strict_json;
 mod text;
 mod timestamp;
 mod tokens;
@@ -50,6 +50,7 @@ pub use limits::IdpLimits;
 /// came from; the per-client limits key on it.
 pub use moodchat_limits::ClientAddress;
 pub use outbox::{OutboxMessage, OUTBOX_FILE_NAME};
+pub use revocation::Revocation;
 
 /// File name of the SQLite database inside the data directory.
 pub const DATABASE_FILE_NAME: &str = "idp.sqlite3";
@@ -72,6 +73,7 @@ pub(crate) struct Inner {
     challenges: challenges::Challenges,
     limiters: limits::Limiters,
     clock: Arc<dyn Clock>,
+    revocations: revocation::Revocations,
     /// Random per-installation secret: keys the code MACs and derives the
     /// stable fake salt and id of unknown users.
     secret: Vec<u8>,
@@ -155,6 +157,7 @@ impl Idp {
                 challenges,
                 limiters,
                 clock,
+                revocations: revocation::Revocations::default(),
                 secret,
             }),
         })
@@ -170,6 +173,13 @@ impl Idp {
     /// - `GET /outbox?email=<address>` — only when `dev_outbox` is on
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
         api::router(self.inner.clone())
+    }
+
+    /// Calls `listener` whenever sign-in sessions end (GlobalSignOut, a
+    /// password reset, RevokeToken), right after that is stored: the server
+    /// closes the WebSockets those sessions opened.
+    pub fn on_revocation(&self, listener: impl Fn(&Revocation) + Send + Sync + 'static) {
+        self.inner.revocations.listen(Arc::new(listener));
     }
 
     /// `iss` of every token: `<issuer_base>/<user_pool_id>`.

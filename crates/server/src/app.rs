@@ -18,7 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use moodchat_idp::{Idp, IdpConfig, IdpLimits};
+use moodchat_idp::{Idp, IdpConfig, IdpLimits, Revocation};
 
 use crate::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use crate::http_error::HttpError;
@@ -68,6 +68,10 @@ pub struct WebSocketSettings {
     pub enabled: bool,
     /// Close a WebSocket after this long without a frame from the client.
     pub idle_timeout: std::time::Duration,
+    /// WebSockets one user may hold open at once.
+    pub max_per_user: usize,
+    /// Events queued per WebSocket before it is closed as a slow consumer.
+    pub outbox_capacity: usize,
 }
 
 impl Default for WebSocketSettings {
@@ -75,6 +79,8 @@ impl Default for WebSocketSettings {
         Self {
             enabled: true,
             idle_timeout: std::time::Duration::from_secs(moodchat_protocol::limits::DEFAULT_IDLE_TIMEOUT_SECS),
+            max_per_user: chat::HubSettings::default().max_connections_per_user,
+            outbox_capacity: chat::HubSettings::default().outbox_capacity,
         }
     }
 }
@@ -110,11 +116,19 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         images: Some(images.ports()),
         idle_timeout: settings.websocket.idle_timeout,
         websocket: settings.websocket.enabled,
+        max_websockets_per_user: settings.websocket.max_per_user,
+        outbox_capacity: settings.websocket.outbox_capacity,
         quotas: settings.quotas,
         ..ChatConfig::default()
     };
     let chat = ChatState::open(&settings.data_dir, Arc::new(verifier), chat_config)?;
     images::sweeper::spawn(images.clone(), settings.data_dir.join(chat::DATABASE_FILE));
+    // A WebSocket must not outlive the sign-in that opened it.
+    let hub = chat.hub.clone();
+    idp.on_revocation(move |revocation| match revocation {
+        Revocation::AllSessions { sub } => hub.sign_out(sub, None),
+        Revocation::Session { sub, session } => hub.sign_out(sub, Some(session)),
+    });
 
     let state = AppState {
         runtime_config: Arc::new(runtime_config::describe(

@@ -5,9 +5,8 @@
 //! bounded, and every message the server acknowledged must be in the
 //! history afterwards.
 //!
-//! Not here: WebSocket readers that stop reading. Closing a kicked slow
-//! consumer is issue 13's item 6, being fixed apart from this; its soak is
-//! `examples/soak_websocket_slow_readers.rs`, to run by hand until then.
+//! WebSocket readers that stop reading have their own soak:
+//! `soak_websocket.rs`.
 
 mod bombs;
 mod whole_server;

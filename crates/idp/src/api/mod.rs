@@ -158,7 +158,7 @@ fn body_unreadable(rejection: BytesRejection) -> ApiError {
 /// The body must be one JSON object, without duplicate members; anything
 /// else is what AWS calls a SerializationException.
 fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
-    match crate::strict_json::from_slice(body) {
+    match moodchat_strict_json::from_slice(body) {
         Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err(ApiError::new(
             ErrorKind::Serialization,

@@ -70,5 +70,6 @@ pub fn confirm_forgot_password(
     // Whoever knew the old password may hold sessions: end them all.
     inner.store.revoke_all_families(&user.sub, now)?;
     tracing::info!(sub = %user.sub, "idp: password reset");
+    inner.revocations.announce(crate::Revocation::AllSessions { sub: user.sub });
     Ok(json!({}))
 }

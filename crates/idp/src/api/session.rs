@@ -7,7 +7,7 @@ use super::request::required;
 use crate::error::{ApiError, ErrorKind};
 use crate::store::User;
 use crate::tokens;
-use crate::Inner;
+use crate::{Inner, Revocation};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -80,6 +80,7 @@ pub fn global_sign_out(inner: &Inner, request: AccessTokenRequest) -> Result<Val
     let user = authenticate(inner, required(&request.access_token, "accessToken")?)?;
     inner.store.revoke_all_families(&user.sub, inner.now())?;
     tracing::info!(sub = %user.sub, "idp: global sign-out");
+    inner.revocations.announce(Revocation::AllSessions { sub: user.sub });
     Ok(json!({}))
 }
 
@@ -108,5 +109,6 @@ pub fn revoke_token(inner: &Inner, request: RevokeTokenRequest) -> Result<Value,
     }
     inner.store.revoke_family(&family.family, inner.now())?;
     tracing::info!(sub = %family.sub, "idp: refresh token revoked");
+    inner.revocations.announce(Revocation::Session { sub: family.sub, session: family.family });
     Ok(json!({}))
 }

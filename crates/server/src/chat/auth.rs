@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use moodchat_core::error::unauthorized;
-use moodchat_core::{Identity, TokenVerifier};
+use moodchat_core::{Identity, TokenVerifier, VerifiedToken};
 use moodchat_protocol::ApiError;
 use serde::Deserialize;
 
@@ -47,6 +47,9 @@ struct IdClaims {
     username: Option<String>,
     name: Option<String>,
     email: Option<String>,
+    exp: i64,
+    /// The sign-in session (Cognito's tokens carry it; others may not).
+    origin_jti: Option<String>,
 }
 
 /// RSA signing keys by `kid`.
@@ -155,7 +158,7 @@ impl JwksVerifier {
         }
     }
 
-    fn check(&self, token: &str, key: &DecodingKey) -> Result<Identity, String> {
+    fn check(&self, token: &str, key: &DecodingKey) -> Result<VerifiedToken, String> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
@@ -170,7 +173,8 @@ impl JwksVerifier {
         }
         let username = claims.username.unwrap_or_else(|| claims.sub.clone());
         let name = claims.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| username.clone());
-        Ok(Identity { sub: claims.sub, username, name, email: claims.email })
+        let identity = Identity { sub: claims.sub, username, name, email: claims.email };
+        Ok(VerifiedToken { identity, expires_at_ms: Some(claims.exp.saturating_mul(1000)), session: claims.origin_jti })
     }
 }
 
@@ -185,7 +189,7 @@ async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<HashMap<Strin
 
 #[async_trait]
 impl TokenVerifier for JwksVerifier {
-    async fn verify(&self, token: &str) -> Result<Identity, ApiError> {
+    async fn verify_token(&self, token: &str) -> Result<VerifiedToken, ApiError> {
         let reject = |reason: String| {
             tracing::debug!(%reason, "token rejected");
             unauthorized("invalid or expired token")

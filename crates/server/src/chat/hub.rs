@@ -2,11 +2,12 @@
 //! a bounded outbox per connection. Publishing never waits on a client: an
 //! event is serialised once and offered to every outbox; a connection whose
 //! outbox is full is kicked (closed with 1008) rather than silently skipped,
-//! so the client reconnects with `since` and loses nothing.
+//! so the client reconnects with `since` and loses nothing. The hub also
+//! bounds a user's connections and closes those of a user who signed out.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -24,18 +25,83 @@ pub enum Outbound {
     Event(Utf8Bytes),
 }
 
+/// Why the hub dropped a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kick {
+    /// Its outbox was full: the client reads slower than the room talks.
+    SlowConsumer,
+    /// Its user signed out everywhere, or its sign-in session was revoked.
+    SignedOut,
+}
+
+/// Set once by the hub; the connection's task waits on it, also while it is
+/// blocked writing to a client that does not read.
+#[derive(Debug, Default)]
+pub struct KickSignal {
+    reason: OnceLock<Kick>,
+    notify: Notify,
+}
+
+impl KickSignal {
+    fn kick(&self, reason: Kick) {
+        if self.reason.set(reason).is_ok() {
+            self.notify.notify_one();
+        }
+    }
+
+    /// Resolves once the connection is kicked (at once if it already was).
+    pub async fn kicked(&self) -> Kick {
+        loop {
+            if let Some(reason) = self.reason.get() {
+                return *reason;
+            }
+            // notify_one keeps a permit when nobody waits yet: no kick is missed.
+            self.notify.notified().await;
+        }
+    }
+
+    pub fn reason(&self) -> Option<Kick> {
+        self.reason.get().copied()
+    }
+}
+
 /// What a new connection gets from the hub.
 pub struct Registration {
     pub id: ConnectionId,
     pub outbox: mpsc::Receiver<Outbound>,
-    /// Notified when the connection is dropped for being too slow.
-    pub kicked: Arc<Notify>,
+    pub kick: Arc<KickSignal>,
+    /// Forgets the connection when dropped, also if the WebSocket upgrade
+    /// that reserved it never completes.
+    pub slot: Slot,
+}
+
+/// The user already has the most connections allowed.
+#[derive(Debug)]
+pub struct TooManyConnections {
+    pub limit: usize,
+}
+
+/// A connection's place in the hub, given back on drop.
+pub struct Slot {
+    hub: Hub,
+    id: ConnectionId,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let rooms = self.hub.state().remove(&self.id);
+        for room in rooms {
+            self.hub.schedule_presence(&room);
+        }
+    }
 }
 
 struct Connection {
     user: UserRef,
+    /// The sign-in session of the token it connected with (`origin_jti`).
+    session: Option<String>,
     outbox: mpsc::Sender<Outbound>,
-    kicked: Arc<Notify>,
+    kick: Arc<KickSignal>,
     rooms: HashSet<String>,
 }
 
@@ -63,11 +129,28 @@ impl State {
     }
 }
 
+/// The hub's bounds; `Default` is what docs/security.md documents.
+#[derive(Clone, Copy, Debug)]
+pub struct HubSettings {
+    /// Events queued per connection before it is kicked.
+    pub outbox_capacity: usize,
+    /// Presence changes within this window are sent as one event (200
+    /// clients joining at once would otherwise cost 200² frames).
+    pub presence_delay: Duration,
+    /// WebSockets one user may hold open at once.
+    pub max_connections_per_user: usize,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        Self { outbox_capacity: 4096, presence_delay: Duration::from_millis(100), max_connections_per_user: 10 }
+    }
+}
+
 struct Inner {
     state: Mutex<State>,
     next_id: AtomicU64,
-    outbox_capacity: usize,
-    presence_delay: Duration,
+    settings: HubSettings,
 }
 
 /// Cheap to clone; all clones share one hub.
@@ -77,27 +160,52 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// `outbox_capacity`: events queued per connection before it is kicked.
-    /// `presence_delay`: presence changes within this window are sent as one
-    /// event (200 clients joining at once would otherwise cost 200² frames).
-    pub fn new(outbox_capacity: usize, presence_delay: Duration) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                state: Mutex::new(State::default()),
-                next_id: AtomicU64::new(1),
-                outbox_capacity,
-                presence_delay,
-            }),
-        }
+    pub fn new(settings: HubSettings) -> Self {
+        Self { inner: Arc::new(Inner { state: Mutex::new(State::default()), next_id: AtomicU64::new(1), settings }) }
     }
 
-    pub fn connect(&self, user: UserRef) -> Registration {
+    /// Registers a connection of `user`, made with a token of the sign-in
+    /// `session`, unless the user already has as many as allowed.
+    pub fn connect(&self, user: UserRef, session: Option<String>) -> Result<Registration, TooManyConnections> {
+        let limit = self.inner.settings.max_connections_per_user;
         let id = ConnectionId(format!("c{}", self.inner.next_id.fetch_add(1, Ordering::Relaxed)));
-        let (sender, outbox) = mpsc::channel(self.inner.outbox_capacity);
-        let kicked = Arc::new(Notify::new());
-        let connection = Connection { user, outbox: sender, kicked: kicked.clone(), rooms: HashSet::new() };
-        self.state().connections.insert(id.clone(), connection);
-        Registration { id, outbox, kicked }
+        let (sender, outbox) = mpsc::channel(self.inner.settings.outbox_capacity);
+        let kick = Arc::new(KickSignal::default());
+        let mut state = self.state();
+        if Self::connections_of(&state, &user.sub).len() >= limit {
+            return Err(TooManyConnections { limit });
+        }
+        let connection = Connection { user, session, outbox: sender, kick: kick.clone(), rooms: HashSet::new() };
+        state.connections.insert(id.clone(), connection);
+        drop(state);
+        Ok(Registration { id: id.clone(), outbox, kick, slot: Slot { hub: self.clone(), id } })
+    }
+
+    /// Closes every connection of `sub` (only those of one sign-in session
+    /// when `session` is given): a token revoked or a global sign-out must
+    /// not leave a WebSocket receiving the user's rooms.
+    pub fn sign_out(&self, sub: &str, session: Option<&str>) {
+        let mut state = self.state();
+        let targets: Vec<ConnectionId> = state
+            .connections
+            .iter()
+            .filter(|(_, c)| c.user.sub == sub && session.is_none_or(|s| c.session.as_deref() == Some(s)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut emptied_rooms = Vec::new();
+        for id in &targets {
+            if let Some(connection) = state.connections.get(id) {
+                connection.kick.kick(Kick::SignedOut);
+            }
+            emptied_rooms.extend(state.remove(id));
+        }
+        drop(state);
+        if !targets.is_empty() {
+            tracing::info!(%sub, connections = targets.len(), "closing the WebSockets of a signed-out session");
+        }
+        for room in emptied_rooms {
+            self.schedule_presence(&room);
+        }
     }
 
     pub fn connection_count(&self) -> usize {
@@ -138,7 +246,7 @@ impl Hub {
             if let Err(error) = connection.outbox.try_send(item.clone()) {
                 if let mpsc::error::TrySendError::Full(_) = error {
                     tracing::warn!(connection = %target.0, "outbox full: closing slow connection");
-                    connection.kicked.notify_one();
+                    connection.kick.kick(Kick::SlowConsumer);
                 }
                 overflowing.push(target);
             }
@@ -148,8 +256,9 @@ impl Hub {
         overflowing.iter().flat_map(|id| state.remove(id)).collect()
     }
 
-    /// The live connections of one user. A scan: it only runs when a direct
-    /// conversation is created, far rarer than messages.
+    /// The live connections of one user. A scan: it runs when a connection
+    /// opens, a session ends or a direct conversation is created, far rarer
+    /// than messages (and the hub holds at most `--max-connections`).
     fn connections_of(state: &State, sub: &str) -> Vec<ConnectionId> {
         state.connections.iter().filter(|(_, c)| c.user.sub == sub).map(|(id, _)| id.clone()).collect()
     }
@@ -175,7 +284,7 @@ impl Hub {
         let hub = self.clone();
         let room = room_id.to_string();
         tokio::spawn(async move {
-            tokio::time::sleep(hub.inner.presence_delay).await;
+            tokio::time::sleep(hub.inner.settings.presence_delay).await;
             hub.state().presence_pending.remove(&room);
             let online = hub.online_now(&room);
             hub.deliver(&room, Outbound::Event(serialise(&ServerEvent::Presence { room: room.clone(), online })), None);
@@ -261,71 +370,4 @@ impl Pusher for Hub {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(name: &str) -> UserRef {
-        UserRef { sub: name.into(), name: name.into() }
-    }
-
-    #[tokio::test]
-    async fn publishes_to_subscribers_except_the_skipped_one() {
-        let hub = Hub::new(8, Duration::from_millis(1));
-        let mut a = hub.connect(user("a"));
-        let mut b = hub.connect(user("b"));
-        hub.subscribe(&a.id, "lobby").await.unwrap();
-        hub.subscribe(&b.id, "lobby").await.unwrap();
-        hub.publish("lobby", ServerEvent::Pong, Some(&a.id)).await;
-        assert!(matches!(b.outbox.try_recv(), Ok(Outbound::Event(_))));
-        assert!(a.outbox.try_recv().is_err());
-    }
-
-    #[tokio::test]
-    async fn a_full_outbox_kicks_the_connection_instead_of_dropping_events() {
-        let hub = Hub::new(2, Duration::from_secs(60));
-        let slow = hub.connect(user("slow"));
-        hub.subscribe(&slow.id, "lobby").await.unwrap();
-        for _ in 0..3 {
-            hub.publish("lobby", ServerEvent::Pong, None).await;
-        }
-        tokio::time::timeout(Duration::from_secs(1), slow.kicked.notified()).await.expect("kicked");
-        assert_eq!(hub.connection_count(), 0);
-        assert!(hub.online("lobby").await.unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_users_connections_are_subscribed_and_told_together() {
-        let hub = Hub::new(8, Duration::from_secs(60));
-        let mut tab1 = hub.connect(user("bo"));
-        let mut tab2 = hub.connect(user("bo"));
-        let mut other = hub.connect(user("al"));
-        hub.subscribe_user("bo", "dm_1").await.unwrap();
-        hub.publish_to_user("bo", ServerEvent::RoomAdded { room: "dm_1".into() }).await;
-        hub.publish("dm_1", ServerEvent::Pong, None).await;
-        for tab in [&mut tab1, &mut tab2] {
-            let Ok(Outbound::Event(added)) = tab.outbox.try_recv() else { panic!("no room_added") };
-            assert_eq!(added.as_str(), r#"{"type":"room_added","room":"dm_1"}"#);
-            assert!(matches!(tab.outbox.try_recv(), Ok(Outbound::Event(_))), "live in the room");
-        }
-        assert!(other.outbox.try_recv().is_err(), "someone else's tabs hear nothing");
-        assert_eq!(hub.online("dm_1").await.unwrap(), vec![user("bo")]);
-    }
-
-    #[tokio::test]
-    async fn presence_bursts_are_coalesced_into_one_event() {
-        let hub = Hub::new(64, Duration::from_millis(50));
-        let mut watcher = hub.connect(user("watcher"));
-        hub.subscribe(&watcher.id, "lobby").await.unwrap();
-        for i in 0..10 {
-            let other = hub.connect(user(&format!("u{i}")));
-            hub.subscribe(&other.id, "lobby").await.unwrap();
-            hub.presence_changed("lobby").await;
-        }
-        let first = tokio::time::timeout(Duration::from_secs(2), watcher.outbox.recv()).await.unwrap().unwrap();
-        let Outbound::Event(json) = first else { panic!("not an event") };
-        let event: ServerEvent = serde_json::from_str(json.as_str()).unwrap();
-        let ServerEvent::Presence { online, .. } = event else { panic!("{event:?}") };
-        assert_eq!(online.len(), 11);
-        assert!(watcher.outbox.try_recv().is_err(), "one presence event for the burst");
-    }
-}
+mod tests;

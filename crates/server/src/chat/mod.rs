@@ -20,14 +20,14 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
-use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TokenVerifier};
+use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TaskSpawner, TokenVerifier, VerifiedToken};
 use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
 use moodchat_protocol::ApiError;
 
 use crate::limits::quotas::charge_direct_conversation;
 use crate::limits::{QuotaSettings, UserQuotas};
 pub use auth::{JwksProvider, JwksVerifier};
-pub use hub::Hub;
+pub use hub::{Hub, HubSettings};
 pub use sqlite::SqliteStore;
 
 /// The database file inside the data directory.
@@ -42,10 +42,12 @@ pub struct ChatConfig {
     pub websocket: bool,
     pub ws_frames: RateLimit,
     pub rest_sends: RateLimit,
-    /// Events queued per connection before it is closed as a slow consumer.
+    /// Events queued per WebSocket before it is closed as a slow consumer.
     pub outbox_capacity: usize,
     /// Presence changes within this window go out as one event.
     pub presence_delay: Duration,
+    /// WebSockets one user may hold open at once.
+    pub max_websockets_per_user: usize,
     pub sentiment: Arc<dyn SentimentProvider>,
     /// Upload tickets and image lookups (`crate::images::Images::ports`);
     /// without them messages cannot carry images.
@@ -61,12 +63,23 @@ impl Default for ChatConfig {
             websocket: true,
             ws_frames: RateLimit::WS_FRAMES,
             rest_sends: RateLimit::REST_SENDS,
-            outbox_capacity: 4096,
-            presence_delay: Duration::from_millis(100),
+            outbox_capacity: HubSettings::default().outbox_capacity,
+            presence_delay: HubSettings::default().presence_delay,
+            max_websockets_per_user: HubSettings::default().max_connections_per_user,
             sentiment: Arc::new(NoSentiment),
             images: None,
             quotas: QuotaSettings::default(),
         }
+    }
+}
+
+/// Commits run as tokio tasks, so a request cancelled by its client's
+/// disconnection cannot stop one halfway (moodchat_core::commit).
+struct TokioSpawner;
+
+impl TaskSpawner for TokioSpawner {
+    fn spawn(&self, task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>) {
+        tokio::spawn(task);
     }
 }
 
@@ -86,8 +99,12 @@ impl ChatState {
     pub fn open(data_dir: &Path, verifier: Arc<dyn TokenVerifier>, config: ChatConfig) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)?;
         let store = Arc::new(SqliteStore::open(&data_dir.join(DATABASE_FILE))?);
-        let hub = Hub::new(config.outbox_capacity, config.presence_delay);
-        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()))
+        let hub = Hub::new(HubSettings {
+            outbox_capacity: config.outbox_capacity,
+            presence_delay: config.presence_delay,
+            max_connections_per_user: config.max_websockets_per_user,
+        });
+        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()), Arc::new(TokioSpawner))
             .sentiment(config.sentiment.clone());
         if let Some(images) = config.images.clone() {
             service = service.images(images);
@@ -105,9 +122,14 @@ impl ChatState {
 
     /// Verifies an id token and records its user.
     pub async fn authenticate(&self, token: &str) -> Result<Identity, ApiError> {
-        let identity = self.verifier.verify(token).await?;
-        self.service.register(&identity).await?;
-        Ok(identity)
+        Ok(self.authenticate_token(token).await?.identity)
+    }
+
+    /// `authenticate`, keeping the token's expiry and sign-in session.
+    pub async fn authenticate_token(&self, token: &str) -> Result<VerifiedToken, ApiError> {
+        let verified = self.verifier.verify_token(token).await?;
+        self.service.register(&verified.identity).await?;
+        Ok(verified)
     }
 
     pub fn quotas(&self) -> &UserQuotas {

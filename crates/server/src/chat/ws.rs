@@ -2,9 +2,13 @@
 //! upgrade, then one task per connection that reads frames, runs them through
 //! ChatService, and forwards the hub's events, merging backfill and live
 //! messages by id so that a client joining with `since` gets every message
-//! exactly once and in order.
+//! exactly once and in order. A connection ends when its token expires or is
+//! signed out, and when the hub kicks it, even in the middle of a write to a
+//! client that stopped reading.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -14,14 +18,14 @@ use moodchat_core::error::{bad_request, unauthorized};
 use moodchat_core::frames::parse_client_frame;
 use moodchat_core::ids::is_ulid;
 use moodchat_core::rate_limit::TokenBucket;
-use moodchat_core::{ConnectionId, Identity, SendRequest};
+use moodchat_core::{ConnectionId, Identity, SendRequest, VerifiedToken};
 use moodchat_protocol::limits::{LOBBY_ROOM_ID, MAX_WS_FRAME_BYTES, MAX_WS_MESSAGE_BYTES};
 use moodchat_protocol::{ApiError, ClientFrame, ErrorCode, SendMessageFrame, ServerEvent};
 use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::http::{ChatError, QueryParams};
-use super::hub::{serialise, Outbound, Registration};
+use super::hub::{serialise, Kick, KickSignal, Outbound, Registration, Slot, TooManyConnections};
 use super::ChatState;
 
 /// Backfill is read from the store in pages of this many messages.
@@ -30,6 +34,13 @@ const BACKFILL_PAGE: u32 = 200;
 const CLOSE_NORMAL: u16 = 1000;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
+/// Application close codes (docs/protocol.md, "Close codes"): reconnect with
+/// a fresh token, or sign in again.
+const CLOSE_TOKEN_EXPIRED: u16 = 4001;
+const CLOSE_SIGNED_OUT: u16 = 4002;
+/// How long a closing connection may take to hand over its close frame: a
+/// client that reads nothing does not get to hold the task any longer.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Deserialize)]
 pub struct ConnectQuery {
@@ -46,18 +57,27 @@ pub async fn upgrade(
     let Some(token) = query.token.filter(|t| !t.is_empty()) else {
         return ChatError(unauthorized("missing ?token=")).into_response();
     };
-    let who = match chat.authenticate(&token).await {
-        Ok(who) => who,
+    let verified = match chat.authenticate_token(&token).await {
+        Ok(verified) => verified,
         Err(error) => return ChatError(error).into_response(),
     };
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
         Err(rejection) => return ChatError(bad_request(rejection.body_text())).into_response(),
     };
+    // Reserved before the upgrade, so that a burst of upgrades cannot all
+    // pass the count; the slot is given back if the upgrade never completes.
+    let registration = match chat.hub.connect(verified.identity.user_ref(), verified.session.clone()) {
+        Ok(registration) => registration,
+        Err(TooManyConnections { limit }) => {
+            let message = format!("at most {limit} WebSockets per user may be open at once; close another tab or device");
+            return ChatError(ApiError::new(ErrorCode::RateLimited, message)).into_response();
+        }
+    };
     upgrade
         .max_frame_size(MAX_WS_FRAME_BYTES)
         .max_message_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| Connection::run(chat, who, socket))
+        .on_upgrade(move |socket| Connection::run(chat, verified, registration, socket))
 }
 
 /// Why the loop ended and what to tell the client.
@@ -65,6 +85,15 @@ enum End {
     /// The client closed or vanished: nothing to send.
     Gone,
     Close(u16, &'static str),
+}
+
+impl End {
+    fn kicked(reason: Kick) -> End {
+        match reason {
+            Kick::SlowConsumer => End::Close(CLOSE_POLICY, "slow consumer"),
+            Kick::SignedOut => End::Close(CLOSE_SIGNED_OUT, "signed out"),
+        }
+    }
 }
 
 struct Connection {
@@ -76,17 +105,21 @@ struct Connection {
     /// connection. Live messages at or below it were part of the backfill.
     sent_up_to: HashMap<String, String>,
     rate: TokenBucket,
+    kick: Arc<KickSignal>,
+    token_expires: Instant,
+    _slot: Slot,
 }
 
-/// Sending failed: the socket is gone.
-struct SocketGone;
-
 impl Connection {
-    async fn run(chat: ChatState, who: Identity, socket: WebSocket) {
-        let Registration { id, mut outbox, kicked } = chat.hub.connect(who.user_ref());
-        let rate = TokenBucket::new(chat.config.ws_frames, chat.service.now_ms());
+    async fn run(chat: ChatState, verified: VerifiedToken, registration: Registration, socket: WebSocket) {
+        let Registration { id, mut outbox, kick, slot } = registration;
+        let now_ms = chat.service.now_ms();
+        let rate = TokenBucket::new(chat.config.ws_frames, now_ms);
+        let token_expires = deadline(verified.expires_at_ms, now_ms);
         let idle_timeout = chat.config.idle_timeout;
-        let mut connection = Connection { chat, who, id, socket, sent_up_to: HashMap::new(), rate };
+        let who = verified.identity;
+        let sent_up_to = HashMap::new();
+        let mut connection = Connection { chat, who, id, socket, sent_up_to, rate, kick, token_expires, _slot: slot };
         let idle = tokio::time::sleep(idle_timeout);
         tokio::pin!(idle);
 
@@ -107,39 +140,51 @@ impl Connection {
                             // Pings are answered by the WebSocket layer; they still count as activity.
                             WsMessage::Ping(_) | WsMessage::Pong(_) => Ok(()),
                         };
-                        if handled.is_err() {
-                            break End::Gone;
+                        if let Err(end) = handled {
+                            break end;
                         }
                     }
                 },
                 item = outbox.recv() => match item {
-                    Some(item) => if connection.forward(item).await.is_err() { break End::Gone },
-                    // The hub dropped us: we were too slow.
-                    None => break End::Close(CLOSE_POLICY, "slow consumer"),
+                    Some(item) => if let Err(end) = connection.forward(item).await { break end },
+                    // The hub dropped us: kicked (too slow, or signed out).
+                    None => break End::kicked(connection.kick.reason().unwrap_or(Kick::SlowConsumer)),
                 },
-                _ = kicked.notified() => break End::Close(CLOSE_POLICY, "slow consumer"),
+                end = must_close(&connection.kick, connection.token_expires) => break end,
                 _ = &mut idle => break End::Close(CLOSE_NORMAL, "idle timeout"),
             }
         };
+        // What was queued for this client is freed now, not after the close.
+        drop(outbox);
         if let End::Close(code, reason) = end {
             let frame = CloseFrame { code, reason: reason.into() };
-            let _ = connection.socket.send(WsMessage::Close(Some(frame))).await;
+            let _ = tokio::time::timeout(CLOSE_GRACE, connection.socket.send(WsMessage::Close(Some(frame)))).await;
         }
         if let Err(error) = connection.chat.service.disconnect(&connection.id).await {
             tracing::warn!(?error, "disconnect cleanup failed");
         }
     }
 
-    async fn send(&mut self, event: &ServerEvent) -> Result<(), SocketGone> {
-        self.socket.send(WsMessage::Text(serialise(event))).await.map_err(|_| SocketGone)
+    /// Every write to the client, given up as soon as the connection must
+    /// close: a client that stopped reading would otherwise keep this task
+    /// waiting, with its queue, until the write timeout.
+    async fn write(&mut self, message: WsMessage) -> Result<(), End> {
+        tokio::select! {
+            sent = self.socket.send(message) => sent.map_err(|_| End::Gone),
+            end = must_close(&self.kick, self.token_expires) => Err(end),
+        }
     }
 
-    async fn send_error(&mut self, error: ApiError, client_id: Option<String>) -> Result<(), SocketGone> {
+    async fn send(&mut self, event: &ServerEvent) -> Result<(), End> {
+        self.write(WsMessage::Text(serialise(event))).await
+    }
+
+    async fn send_error(&mut self, error: ApiError, client_id: Option<String>) -> Result<(), End> {
         self.send(&ServerEvent::error(error, client_id)).await
     }
 
     /// Forwards a hub event, skipping messages the backfill already sent.
-    async fn forward(&mut self, item: Outbound) -> Result<(), SocketGone> {
+    async fn forward(&mut self, item: Outbound) -> Result<(), End> {
         let json = match item {
             Outbound::Message { room, id, json } => {
                 if let Some(sent) = self.sent_up_to.get_mut(room.as_ref()) {
@@ -152,22 +197,27 @@ impl Connection {
             }
             Outbound::Event(json) => json,
         };
-        self.socket.send(WsMessage::Text(json)).await.map_err(|_| SocketGone)
+        self.write(WsMessage::Text(json)).await
     }
 
-    async fn handle_text(&mut self, text: &str) -> Result<(), SocketGone> {
-        let frame = match parse_client_frame(text) {
-            Ok(frame) => frame,
-            Err(error) => return self.send_error(error, None).await,
-        };
-        if !self.rate.try_take(self.chat.service.now_ms()) {
-            let client_id = match &frame {
-                ClientFrame::SendMessage(send) => send.client_id.clone(),
+    async fn handle_text(&mut self, text: &str) -> Result<(), End> {
+        // Charged before anything else: an invalid frame costs its sender a
+        // token like any other, so a flood of them is slowed down too.
+        let allowed = self.rate.try_take(self.chat.service.now_ms());
+        let frame = parse_client_frame(text);
+        if !allowed {
+            // Parsed only to answer a send with its client_id, for the retry.
+            let client_id = match frame {
+                Ok(ClientFrame::SendMessage(send)) => send.client_id,
                 _ => None,
             };
             let error = ApiError::new(ErrorCode::RateLimited, "too many frames; slow down");
             return self.send_error(error, client_id).await;
         }
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => return self.send_error(error, None).await,
+        };
         match frame {
             ClientFrame::Join { room, since } => self.join(room, since).await,
             ClientFrame::Leave { room } => {
@@ -195,7 +245,7 @@ impl Connection {
     /// Subscribe first, then replay from the store: a message committed in
     /// between is both replayed and queued live, and `forward` drops the
     /// live copy because its id is not above `sent_up_to`.
-    async fn join(&mut self, room: String, since: Option<String>) -> Result<(), SocketGone> {
+    async fn join(&mut self, room: String, since: Option<String>) -> Result<(), End> {
         if since.as_deref().is_some_and(|since| !is_ulid(since)) {
             return self.send_error(bad_request("`since` must be a message id"), None).await;
         }
@@ -229,7 +279,7 @@ impl Connection {
         self.send(&ServerEvent::Joined { room }).await
     }
 
-    async fn send_message(&mut self, frame: SendMessageFrame) -> Result<(), SocketGone> {
+    async fn send_message(&mut self, frame: SendMessageFrame) -> Result<(), End> {
         let room = frame.room.unwrap_or_else(|| LOBBY_ROOM_ID.to_string());
         // The wscat tutorial frame has no client_id; such sends still get an
         // ack, they are just not idempotent.
@@ -243,6 +293,22 @@ impl Connection {
             Err(error) => self.send_error(error, Some(client_id)).await,
         }
     }
+}
+
+/// Resolves when the connection must close, whatever it is doing: the hub
+/// kicked it, or its token expired (the client reconnects with a fresh one).
+async fn must_close(kick: &KickSignal, token_expires: Instant) -> End {
+    tokio::select! {
+        reason = kick.kicked() => End::kicked(reason),
+        _ = tokio::time::sleep_until(token_expires) => End::Close(CLOSE_TOKEN_EXPIRED, "token expired"),
+    }
+}
+
+/// When a token expiring at `expires_at_ms` stops a connection; a token
+/// without `exp` (not one the verifier accepts) is given a year.
+fn deadline(expires_at_ms: Option<i64>, now_ms: i64) -> Instant {
+    let left_ms = expires_at_ms.map_or(365 * 24 * 3600 * 1000, |at| at.saturating_sub(now_ms).max(0));
+    Instant::now() + Duration::from_millis(left_ms as u64)
 }
 
 /// Reading failed. A frame or message over the limit is closed with 1009 as

@@ -189,7 +189,12 @@ impl WsClient {
     }
 
     pub async fn connect_with_token(server: &TestServer, token: &str) -> Result<WsClient, tokio_tungstenite::tungstenite::Error> {
-        let url = format!("ws://{}/api/ws?token={token}", server.addr);
+        Self::connect_to(server.addr, token).await
+    }
+
+    /// A WebSocket to any server on `addr` (a `whole_server` one too).
+    pub async fn connect_to(addr: SocketAddr, token: &str) -> Result<WsClient, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("ws://{addr}/api/ws?token={token}");
         let (stream, _) = tokio_tungstenite::connect_async(url).await?;
         Ok(WsClient { stream })
     }

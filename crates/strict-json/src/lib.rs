@@ -1,7 +1,9 @@
 //! JSON as the REST API reads it: a member named twice is an error, not "the
 //! last one wins". Otherwise a proxy or a logger that keeps the first value
-//! and this provider, which would keep the last, could disagree on what a
-//! request said (`{"Username":"alice","Username":"mallory"}`).
+//! and a server that keeps the last could disagree on what a request said
+//! (`{"Username":"alice","Username":"mallory"}`). The chat API's REST bodies
+//! get this from serde's derived structs; the identity provider's bodies and
+//! the WebSocket frames, read as `serde_json::Value` first, get it here.
 
 use serde::de::{DeserializeSeed, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
