@@ -2,6 +2,7 @@
 //! regression, int8 quantisation, dev-set calibration, metrics.
 
 pub mod calibrate;
+pub mod chat;
 pub mod data;
 pub mod metrics;
 pub mod trainer;
@@ -54,6 +55,13 @@ pub struct PipelineOptions {
     /// is scored once on the odd rows, which nothing was fitted on. Used to
     /// compare variants; the shipped model calibrates on all dev rows.
     pub compare: bool,
+    /// moodchat's chat data (`chat::default_chat_dir()`); None = not used.
+    pub chat_dir: Option<PathBuf>,
+    /// The registry lexicons (`chat::default_lexicon_dir()`); None = not used.
+    pub lexicon_dir: Option<PathBuf>,
+    /// Cross-fitting: (fold, folds) = the chat training rows of that fold
+    /// are left out of training and kept in `DevSets::chat_heldout`.
+    pub chat_fold: Option<(usize, usize)>,
     pub verbose: bool,
 }
 
@@ -63,13 +71,18 @@ pub struct DevSets {
     pub sst2_dev: Vec<Example>,
     pub goe_dev: Vec<Example>,
     pub tweet_val: Vec<Example>,
+    /// Chat dev split per language (calibration and monitoring).
+    pub chat_ko: Vec<Example>,
+    pub chat_en: Vec<Example>,
+    /// Chat training rows of the left-out fold (cross-fitting), both languages.
+    pub chat_heldout: Vec<Example>,
     /// In compare mode, the held-aside rows (see `PipelineOptions::compare`).
     pub compare: Option<Box<DevSets>>,
 }
 
 /// Training data and dev sets; `tweet_fold` picks which TweetEval val rows
 /// (index % every == fold) are trained on.
-pub fn load_training_data(opts: &PipelineOptions, tweet_fold: usize) -> io::Result<(Vec<Example>, DevSets)> {
+pub fn load_training_data(opts: &PipelineOptions, config: &TrainConfig, tweet_fold: usize) -> io::Result<(Vec<Example>, DevSets)> {
     let dir = &opts.data_dir;
     let nsmc_mid = if opts.nsmc_mid { data::load_nsmc_mid(dir, "nsmc_neutral_5_8.tsv")? } else { Vec::new() };
     let mut nsmc = data::load_nsmc(dir, "nsmc_like_train.tsv")?;
@@ -83,11 +96,30 @@ pub fn load_training_data(opts: &PipelineOptions, tweet_fold: usize) -> io::Resu
     let (tweet_train, tweet_cal) = data::split_tweet_val(data::load_tweeteval(dir, "val")?, opts.tweet_val_train_every, tweet_fold);
     train.extend(tweet_train);
     train.extend(data::lexicon_examples());
+    if let Some(lexicons) = opts.lexicon_dir.as_ref().filter(|_| config.registry_lexicon_weight > 0.0) {
+        train.extend(chat::registry_lexicon_rows(lexicons)?);
+    }
+    let (mut chat_ko, mut chat_en, mut chat_heldout) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(chat_dir) = &opts.chat_dir {
+        for lang in chat::LANGS {
+            for row in chat::load_chat(chat_dir, lang, "train")? {
+                match opts.chat_fold {
+                    Some((fold, folds)) if row.fold(folds) == fold => chat_heldout.push(row.example),
+                    _ => train.push(row.example),
+                }
+            }
+        }
+        chat_ko = chat::load_chat(chat_dir, "ko", "dev")?.into_iter().map(|r| r.example).collect();
+        chat_en = chat::load_chat(chat_dir, "en", "dev")?.into_iter().map(|r| r.example).collect();
+    }
     let dev = DevSets {
         nsmc_holdout: holdout,
         sst2_dev: data::load_sst2(dir, "sst2_dev.tsv")?,
         goe_dev: data::load_goemotions(dir, "goe_group_dev.tsv")?.0,
         tweet_val: tweet_cal,
+        chat_ko,
+        chat_en,
+        chat_heldout,
         compare: None,
     };
     if opts.compare {
@@ -100,25 +132,41 @@ fn logits_of(examples: &[Example], mut logits: impl FnMut(&str) -> [f32; 3]) -> 
     examples.iter().map(|e| logits(&e.text)).collect()
 }
 
+/// Logits of every dev set, in `DevSets::sets` order.
+type DevLogits = [Vec<[f32; 3]>; 6];
+
+fn dev_logits(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3]) -> DevLogits {
+    dev.sets().map(|set| logits_of(set, &mut logits))
+}
+
 /// One line of dev metrics for any logit function; with `calibrate`, the
 /// bias offsets are first fitted on the same dev data (what calibration would do).
-pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calibrate: bool) -> String {
-    let nsmc = logits_of(&dev.nsmc_holdout, &mut logits);
-    let sst2 = logits_of(&dev.sst2_dev, &mut logits);
-    let goe = logits_of(&dev.goe_dev, &mut logits);
-    let tweet = logits_of(&dev.tweet_val, &mut logits);
+pub fn dev_report(dev: &DevSets, logits: impl FnMut(&str) -> [f32; 3], calibrate: bool) -> String {
+    let logits = dev_logits(dev, logits);
     let korean = dev.korean_flags();
-    let sets = dev.scored(&korean, &tweet, &goe, &sst2, &nsmc);
+    let sets = dev.scored(&korean, &logits);
     let offsets = if calibrate { calibrate::best_offsets(&sets) } else { calibrate::Offsets::default() };
     let got = calibrate::objective(&sets, offsets);
     let nsmc_acc = if dev.nsmc_holdout.is_empty() { "n/a".to_string() } else { format!("{:.4}", got.korean_binary_accuracy) };
     format!(
-        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (offsets neutral {:+.2} polarity {:+.2} korean {:+.2})",
-        got.binary_accuracy, got.goe_macro_f1, got.tweet_macro_recall, offsets.neutral, offsets.polarity, offsets.korean_polarity,
+        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  chat-dev acc ko {:.4} en {:.4}  (offsets neutral {:+.2} polarity {:+.2} korean {:+.2})",
+        got.binary_accuracy,
+        got.goe_macro_f1,
+        got.tweet_macro_recall,
+        got.chat_ko_accuracy,
+        got.chat_en_accuracy,
+        offsets.neutral,
+        offsets.polarity,
+        offsets.korean_polarity,
     )
 }
 
 impl DevSets {
+    /// [tweet, goe, sst2, nsmc, chat ko, chat en].
+    fn sets(&self) -> [&[Example]; 6] {
+        [&self.tweet_val, &self.goe_dev, &self.sst2_dev, &self.nsmc_holdout, &self.chat_ko, &self.chat_en]
+    }
+
     /// Even rows stay for calibration, odd rows become the compare set.
     fn split_compare(self) -> DevSets {
         fn halves(rows: Vec<Example>) -> (Vec<Example>, Vec<Example>) {
@@ -132,45 +180,44 @@ impl DevSets {
         let (sst2_fit, sst2_cmp) = halves(self.sst2_dev);
         let (goe_fit, goe_cmp) = halves(self.goe_dev);
         let (tweet_fit, tweet_cmp) = halves(self.tweet_val);
+        let (ko_fit, ko_cmp) = halves(self.chat_ko);
+        let (en_fit, en_cmp) = halves(self.chat_en);
         DevSets {
             nsmc_holdout: nsmc_fit,
             sst2_dev: sst2_fit,
             goe_dev: goe_fit,
             tweet_val: tweet_fit,
+            chat_ko: ko_fit,
+            chat_en: en_fit,
+            chat_heldout: self.chat_heldout,
             compare: Some(Box::new(DevSets {
                 nsmc_holdout: nsmc_cmp,
                 sst2_dev: sst2_cmp,
                 goe_dev: goe_cmp,
                 tweet_val: tweet_cmp,
+                chat_ko: ko_cmp,
+                chat_en: en_cmp,
+                chat_heldout: Vec::new(),
                 compare: None,
             })),
         }
     }
 
-    /// Per example of [tweet, goe, sst2, nsmc]: has a Hangul syllable.
-    fn korean_flags(&self) -> [Vec<bool>; 4] {
-        let flags = |examples: &[Example]| examples.iter().map(|e| has_hangul_syllable(&e.text)).collect();
-        [flags(&self.tweet_val), flags(&self.goe_dev), flags(&self.sst2_dev), flags(&self.nsmc_holdout)]
+    /// Per example of every set (`sets` order): has a Hangul syllable.
+    fn korean_flags(&self) -> [Vec<bool>; 6] {
+        self.sets().map(|set| set.iter().map(|e| has_hangul_syllable(&e.text)).collect())
     }
 
-    fn scored<'a>(
-        &'a self,
-        korean: &'a [Vec<bool>; 4],
-        tweet: &'a [[f32; 3]],
-        goe: &'a [[f32; 3]],
-        sst2: &'a [[f32; 3]],
-        nsmc: &'a [[f32; 3]],
-    ) -> calibrate::CalibrationSets<'a> {
-        let scored = |examples: &'a [Example], logits: &'a [[f32; 3]], korean: &'a [bool]| calibrate::Scored {
-            examples,
-            logits,
-            korean,
-        };
+    fn scored<'a>(&'a self, korean: &'a [Vec<bool>; 6], logits: &'a DevLogits) -> calibrate::CalibrationSets<'a> {
+        let sets = self.sets();
+        let scored = |i: usize| calibrate::Scored { examples: sets[i], logits: &logits[i], korean: &korean[i] };
         calibrate::CalibrationSets {
-            tweet_val: scored(&self.tweet_val, tweet, &korean[0]),
-            goe_dev: scored(&self.goe_dev, goe, &korean[1]),
-            english_binary: scored(&self.sst2_dev, sst2, &korean[2]),
-            korean_binary: scored(&self.nsmc_holdout, nsmc, &korean[3]),
+            tweet_val: scored(0),
+            goe_dev: scored(1),
+            english_binary: scored(2),
+            korean_binary: scored(3),
+            chat_ko: scored(4),
+            chat_en: scored(5),
         }
     }
 }
@@ -239,19 +286,23 @@ fn train_quantized(opts: &PipelineOptions, config: &TrainConfig, tweet_fold: usi
             eprintln!("{msg}");
         }
     };
-    let (train_set, dev) = load_training_data(opts, tweet_fold)?;
+    let (train_set, dev) = load_training_data(opts, config, tweet_fold)?;
     let count = |c: Corpus| train_set.iter().filter(|e| e.corpus == c).count();
     log(format!(
-        "train: {} NSMC (+{} mid ratings), {} SST-2, {} GoEmotions, {} TweetEval; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val",
+        "train: {} NSMC (+{} mid ratings), {} SST-2, {} GoEmotions, {} TweetEval, {} chat, {} registry lexicon entries; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val, {}+{} chat",
         count(Corpus::Nsmc),
         count(Corpus::NsmcMid),
         count(Corpus::Sst2),
         count(Corpus::GoEmotions),
         count(Corpus::TweetEval),
+        count(Corpus::Chat),
+        count(Corpus::RegistryLexicon),
         dev.nsmc_holdout.len(),
         dev.sst2_dev.len(),
         dev.goe_dev.len(),
-        dev.tweet_val.len()
+        dev.tweet_val.len(),
+        dev.chat_ko.len(),
+        dev.chat_en.len()
     ));
     let started = std::time::Instant::now();
     let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()));
@@ -292,12 +343,9 @@ fn fit_calibration(opts: &PipelineOptions, quantized: &Model, dev: &DevSets) -> 
         extractor.extract(t, &mut scratch);
         quantized.logits(&scratch, has_hangul_syllable(t))
     };
-    let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
-    let goe_logits = logits_of(&dev.goe_dev, &mut model_logits);
-    let sst2_logits = logits_of(&dev.sst2_dev, &mut model_logits);
-    let nsmc_logits = logits_of(&dev.nsmc_holdout, &mut model_logits);
+    let logits = dev_logits(dev, &mut model_logits);
     let korean = dev.korean_flags();
-    let cal = calibrate::fit(&dev.scored(&korean, &tweet_logits, &goe_logits, &sst2_logits, &nsmc_logits));
+    let cal = calibrate::fit(&dev.scored(&korean, &logits));
     if opts.verbose {
         eprintln!(
             "calibration: neutral offset {:+.2}, polarity offset {:+.2}, Korean polarity offset {:+.2}, temperature {:.2}",
@@ -435,6 +483,9 @@ mod tests {
             cross_fit_tweets: false,
             nsmc_mid: false,
             compare: false,
+            chat_dir: Some(chat::default_chat_dir()),
+            lexicon_dir: Some(chat::default_lexicon_dir()),
+            chat_fold: Some((0, 3)),
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {
