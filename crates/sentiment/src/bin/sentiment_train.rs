@@ -6,7 +6,7 @@
 //!     [--max-level N]
 //!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
 //!     [--nb-prior X] [--nb-alpha X] [--no-balance-classes] [--max-per-corpus N] [--nsmc-holdout N] [--compare] [--quiet]
-//!     [--no-chat] [--chat-weight X] [--no-registry-lexicons] [--registry-lexicon-weight X]
+//!     [--no-chat] [--chat-fold F/K] [--chat-dev-for-calibration-only] [--chat-weight X] [--no-registry-lexicons] [--registry-lexicon-weight X]
 //!     [--head-bits N (0 = no embedding head)] [--head-dim N] [--head-hidden N] [--head-lr X] [--head-neutral-only] [--head-stacked]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
@@ -35,6 +35,7 @@ fn run() -> Result<(), String> {
         chat_dir: Some(train::chat::default_chat_dir()),
         lexicon_dir: Some(train::chat::default_lexicon_dir()),
         chat_fold: None,
+        chat_train_on_dev: true,
         verbose: true,
     };
     let mut out = train::default_weights_path();
@@ -69,6 +70,16 @@ fn run() -> Result<(), String> {
             }
             "--quiet" => opts.verbose = false,
             "--no-chat" => opts.chat_dir = None,
+            "--chat-dev-for-calibration-only" => opts.chat_train_on_dev = false,
+            "--chat-fold" => {
+                // F/K: leave the chat training rows of fold F (of K, by group) out, and score the model on them.
+                let value: String = parse(&flag, args.next())?;
+                let parsed = value.split_once('/').and_then(|(f, k)| Some((f.parse().ok()?, k.parse().ok()?)));
+                match parsed {
+                    Some((f, k)) if f < k && k >= 2 => opts.chat_fold = Some((f, k)),
+                    _ => return Err(format!("--chat-fold: expected F/K with F < K, K >= 2, got {value:?}")),
+                }
+            }
             "--no-registry-lexicons" => opts.lexicon_dir = None,
             "--chat-weight" => config.chat_weight = parse(&flag, args.next())?,
             "--registry-lexicon-weight" => config.registry_lexicon_weight = parse(&flag, args.next())?,

@@ -62,6 +62,9 @@ pub struct PipelineOptions {
     /// Cross-fitting: (fold, folds) = the chat training rows of that fold
     /// are left out of training and kept in `DevSets::chat_heldout`.
     pub chat_fold: Option<(usize, usize)>,
+    /// Train on the chat dev split too, with the calibration of the same
+    /// recipe trained without it (see `run_pipeline`).
+    pub chat_train_on_dev: bool,
     pub verbose: bool,
 }
 
@@ -74,8 +77,8 @@ pub struct DevSets {
     /// Chat dev split per language (calibration and monitoring).
     pub chat_ko: Vec<Example>,
     pub chat_en: Vec<Example>,
-    /// Chat training rows of the left-out fold (cross-fitting), both languages.
-    pub chat_heldout: Vec<Example>,
+    /// Chat training rows of the left-out fold (cross-fitting), [ko, en].
+    pub chat_heldout: [Vec<Example>; 2],
     /// In compare mode, the held-aside rows (see `PipelineOptions::compare`).
     pub compare: Option<Box<DevSets>>,
 }
@@ -99,18 +102,22 @@ pub fn load_training_data(opts: &PipelineOptions, config: &TrainConfig, tweet_fo
     if let Some(lexicons) = opts.lexicon_dir.as_ref().filter(|_| config.registry_lexicon_weight > 0.0) {
         train.extend(chat::registry_lexicon_rows(lexicons)?);
     }
-    let (mut chat_ko, mut chat_en, mut chat_heldout) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut chat_ko, mut chat_en, mut chat_heldout) = (Vec::new(), Vec::new(), [Vec::new(), Vec::new()]);
     if let Some(chat_dir) = &opts.chat_dir {
-        for lang in chat::LANGS {
+        for (l, lang) in chat::LANGS.into_iter().enumerate() {
             for row in chat::load_chat(chat_dir, lang, "train")? {
                 match opts.chat_fold {
-                    Some((fold, folds)) if row.fold(folds) == fold => chat_heldout.push(row.example),
+                    Some((fold, folds)) if row.fold(folds) == fold => chat_heldout[l].push(row.example),
                     _ => train.push(row.example),
                 }
             }
         }
         chat_ko = chat::load_chat(chat_dir, "ko", "dev")?.into_iter().map(|r| r.example).collect();
         chat_en = chat::load_chat(chat_dir, "en", "dev")?.into_iter().map(|r| r.example).collect();
+        if opts.chat_train_on_dev {
+            train.append(&mut chat_ko);
+            train.append(&mut chat_en);
+        }
     }
     let dev = DevSets {
         nsmc_holdout: holdout,
@@ -197,7 +204,7 @@ impl DevSets {
                 tweet_val: tweet_cmp,
                 chat_ko: ko_cmp,
                 chat_en: en_cmp,
-                chat_heldout: Vec::new(),
+                chat_heldout: [Vec::new(), Vec::new()],
                 compare: None,
             })),
         }
@@ -230,7 +237,24 @@ impl DevSets {
 /// all rows and gets the mean of the folds' calibrations. Every tweet is
 /// trained on once, and every calibration is still fitted on tweets its
 /// model did not see.
+///
+/// With `chat_train_on_dev`, the recipe first trains without the chat dev
+/// split and fits the calibration on it (as without the option), then trains
+/// again with the chat dev rows and applies that calibration: the shipped
+/// model learns from every chat message that is not test, and its offsets
+/// are still fitted on rows that their model did not train on.
 pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<Model> {
+    if opts.chat_train_on_dev && opts.chat_dir.is_some() {
+        let without_dev = PipelineOptions { chat_train_on_dev: false, ..opts.clone() };
+        let (quantized, dev) = train_quantized(&without_dev, config, 0)?;
+        let cal = fit_calibration(opts, &quantized, &dev);
+        if opts.verbose {
+            let report = dev_report(&dev, calibrated_logits(&quantized, &cal), false);
+            eprintln!("without the chat dev split, calibrated: {report}");
+        }
+        let (quantized, dev) = train_quantized(opts, config, 0)?;
+        return finish(opts, &quantized, &cal, &dev);
+    }
     let every = opts.tweet_val_train_every;
     if !opts.cross_fit_tweets || every < 2 {
         let (quantized, dev) = train_quantized(opts, config, 0)?;
@@ -377,6 +401,20 @@ fn finish(opts: &PipelineOptions, quantized: &Model, cal: &calibrate::Calibratio
         let note = if dev.tweet_val.is_empty() { " (every tweet trained on: tweet figures are the folds' above)" } else { "" };
         eprintln!("final int8 model: {report}{note}");
     }
+    if !dev.chat_heldout[0].is_empty() {
+        // Cross-fitting: chat training rows this model never saw, with the dev split (calibrated on) beside.
+        let acc = |rows: &[Example]| {
+            let preds: Vec<_> = rows.iter().map(|e| model.predict(&e.text)).collect();
+            metrics::accuracy3(&metrics::confusion(rows, &preds))
+        };
+        eprintln!(
+            "CHAT HELD-OUT fold: ko {:.4} ({} rows) en {:.4} ({} rows)",
+            acc(&dev.chat_heldout[0]),
+            dev.chat_heldout[0].len(),
+            acc(&dev.chat_heldout[1]),
+            dev.chat_heldout[1].len()
+        );
+    }
     if let Some(cmp) = &dev.compare {
         let report = int8_report(&model, cmp);
         eprintln!("COMPARE (held-aside dev halves, nothing fitted on them): {report}");
@@ -486,6 +524,7 @@ mod tests {
             chat_dir: Some(chat::default_chat_dir()),
             lexicon_dir: Some(chat::default_lexicon_dir()),
             chat_fold: Some((0, 3)),
+            chat_train_on_dev: true,
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {
