@@ -32,17 +32,23 @@
 //!   GoEmotions, tweets; see `train::trainer`), with the strong weights that
 //!   the lexicon examples give them.
 //!
+//! - (scheme 4) context cues: combinations of the cues of one message
+//!   (ㅠㅠ with a word of thanks, ㅋㅋ with a bad word, the part after "but" /
+//!   근데 / -지만, mixed feelings, a question without a feeling word); see
+//!   `crate::context_cues`.
+//!
 //! The extractor returns feature hashes with repetitions (counts); the model
 //! scales the summed weights by 1/sqrt(count) so long and short messages live
 //! on the same scale.
 
+use crate::context_cues::ContextCues;
 use crate::hash::{avalanche, Fnv1a};
 use crate::tokenize::{normalize_into, tokenize_into, Token, TokenKind};
 
 /// Version of the feature scheme; stored in the weights file so that weights
 /// trained with a different tokenizer/hashing are rejected instead of silently
 /// producing nonsense.
-pub const FEATURE_SCHEME_VERSION: u32 = 3;
+pub const FEATURE_SCHEME_VERSION: u32 = 4;
 
 const NS_UNIGRAM: u64 = 0x11;
 const NS_NEGATED: u64 = 0x12;
@@ -65,6 +71,7 @@ pub struct FeatureExtractor {
     tokens: Vec<Token>,
     token_hashes: Vec<u64>,
     lexicon_only: bool,
+    context: ContextCues,
 }
 
 impl FeatureExtractor {
@@ -90,6 +97,7 @@ impl FeatureExtractor {
         self.token_hashes.clear();
         let mut negated_left = 0usize;
         let mut lexicon_hits = 0usize;
+        self.context.clear();
         for tok in &self.tokens {
             let chars = tok.chars(text);
             let mut h = Fnv1a::with_seed(0);
@@ -101,10 +109,13 @@ impl FeatureExtractor {
 
             let ns = if negated_left > 0 && tok.kind == TokenKind::Word { NS_NEGATED } else { NS_UNIGRAM };
             out.push(bucket(avalanche(token_hash ^ ns)));
-            if let Some(cue) = lexicon_cue(chars, ns == NS_NEGATED) {
+            let valence = crate::lexicon::valence(chars);
+            let negated = ns == NS_NEGATED;
+            if let Some(cue) = cue_hash(valence, negated) {
                 out.push(bucket(cue));
                 lexicon_hits += 1;
             }
+            self.context.observe(chars, tok.kind, if negated { -valence } else { valence });
 
             if tok.kind == TokenKind::Punct || is_clause_break(chars) {
                 negated_left = 0;
@@ -121,6 +132,8 @@ impl FeatureExtractor {
         if lexicon_hits == 0 && !self.tokens.is_empty() {
             out.push(bucket(avalanche(NS_LEXICON)));
         }
+        // Scheme 4: combinations of cues (ㅠㅠ with thanks, ㅋㅋ with a bad word, contrast, ...).
+        self.context.push_features(out, false);
 
         // Token bigrams.
         for pair in self.token_hashes.windows(2) {
@@ -187,6 +200,7 @@ fn is_lexicon_only(text: &[char], tokens: &[Token]) -> bool {
 /// own namespace.
 fn extract_lexicon_only(text: &[char], tokens: &[Token], out: &mut Vec<u32>) {
     let mut negated = false;
+    let mut context = ContextCues::default();
     for (i, tok) in tokens.iter().enumerate() {
         let chars = tok.chars(text);
         let is_negator = is_english_negator(chars) || is_korean_pre_negator(chars);
@@ -199,7 +213,9 @@ fn extract_lexicon_only(text: &[char], tokens: &[Token], out: &mut Vec<u32>) {
         // As in the main path, negation flips words, not emoji/emoticons/ㅠㅠ:
         // "no :(" is still sad.
         let flip = negated && tok.kind == TokenKind::Word;
-        let Some(cue) = lexicon_cue(chars, flip) else { continue };
+        let valence = crate::lexicon::valence(chars);
+        context.observe(chars, tok.kind, if flip { -valence } else { valence });
+        let Some(cue) = cue_hash(valence, flip) else { continue };
         out.push(avalanche(cue ^ NS_LEXICON_ONLY) as u32);
         let mut h = Fnv1a::with_seed(NS_LEXICON_ONLY);
         for &c in chars {
@@ -208,12 +224,13 @@ fn extract_lexicon_only(text: &[char], tokens: &[Token], out: &mut Vec<u32>) {
         out.push(avalanche(h.finish() ^ flip as u64) as u32);
         negated = false;
     }
+    // "맛있어 ㅠㅠ", "힘내 ㅠㅠ": the combination decides (rule 15).
+    context.push_features(out, true);
 }
 
-/// Hash of the lexicon cue of one token: sign and strength (1..=3) of its
-/// prior valence, flipped when negated. None for words the lexicon does not know.
-fn lexicon_cue(chars: &[char], negated: bool) -> Option<u64> {
-    let v = crate::lexicon::valence(chars);
+/// Hash of the lexicon cue of one token from its prior valence `v`: sign and
+/// strength (1..=3), flipped when negated. None for words the lexicon does not know (v = 0).
+fn cue_hash(v: f32, negated: bool) -> Option<u64> {
     if v == 0.0 {
         return None;
     }
@@ -322,6 +339,10 @@ mod tests {
         FeatureExtractor::new().extract("first something else", &mut b);
         FeatureExtractor::new().extract("Mixed 한국어 and English 😊 :)", &mut b);
         assert_eq!(a, b);
+    }
+
+    fn lexicon_cue(chars: &[char], negated: bool) -> Option<u64> {
+        cue_hash(crate::lexicon::valence(chars), negated)
     }
 
     #[test]

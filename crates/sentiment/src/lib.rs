@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod context_cues;
 pub mod features;
 pub mod hash;
 pub mod lexicon;

@@ -6,6 +6,7 @@
 //!     [--max-level N]
 //!     [--tweet-weight X] [--lexicon-weight X] [--tweet-val-train-every K] [--cross-fit-tweets] [--nsmc-mid-weight X]
 //!     [--nb-prior X] [--nb-alpha X] [--no-balance-classes] [--max-per-corpus N] [--nsmc-holdout N] [--compare] [--quiet]
+//!     [--no-chat] [--chat-fold F/K] [--chat-dev-for-calibration-only] [--chat-weight X] [--no-registry-lexicons] [--registry-lexicon-weight X]
 //!     [--head-bits N (0 = no embedding head)] [--head-dim N] [--head-hidden N] [--head-lr X] [--head-neutral-only] [--head-stacked]
 
 use moodchat_sentiment::train::{self, trainer::TrainConfig, PipelineOptions};
@@ -30,6 +31,11 @@ fn run() -> Result<(), String> {
         cross_fit_tweets: false,
         nsmc_mid: false,
         compare: false,
+        // Issue 16: moodchat's own chat messages and the registry lexicons.
+        chat_dir: Some(train::chat::default_chat_dir()),
+        lexicon_dir: Some(train::chat::default_lexicon_dir()),
+        chat_fold: None,
+        chat_train_on_dev: true,
         verbose: true,
     };
     let mut out = train::default_weights_path();
@@ -63,6 +69,20 @@ fn run() -> Result<(), String> {
                 opts.nsmc_mid = config.nsmc_mid_weight > 0.0;
             }
             "--quiet" => opts.verbose = false,
+            "--no-chat" => opts.chat_dir = None,
+            "--chat-dev-for-calibration-only" => opts.chat_train_on_dev = false,
+            "--chat-fold" => {
+                // F/K: leave the chat training rows of fold F (of K, by group) out, and score the model on them.
+                let value: String = parse(&flag, args.next())?;
+                let parsed = value.split_once('/').and_then(|(f, k)| Some((f.parse().ok()?, k.parse().ok()?)));
+                match parsed {
+                    Some((f, k)) if f < k && k >= 2 => opts.chat_fold = Some((f, k)),
+                    _ => return Err(format!("--chat-fold: expected F/K with F < K, K >= 2, got {value:?}")),
+                }
+            }
+            "--no-registry-lexicons" => opts.lexicon_dir = None,
+            "--chat-weight" => config.chat_weight = parse(&flag, args.next())?,
+            "--registry-lexicon-weight" => config.registry_lexicon_weight = parse(&flag, args.next())?,
             "--compare" => opts.compare = true,
             "--no-balance-classes" => config.balance_classes = false,
             "--nb-prior" => config.nb_prior = parse(&flag, args.next())?,
@@ -74,7 +94,7 @@ fn run() -> Result<(), String> {
             "--head-neutral-only" => config.head_neutral_only = true,
             "--head-stacked" => config.head_stacked = true,
             "-h" | "--help" => {
-                println!("{}", include_str!("sentiment_train.rs").lines().take(10).collect::<Vec<_>>().join("\n"));
+                println!("{}", include_str!("sentiment_train.rs").lines().take(11).collect::<Vec<_>>().join("\n"));
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),

@@ -19,7 +19,7 @@
 //!    rescales all logits and therefore never changes the predicted label.
 
 use super::data::{Example, Target};
-use super::metrics::{binary_accuracy, confusion, macro_f1, macro_recall};
+use super::metrics::{accuracy3, binary_accuracy, confusion, macro_f1, macro_recall};
 use crate::math::softmax3;
 use crate::model::{Label, Model, ModelError, Prediction};
 
@@ -72,6 +72,9 @@ pub struct CalibrationSets<'a> {
     pub english_binary: Scored<'a>,
     /// NSMC holdout (may be empty).
     pub korean_binary: Scored<'a>,
+    /// moodchat's chat dev split per language (may be empty).
+    pub chat_ko: Scored<'a>,
+    pub chat_en: Scored<'a>,
 }
 
 /// The metrics the offsets are chosen by.
@@ -84,22 +87,46 @@ pub struct Objective {
     /// Accuracy on the Korean binary set (not part of `mean`: the Korean
     /// offset is fitted on it separately).
     pub korean_binary_accuracy: f64,
+    /// Three-way accuracy on the chat dev splits (0 when there are none).
+    pub chat_ko_accuracy: f64,
+    pub chat_en_accuracy: f64,
+    pub chat_ko_macro_recall: f64,
+    pub chat_en_macro_recall: f64,
+    has_chat: bool,
 }
 
 impl Objective {
+    /// What the shared offsets maximise: every domain counts once, and chat
+    /// (what moodchat is for) once per language.
     pub fn mean(&self) -> f64 {
-        (self.tweet_macro_recall + self.goe_macro_f1 + self.binary_accuracy) / 3.0
+        let public = self.tweet_macro_recall + self.goe_macro_f1 + self.binary_accuracy;
+        if self.has_chat {
+            (public + self.chat_ko_macro_recall + self.chat_en_macro_recall) / 5.0
+        } else {
+            public / 3.0
+        }
+    }
+
+    /// What the Korean polarity offset maximises.
+    pub fn korean(&self) -> f64 {
+        if self.has_chat { (self.korean_binary_accuracy + self.chat_ko_macro_recall) / 2.0 } else { self.korean_binary_accuracy }
     }
 }
 
 pub fn objective(sets: &CalibrationSets, offsets: Offsets) -> Objective {
     let three_way = |s: Scored| confusion(s.examples, &offsets.predictions(s));
     let binary = |s: Scored| binary_accuracy(s.examples, &offsets.predictions(s));
+    let (chat_ko, chat_en) = (three_way(sets.chat_ko), three_way(sets.chat_en));
     Objective {
         tweet_macro_recall: macro_recall(&three_way(sets.tweet_val)),
         goe_macro_f1: macro_f1(&three_way(sets.goe_dev)),
         binary_accuracy: binary(sets.english_binary),
         korean_binary_accuracy: binary(sets.korean_binary),
+        chat_ko_accuracy: accuracy3(&chat_ko),
+        chat_en_accuracy: accuracy3(&chat_en),
+        chat_ko_macro_recall: macro_recall(&chat_ko),
+        chat_en_macro_recall: macro_recall(&chat_en),
+        has_chat: !sets.chat_ko.examples.is_empty() && !sets.chat_en.examples.is_empty(),
     }
 }
 
@@ -116,13 +143,13 @@ pub fn best_offsets(sets: &CalibrationSets) -> Offsets {
         }
     }
     let mut offsets = best.1;
-    if !sets.korean_binary.examples.is_empty() {
+    if !sets.korean_binary.examples.is_empty() || !sets.chat_ko.examples.is_empty() {
         // Grid from 0 outwards (0, +0.05, -0.05, ...) so that ties keep the
         // smallest correction.
         let mut best_k = (f64::MIN, 0.0);
         for i in 0..=80 {
             let k = if i % 2 == 1 { (i / 2 + 1) as f32 * 0.05 } else { -((i / 2) as f32) * 0.05 };
-            let acc = objective(sets, Offsets { korean_polarity: k, ..offsets }).korean_binary_accuracy;
+            let acc = objective(sets, Offsets { korean_polarity: k, ..offsets }).korean();
             if acc > best_k.0 {
                 best_k = (acc, k);
             }
@@ -155,7 +182,7 @@ pub fn fit(sets: &CalibrationSets) -> Calibration {
     let mut best = (f64::MAX, 1.0f32);
     for step in 1..=100 {
         let t = step as f32 * 0.05;
-        let loss = nll(sets.tweet_val, offsets, t) + nll(sets.goe_dev, offsets, t);
+        let loss = nll(sets.tweet_val, offsets, t) + nll(sets.goe_dev, offsets, t) + nll(sets.chat_ko, offsets, t) + nll(sets.chat_en, offsets, t);
         if loss < best.0 {
             best = (loss, t);
         }
@@ -202,6 +229,8 @@ mod tests {
             goe_dev: Scored { examples: &examples, logits: &logits, korean: &english },
             english_binary: Scored { examples: &binary, logits: &[[0.0, 0.0, 1.0]], korean: &[false] },
             korean_binary: Scored { examples: &[], logits: &[], korean: &[] },
+            chat_ko: Scored { examples: &[], logits: &[], korean: &[] },
+            chat_en: Scored { examples: &[], logits: &[], korean: &[] },
         };
         assert!(objective(&sets, Offsets::default()).tweet_macro_recall < 0.7);
         let best = best_offsets(&sets);
@@ -228,6 +257,8 @@ mod tests {
             goe_dev: Scored { examples: &three, logits: &three_logits, korean: &[false; 3] },
             english_binary: Scored { examples: &english, logits: &english_logits, korean: &[false; 2] },
             korean_binary: Scored { examples: &korean, logits: &korean_logits, korean: &[true; 4] },
+            chat_ko: Scored { examples: &[], logits: &[], korean: &[] },
+            chat_en: Scored { examples: &[], logits: &[], korean: &[] },
         };
         let best = best_offsets(&sets);
         let got = objective(&sets, best);

@@ -25,6 +25,10 @@ pub enum Corpus {
     /// NSMC reviews with mid ratings 5-8, as weak binary labels (7-8 leaning
     /// positive, 5-6 leaning negative).
     NsmcMid,
+    /// moodchat's own chat messages (issue 16, `data/chat`), three-way.
+    Chat,
+    /// VADER and AFINN-ko entries as one-entry polarity-only messages (`data/lexicons`).
+    RegistryLexicon,
 }
 
 impl Corpus {
@@ -41,6 +45,8 @@ impl Corpus {
             Corpus::TweetEval => "TweetEval",
             Corpus::Lexicon => "lexicon",
             Corpus::NsmcMid => "NSMC mid ratings",
+            Corpus::Chat => "chat",
+            Corpus::RegistryLexicon => "registry lexicons",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! regression, int8 quantisation, dev-set calibration, metrics.
 
 pub mod calibrate;
+pub mod chat;
 pub mod data;
+mod datasets;
 pub mod metrics;
 pub mod trainer;
 
@@ -12,6 +14,9 @@ use data::{Corpus, Example};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use trainer::{FeatureTable, TrainConfig};
+
+pub use datasets::{dev_report, load_training_data, DevSets, PipelineOptions};
+use datasets::dev_logits;
 
 /// The repository root, derived from this crate's location (crates/sentiment).
 pub fn repo_root() -> PathBuf {
@@ -34,147 +39,6 @@ pub fn gzip_len(bytes: &[u8]) -> usize {
     enc.finish().expect("writing to a Vec cannot fail").len()
 }
 
-/// What to train on and how much to print.
-#[derive(Clone, Debug)]
-pub struct PipelineOptions {
-    pub data_dir: PathBuf,
-    /// Keep at most this many rows per training corpus (0 = all).
-    pub max_per_corpus: usize,
-    /// NSMC train rows (taken from the end) held out for monitoring.
-    pub nsmc_holdout: usize,
-    /// Every k-th TweetEval val row goes to training, the rest stays for calibration (0 = none).
-    pub tweet_val_train_every: usize,
-    /// Cross-fit: train on all TweetEval val rows, with the calibration
-    /// averaged over `tweet_val_train_every` folds (see `run_pipeline`).
-    pub cross_fit_tweets: bool,
-    /// Also train on `nsmc_neutral_5_8.tsv` as weak labels (`TrainConfig::nsmc_mid_weight`).
-    pub nsmc_mid: bool,
-    /// Compare mode: every dev set is split in two (odd rows are set aside);
-    /// calibration is fitted on the even rows only and the calibrated model
-    /// is scored once on the odd rows, which nothing was fitted on. Used to
-    /// compare variants; the shipped model calibrates on all dev rows.
-    pub compare: bool,
-    pub verbose: bool,
-}
-
-/// Dev data used for calibration and monitoring (never test files).
-pub struct DevSets {
-    pub nsmc_holdout: Vec<Example>,
-    pub sst2_dev: Vec<Example>,
-    pub goe_dev: Vec<Example>,
-    pub tweet_val: Vec<Example>,
-    /// In compare mode, the held-aside rows (see `PipelineOptions::compare`).
-    pub compare: Option<Box<DevSets>>,
-}
-
-/// Training data and dev sets; `tweet_fold` picks which TweetEval val rows
-/// (index % every == fold) are trained on.
-pub fn load_training_data(opts: &PipelineOptions, tweet_fold: usize) -> io::Result<(Vec<Example>, DevSets)> {
-    let dir = &opts.data_dir;
-    let nsmc_mid = if opts.nsmc_mid { data::load_nsmc_mid(dir, "nsmc_neutral_5_8.tsv")? } else { Vec::new() };
-    let mut nsmc = data::load_nsmc(dir, "nsmc_like_train.tsv")?;
-    let holdout = nsmc.split_off(nsmc.len() - opts.nsmc_holdout.min(nsmc.len()));
-    let sst2 = data::load_sst2(dir, "sst2_train.tsv")?;
-    let (goe, _) = data::load_goemotions(dir, "goe_group_train.tsv")?;
-    let mut train = Vec::new();
-    for corpus in [nsmc, sst2, goe, nsmc_mid] {
-        train.extend(data::subsample(corpus, opts.max_per_corpus));
-    }
-    let (tweet_train, tweet_cal) = data::split_tweet_val(data::load_tweeteval(dir, "val")?, opts.tweet_val_train_every, tweet_fold);
-    train.extend(tweet_train);
-    train.extend(data::lexicon_examples());
-    let dev = DevSets {
-        nsmc_holdout: holdout,
-        sst2_dev: data::load_sst2(dir, "sst2_dev.tsv")?,
-        goe_dev: data::load_goemotions(dir, "goe_group_dev.tsv")?.0,
-        tweet_val: tweet_cal,
-        compare: None,
-    };
-    if opts.compare {
-        return Ok((train, dev.split_compare()));
-    }
-    Ok((train, dev))
-}
-
-fn logits_of(examples: &[Example], mut logits: impl FnMut(&str) -> [f32; 3]) -> Vec<[f32; 3]> {
-    examples.iter().map(|e| logits(&e.text)).collect()
-}
-
-/// One line of dev metrics for any logit function; with `calibrate`, the
-/// bias offsets are first fitted on the same dev data (what calibration would do).
-pub fn dev_report(dev: &DevSets, mut logits: impl FnMut(&str) -> [f32; 3], calibrate: bool) -> String {
-    let nsmc = logits_of(&dev.nsmc_holdout, &mut logits);
-    let sst2 = logits_of(&dev.sst2_dev, &mut logits);
-    let goe = logits_of(&dev.goe_dev, &mut logits);
-    let tweet = logits_of(&dev.tweet_val, &mut logits);
-    let korean = dev.korean_flags();
-    let sets = dev.scored(&korean, &tweet, &goe, &sst2, &nsmc);
-    let offsets = if calibrate { calibrate::best_offsets(&sets) } else { calibrate::Offsets::default() };
-    let got = calibrate::objective(&sets, offsets);
-    let nsmc_acc = if dev.nsmc_holdout.is_empty() { "n/a".to_string() } else { format!("{:.4}", got.korean_binary_accuracy) };
-    format!(
-        "nsmc-holdout acc {nsmc_acc}  sst2-dev acc {:.4}  goe-dev macroF1 {:.4}  tweet-val macroR {:.4}  (offsets neutral {:+.2} polarity {:+.2} korean {:+.2})",
-        got.binary_accuracy, got.goe_macro_f1, got.tweet_macro_recall, offsets.neutral, offsets.polarity, offsets.korean_polarity,
-    )
-}
-
-impl DevSets {
-    /// Even rows stay for calibration, odd rows become the compare set.
-    fn split_compare(self) -> DevSets {
-        fn halves(rows: Vec<Example>) -> (Vec<Example>, Vec<Example>) {
-            let (mut even, mut odd) = (Vec::new(), Vec::new());
-            for (i, ex) in rows.into_iter().enumerate() {
-                if i % 2 == 0 { even.push(ex) } else { odd.push(ex) }
-            }
-            (even, odd)
-        }
-        let (nsmc_fit, nsmc_cmp) = halves(self.nsmc_holdout);
-        let (sst2_fit, sst2_cmp) = halves(self.sst2_dev);
-        let (goe_fit, goe_cmp) = halves(self.goe_dev);
-        let (tweet_fit, tweet_cmp) = halves(self.tweet_val);
-        DevSets {
-            nsmc_holdout: nsmc_fit,
-            sst2_dev: sst2_fit,
-            goe_dev: goe_fit,
-            tweet_val: tweet_fit,
-            compare: Some(Box::new(DevSets {
-                nsmc_holdout: nsmc_cmp,
-                sst2_dev: sst2_cmp,
-                goe_dev: goe_cmp,
-                tweet_val: tweet_cmp,
-                compare: None,
-            })),
-        }
-    }
-
-    /// Per example of [tweet, goe, sst2, nsmc]: has a Hangul syllable.
-    fn korean_flags(&self) -> [Vec<bool>; 4] {
-        let flags = |examples: &[Example]| examples.iter().map(|e| has_hangul_syllable(&e.text)).collect();
-        [flags(&self.tweet_val), flags(&self.goe_dev), flags(&self.sst2_dev), flags(&self.nsmc_holdout)]
-    }
-
-    fn scored<'a>(
-        &'a self,
-        korean: &'a [Vec<bool>; 4],
-        tweet: &'a [[f32; 3]],
-        goe: &'a [[f32; 3]],
-        sst2: &'a [[f32; 3]],
-        nsmc: &'a [[f32; 3]],
-    ) -> calibrate::CalibrationSets<'a> {
-        let scored = |examples: &'a [Example], logits: &'a [[f32; 3]], korean: &'a [bool]| calibrate::Scored {
-            examples,
-            logits,
-            korean,
-        };
-        calibrate::CalibrationSets {
-            tweet_val: scored(&self.tweet_val, tweet, &korean[0]),
-            goe_dev: scored(&self.goe_dev, goe, &korean[1]),
-            english_binary: scored(&self.sst2_dev, sst2, &korean[2]),
-            korean_binary: scored(&self.nsmc_holdout, nsmc, &korean[3]),
-        }
-    }
-}
-
 /// Loads data, trains, quantises and calibrates. Deterministic.
 ///
 /// With `cross_fit_tweets`, the TweetEval val rows are split into
@@ -183,7 +47,24 @@ impl DevSets {
 /// all rows and gets the mean of the folds' calibrations. Every tweet is
 /// trained on once, and every calibration is still fitted on tweets its
 /// model did not see.
+///
+/// With `chat_train_on_dev`, the recipe first trains without the chat dev
+/// split and fits the calibration on it (as without the option), then trains
+/// again with the chat dev rows and applies that calibration: the shipped
+/// model learns from every chat message that is not test, and its offsets
+/// are still fitted on rows that their model did not train on.
 pub fn run_pipeline(opts: &PipelineOptions, config: &TrainConfig) -> io::Result<Model> {
+    if opts.chat_train_on_dev && opts.chat_dir.is_some() {
+        let without_dev = PipelineOptions { chat_train_on_dev: false, ..opts.clone() };
+        let (quantized, dev) = train_quantized(&without_dev, config, 0)?;
+        let cal = fit_calibration(opts, &quantized, &dev);
+        if opts.verbose {
+            let report = dev_report(&dev, calibrated_logits(&quantized, &cal), false);
+            eprintln!("without the chat dev split, calibrated: {report}");
+        }
+        let (quantized, dev) = train_quantized(opts, config, 0)?;
+        return finish(opts, &quantized, &cal, &dev);
+    }
     let every = opts.tweet_val_train_every;
     if !opts.cross_fit_tweets || every < 2 {
         let (quantized, dev) = train_quantized(opts, config, 0)?;
@@ -239,19 +120,23 @@ fn train_quantized(opts: &PipelineOptions, config: &TrainConfig, tweet_fold: usi
             eprintln!("{msg}");
         }
     };
-    let (train_set, dev) = load_training_data(opts, tweet_fold)?;
+    let (train_set, dev) = load_training_data(opts, config, tweet_fold)?;
     let count = |c: Corpus| train_set.iter().filter(|e| e.corpus == c).count();
     log(format!(
-        "train: {} NSMC (+{} mid ratings), {} SST-2, {} GoEmotions, {} TweetEval; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val",
+        "train: {} NSMC (+{} mid ratings), {} SST-2, {} GoEmotions, {} TweetEval, {} chat, {} registry lexicon entries; dev: {} NSMC holdout, {} SST-2, {} GoEmotions, {} TweetEval val, {}+{} chat",
         count(Corpus::Nsmc),
         count(Corpus::NsmcMid),
         count(Corpus::Sst2),
         count(Corpus::GoEmotions),
         count(Corpus::TweetEval),
+        count(Corpus::Chat),
+        count(Corpus::RegistryLexicon),
         dev.nsmc_holdout.len(),
         dev.sst2_dev.len(),
         dev.goe_dev.len(),
-        dev.tweet_val.len()
+        dev.tweet_val.len(),
+        dev.chat_ko.len(),
+        dev.chat_en.len()
     ));
     let started = std::time::Instant::now();
     let table = FeatureTable::build(train_set.iter().map(|e| e.text.as_str()));
@@ -292,12 +177,9 @@ fn fit_calibration(opts: &PipelineOptions, quantized: &Model, dev: &DevSets) -> 
         extractor.extract(t, &mut scratch);
         quantized.logits(&scratch, has_hangul_syllable(t))
     };
-    let tweet_logits = logits_of(&dev.tweet_val, &mut model_logits);
-    let goe_logits = logits_of(&dev.goe_dev, &mut model_logits);
-    let sst2_logits = logits_of(&dev.sst2_dev, &mut model_logits);
-    let nsmc_logits = logits_of(&dev.nsmc_holdout, &mut model_logits);
+    let logits = dev_logits(dev, &mut model_logits);
     let korean = dev.korean_flags();
-    let cal = calibrate::fit(&dev.scored(&korean, &tweet_logits, &goe_logits, &sst2_logits, &nsmc_logits));
+    let cal = calibrate::fit(&dev.scored(&korean, &logits));
     if opts.verbose {
         eprintln!(
             "calibration: neutral offset {:+.2}, polarity offset {:+.2}, Korean polarity offset {:+.2}, temperature {:.2}",
@@ -328,6 +210,20 @@ fn finish(opts: &PipelineOptions, quantized: &Model, cal: &calibrate::Calibratio
         let report = int8_report(&model, dev);
         let note = if dev.tweet_val.is_empty() { " (every tweet trained on: tweet figures are the folds' above)" } else { "" };
         eprintln!("final int8 model: {report}{note}");
+    }
+    if !dev.chat_heldout[0].is_empty() {
+        // Cross-fitting: chat training rows this model never saw, with the dev split (calibrated on) beside.
+        let acc = |rows: &[Example]| {
+            let preds: Vec<_> = rows.iter().map(|e| model.predict(&e.text)).collect();
+            metrics::accuracy3(&metrics::confusion(rows, &preds))
+        };
+        eprintln!(
+            "CHAT HELD-OUT fold: ko {:.4} ({} rows) en {:.4} ({} rows)",
+            acc(&dev.chat_heldout[0]),
+            dev.chat_heldout[0].len(),
+            acc(&dev.chat_heldout[1]),
+            dev.chat_heldout[1].len()
+        );
     }
     if let Some(cmp) = &dev.compare {
         let report = int8_report(&model, cmp);
@@ -435,6 +331,10 @@ mod tests {
             cross_fit_tweets: false,
             nsmc_mid: false,
             compare: false,
+            chat_dir: Some(chat::default_chat_dir()),
+            lexicon_dir: Some(chat::default_lexicon_dir()),
+            chat_fold: Some((0, 3)),
+            chat_train_on_dev: true,
             verbose: false,
         };
         if !opts.data_dir.join("README.md").exists() {

@@ -39,6 +39,10 @@ pub struct TrainConfig {
     pub lexicon_weight: f32,
     /// NSMC mid-rating reviews as weak labels (0 = not loaded).
     pub nsmc_mid_weight: f32,
+    /// moodchat's chat training messages (issue 16).
+    pub chat_weight: f32,
+    /// VADER / AFINN-ko entries as polarity-only rows.
+    pub registry_lexicon_weight: f32,
     /// Weights are clipped at this quantile of |w| per class before int8
     /// quantisation, so one outlier does not waste the 8-bit range.
     pub clip_quantile: f64,
@@ -94,6 +98,8 @@ impl Default for TrainConfig {
             tweet_weight: 3.0,
             lexicon_weight: 10.0,
             nsmc_mid_weight: 0.0,
+            chat_weight: 10.0,
+            registry_lexicon_weight: 0.0,
             clip_quantile: 0.9999,
             prune_at_most: 1,
             max_level: 127,
@@ -121,6 +127,8 @@ impl TrainConfig {
             Corpus::TweetEval => self.tweet_weight,
             Corpus::Lexicon => self.lexicon_weight,
             Corpus::NsmcMid => self.nsmc_mid_weight,
+            Corpus::Chat => self.chat_weight,
+            Corpus::RegistryLexicon => self.registry_lexicon_weight,
         }
     }
 }
