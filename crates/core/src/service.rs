@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::limits::{DEFAULT_PAGE_LIMIT, LOBBY_ROOM_ID, MAX_PAGE_LIMIT};
 use moodchat_protocol::rest::{HistoryQuery, MessagePage};
-use moodchat_protocol::{Image, Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
+use moodchat_protocol::{Image, Member, Message, Room, RoomKind, RoomSummary, ServerEvent, Since, UserRef};
 
-use crate::cursor::{decode_cursor, encode_cursor};
+use crate::cursor::{decode_cursor, encode_cursor, Position};
 use crate::error::{bad_request, forbidden, not_found, too_large, unavailable, unsupported_media_type, ChatResult};
 use crate::ids::{is_ulid, UlidGenerator};
 use crate::images::{BlobKey, ImageKind, ImagePorts, StoredImage, UploadGrant, UPLOAD_TICKET_TTL_MS};
@@ -165,13 +165,17 @@ impl ChatService {
         if self.lock_known_users().get(&who.sub) == Some(&current) {
             return Ok(());
         }
-        self.store.upsert_user(who, self.clock.now_ms()).await?;
+        let now = self.clock.now_ms();
+        self.store.upsert_user(who, now).await?;
+        // Everyone is in the lobby.
+        self.store.add_member(LOBBY_ROOM_ID, &who.sub, now).await?;
         self.lock_known_users().insert(who.sub.clone(), current);
         Ok(())
     }
 
     pub async fn list_rooms(&self, who: &Identity, discover: bool) -> ChatResult<Vec<RoomSummary>> {
-        let mut summaries = self.store.room_summaries(&who.sub, discover).await?;
+        let listings = self.store.room_listings(&who.sub, discover).await?;
+        let mut summaries = crate::room_list::summaries(listings);
         for summary in &mut summaries {
             if let Some(message) = summary.last_message.as_mut() {
                 self.refresh_image_urls(message).await?;
@@ -228,11 +232,16 @@ impl ChatService {
         let limit = page_limit(query.limit)?;
         let slice = match (&query.before, &query.after) {
             (Some(_), Some(_)) => return Err(bad_request("use either `before` or `after`, not both")),
-            (Some(before), None) => HistorySlice::Before(decode_cursor(before)?),
-            (None, Some(after)) => HistorySlice::After(decode_cursor(after)?),
-            (None, None) => HistorySlice::Latest,
+            (Some(before), None) => Some((true, decode_cursor(before)?)),
+            (None, Some(after)) => Some((false, decode_cursor(after)?)),
+            (None, None) => None,
         };
         self.readable_room(who, room_id).await?;
+        let slice = match slice {
+            None => HistorySlice::Latest,
+            Some((true, position)) => HistorySlice::Before(self.seq_of(room_id, position).await?),
+            Some((false, position)) => HistorySlice::After(self.seq_of(room_id, position).await?),
+        };
         // One extra row tells whether an older page exists.
         let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
         let has_more = messages.len() > limit as usize;
@@ -240,29 +249,51 @@ impl ChatService {
         for message in &mut messages {
             self.refresh_image_urls(message).await?;
         }
+        // An empty page echoes its anchor, so a poller keeps its place.
         let page = match slice {
             HistorySlice::Latest | HistorySlice::Before(_) => MessagePage {
-                before: if has_more { messages.last().map(|m| encode_cursor(&m.id)) } else { None },
-                after: messages.first().map(|m| encode_cursor(&m.id)).or(query.before.clone()),
+                before: if has_more { messages.last().map(|m| encode_cursor(m.seq)) } else { None },
+                after: messages.first().map(|m| m.seq).or(anchor(&slice)).map(encode_cursor),
                 messages,
             },
-            HistorySlice::After(_) => MessagePage {
-                before: messages.first().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
-                after: messages.last().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
+            HistorySlice::After(seq) => MessagePage {
+                before: Some(encode_cursor(messages.first().map_or(seq, |m| m.seq))),
+                after: Some(encode_cursor(messages.last().map_or(seq, |m| m.seq))),
                 messages,
             },
         };
         Ok(page)
     }
 
-    /// Messages after `since` (a message id), oldest first: the backfill a
-    /// reconnecting connection needs. Call repeatedly until empty.
-    pub async fn messages_after(&self, who: &Identity, room_id: &str, since: &str, limit: u32) -> ChatResult<Vec<Message>> {
-        if !is_ulid(since) {
-            return Err(bad_request("`since` must be a message id"));
+    /// The seq a client's position names. A message id (from clients older
+    /// than seqs) must be a message of this room.
+    async fn seq_of(&self, room_id: &str, position: Position) -> ChatResult<u64> {
+        match position {
+            Position::Seq(seq) => Ok(seq),
+            Position::Id(id) => {
+                self.store.message_seq(room_id, &id).await?.ok_or_else(|| not_found("no such message in this room"))
+            }
         }
+    }
+
+    /// Where a joining connection resumes: the seq its `since` names.
+    pub async fn resume_point(&self, who: &Identity, room_id: &str, since: &Since) -> ChatResult<u64> {
         self.readable_room(who, room_id).await?;
-        let mut messages = self.store.history(room_id, &HistorySlice::After(since.to_ascii_uppercase()), limit).await?;
+        let position = match since {
+            Since::Seq(seq) => Position::Seq(*seq),
+            Since::Id(id) => match Position::parse_plain(id) {
+                Some(position) => position,
+                None => return Err(bad_request("`since` must be a seq or a message id")),
+            },
+        };
+        self.seq_of(room_id, position).await
+    }
+
+    /// Messages after seq `since`, oldest first: the backfill a reconnecting
+    /// connection needs. Call repeatedly until empty.
+    pub async fn messages_after(&self, who: &Identity, room_id: &str, since: u64, limit: u32) -> ChatResult<Vec<Message>> {
+        self.readable_room(who, room_id).await?;
+        let mut messages = self.store.history(room_id, &HistorySlice::After(since), limit).await?;
         for message in &mut messages {
             self.refresh_image_urls(message).await?;
         }
@@ -288,6 +319,8 @@ impl ChatService {
             sentiment,
             created_at: 0,
             client_id,
+            // Assigned by the store with the write.
+            seq: 0,
         };
         let mut sent = self.committer.commit(draft).await?;
         if !sent.created {
@@ -375,11 +408,9 @@ impl ChatService {
         }
         let message_id = message_id.to_ascii_uppercase();
         let room = self.writable_room(who, room_id).await?;
-        if !self.store.message_exists(&room.id, &message_id).await? {
-            return Err(not_found("no such message in this room"));
-        }
-        if self.store.mark_read(&room.id, &who.sub, &message_id).await? {
-            let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id };
+        let seq = self.seq_of(&room.id, Position::Id(message_id.clone())).await?;
+        if self.store.mark_read(&room.id, &who.sub, seq).await? {
+            let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id, seq };
             self.pusher.publish(&room.id, event, None).await;
         }
         Ok(())
@@ -503,6 +534,13 @@ const CACHE_LIMIT: usize = 100_000;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn anchor(slice: &HistorySlice) -> Option<u64> {
+    match slice {
+        HistorySlice::Latest => None,
+        HistorySlice::Before(seq) | HistorySlice::After(seq) => Some(*seq),
+    }
 }
 
 fn page_limit(limit: Option<u32>) -> ChatResult<u32> {

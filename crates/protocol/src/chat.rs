@@ -34,17 +34,27 @@ pub struct RoomSummary {
     /// Whether the caller is a member (false only with `?discover=true`).
     pub member: bool,
     pub last_message: Option<Message>,
-    /// Messages from others newer than the caller's read marker.
+    /// Messages after the caller's read marker (room seq - last read seq),
+    /// capped at `limits::UNREAD_CAP`.
     pub unread: u32,
+    /// The seq of the newest message the caller has read in this room (0:
+    /// none). Sending moves it too.
+    #[serde(default)]
+    pub last_read_seq: u64,
     /// For a direct conversation: the other person.
     pub peer: Option<UserRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    /// Server-assigned ULID; sort and de-duplicate by it.
+    /// Server-assigned ULID: the message's identity; de-duplicate by it.
     pub id: String,
     pub room: String,
+    /// Position in the room, assigned by the store with the write: 1, 2, 3...
+    /// with no gaps. Order by it; a gap (N+2 arriving after N) means
+    /// "fetch `?after=` the cursor of N".
+    #[serde(default)]
+    pub seq: u64,
     pub sender: UserRef,
     /// Trimmed text; `""` for an image-only message.
     pub text: String,
