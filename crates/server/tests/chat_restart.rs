@@ -108,11 +108,10 @@ async fn joining_since_a_seq_replays_what_came_after_it() {
     let mut bob_again = WsClient::connect(&server, "bob").await;
     bob_again.send(serde_json::json!({"action": "join", "room": "lobby", "since": 2})).await;
     let mut backfill = Vec::new();
-    loop {
-        match bob_again.wait_for(|e| matches!(e, ServerEvent::Message { .. } | ServerEvent::Joined { .. })).await {
-            ServerEvent::Message { message } => backfill.push(message),
-            _ => break,
-        }
+    while let ServerEvent::Message { message } =
+        bob_again.wait_for(|e| matches!(e, ServerEvent::Message { .. } | ServerEvent::Joined { .. })).await
+    {
+        backfill.push(message);
     }
     assert_exactly(&backfill, &acked[2..]);
     assert_eq!(backfill.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5, 6]);
