@@ -151,3 +151,44 @@ fn a_database_from_before_seqs_migrates_in_place() {
     let version: i64 = Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version as usize, schema::MIGRATIONS.len());
 }
+
+/// The database the store before seqs wrote (tests/fixtures/README.md says
+/// how): opened by today's store, everything is there, numbered in id order.
+#[test]
+fn a_database_written_by_the_store_before_seqs_migrates_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chat.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/before-seqs.sqlite3");
+    std::fs::copy(fixture, &path).unwrap();
+    let version: i64 = Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "the fixture predates seqs");
+    let store = SqliteStore::open(&path).unwrap();
+    block_on(async move {
+        let lobby = store.history("lobby", &HistorySlice::After(0), 100).await.unwrap();
+        let order: Vec<(u64, &str, &str)> = lobby.iter().map(|m| (m.seq, &m.id[25..], m.text.as_str())).collect();
+        assert_eq!(
+            order,
+            [(1, "A", "lobby a"), (2, "B", "lobby b"), (3, "C", "lobby c"), (4, "D", "lobby d"), (5, "E", "lobby e")],
+            "nothing lost or repeated (the retry stayed one message), id order kept"
+        );
+        let club = store.history("club", &HistorySlice::After(0), 100).await.unwrap();
+        assert_eq!(club.iter().map(|m| (m.seq, &m.id[25..])).collect::<Vec<_>>(), [(1, "F"), (2, "G")]);
+        assert_eq!(store.message_seq("lobby", "01J0000000000000000000000D").await.unwrap(), Some(4));
+
+        let lobby_of = |sub: &'static str| {
+            let store = &store;
+            async move {
+                let listings = store.room_listings(sub, false).await.unwrap();
+                let lobby = listings.into_iter().find(|l| l.head.room.id == "lobby").unwrap();
+                (lobby.head.seq, lobby.head.last_message.map(|m| m.id), lobby.last_read_seq)
+            }
+        };
+        let e = Some("01J0000000000000000000000E".to_owned());
+        assert_eq!(lobby_of("sub-bob").await, (5, e.clone(), Some(3)), "read B (2), wrote C (3)");
+        assert_eq!(lobby_of("sub-carol").await, (5, e.clone(), Some(4)), "read D");
+        assert_eq!(lobby_of("sub-alice").await, (5, e, Some(5)), "read A, wrote E");
+        let bobs = store.room_listings("sub-bob", false).await.unwrap();
+        let club = bobs.iter().find(|l| l.head.room.id == "club").expect("bob's club membership kept");
+        assert_eq!((club.head.seq, club.last_read_seq), (2, Some(2)));
+    });
+}
