@@ -99,3 +99,24 @@ pub struct Member {
     /// Has a WebSocket connection joined to this room.
     pub online: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_summaries_carry_seqs_and_older_documents_still_read() {
+        let json = r#"{"id":"01J","room":"lobby","seq":7,"sender":{"sub":"s","name":"n"},"text":"hi","created_at":1,"client_id":"c"}"#;
+        let message: Message = serde_json::from_str(json).unwrap();
+        assert_eq!(message.seq, 7);
+        assert_eq!(serde_json::to_string(&message).unwrap(), json);
+        // From a server before seqs: no `seq`, read as 0 (unknown).
+        let old = r#"{"id":"01J","room":"lobby","sender":{"sub":"s","name":"n"},"text":"hi","created_at":1,"client_id":"c"}"#;
+        assert_eq!(serde_json::from_str::<Message>(old).unwrap().seq, 0);
+
+        let summary = r#"{"id":"lobby","name":"Lobby","kind":"public","member":true,"last_message":null,"unread":2,"peer":null}"#;
+        let summary: RoomSummary = serde_json::from_str(summary).unwrap();
+        assert_eq!((summary.unread, summary.last_read_seq), (2, 0));
+        assert!(serde_json::to_string(&summary).unwrap().contains(r#""last_read_seq":0"#));
+    }
+}
