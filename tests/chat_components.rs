@@ -124,6 +124,7 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
         sentiment: Some(Sentiment { label: "positive".into(), score: 0.93, source: "server".into() }),
         created_at: 1_763_900_000_000 + n as i64 * 60_000,
         client_id: format!("c{n}"),
+        seq: n as u64,
     }
 }
 

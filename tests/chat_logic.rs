@@ -28,6 +28,7 @@ mod store {
             sentiment: None,
             created_at: at,
             client_id: client_id.into(),
+            seq: 0,
         }
     }
 

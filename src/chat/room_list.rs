@@ -24,6 +24,7 @@ fn with_lobby(mut rooms: Vec<RoomSummary>) -> Vec<RoomSummary> {
                 member: true,
                 last_message: None,
                 unread: 0,
+                last_read_seq: 0,
                 peer: None,
             },
         );

@@ -43,6 +43,8 @@ impl Pending {
             sentiment: None,
             created_at: self.created_at,
             client_id: self.client_id.clone(),
+            // The server assigns it.
+            seq: 0,
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn message(value: &JsValue) -> Option<Message> {
         }),
         created_at: number(value, "created_at")? as i64,
         client_id: text(value, "client_id").unwrap_or_default(),
+        seq: number(value, "seq").unwrap_or_default() as u64,
     })
 }
 
@@ -84,6 +85,7 @@ pub fn room_summary(value: &JsValue) -> Option<RoomSummary> {
         member: get(value, "member").as_bool().unwrap_or(true),
         last_message: message(&get(value, "last_message")),
         unread: number(value, "unread").unwrap_or_default() as u32,
+        last_read_seq: number(value, "last_read_seq").unwrap_or_default() as u64,
         peer: user(&get(value, "peer")),
     })
 }

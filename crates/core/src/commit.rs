@@ -1,13 +1,16 @@
 //! Group commit that no request can interrupt. A send queues its draft and
 //! waits for the answer; one committer task at a time takes everything
-//! queued, assigns ids, appends the batch in one store call, publishes each
-//! new message in id order and answers every sender. The task is spawned, not
+//! queued, assigns ids, appends the batch in one store call (the store gives
+//! each message its room's seq), publishes each new message in seq order and
+//! answers every sender. The task is spawned, not
 //! run inside a request: a client that goes away mid-send drops only its wait
 //! for the answer, never a batch that is committed but not yet published
 //! (issue 13, item 3: other people's messages were lost that way).
 //!
-//! One task at a time keeps the promise `join` relies on: within this
-//! process, messages are committed and fanned out in id order.
+//! One task at a time is an embedded optimisation, not what correctness
+//! rests on: it makes this process's live events come in seq order, so a
+//! connection rarely sees a gap; order and resume across processes come from
+//! the seqs the store assigns (docs/protocol.md, "Delivery guarantees").
 
 use std::sync::{Arc, Mutex};
 

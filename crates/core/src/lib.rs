@@ -12,16 +12,19 @@ pub mod ids;
 pub mod images;
 pub mod ports;
 pub mod rate_limit;
+pub mod room_list;
 pub mod service;
 pub mod validate;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod memory;
+#[cfg(feature = "test-util")]
+pub mod store_contract;
 
 pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, VerifiedToken,
+    Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, VerifiedToken,
 };
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

@@ -6,10 +6,11 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, Message, Room, RoomKind, ServerEvent, UserRef};
 
 use crate::ports::{
-    Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, TaskSpawner,
+    Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, RoomHead, RoomListing,
+    TaskSpawner,
 };
 
 #[derive(Default)]
@@ -17,10 +18,46 @@ struct StoreState {
     users: BTreeMap<String, Identity>,
     rooms: BTreeMap<String, Room>,
     direct_keys: HashMap<String, String>,
-    members: BTreeMap<String, HashSet<String>>,
-    /// room -> id -> message; BTreeMap keeps id order.
-    messages: HashMap<String, BTreeMap<String, Message>>,
-    reads: HashMap<(String, String), String>,
+    /// room -> member -> their read marker (a seq).
+    members: BTreeMap<String, BTreeMap<String, u64>>,
+    /// room -> seq -> message; the room's seq is the last key.
+    messages: HashMap<String, BTreeMap<u64, Message>>,
+    /// (room, id) and (room, sender, client_id) -> seq.
+    by_id: HashMap<(String, String), u64>,
+    by_client_id: HashMap<(String, String, String), u64>,
+}
+
+impl StoreState {
+    fn head(&self, room: &Room) -> RoomHead {
+        let last = self.messages.get(&room.id).and_then(|m| m.values().next_back());
+        RoomHead { room: room.clone(), seq: last.map_or(0, |m| m.seq), last_message: last.cloned() }
+    }
+
+    fn room_seq(&self, room_id: &str) -> u64 {
+        self.messages.get(room_id).and_then(|m| m.keys().next_back().copied()).unwrap_or(0)
+    }
+
+    fn add_member(&mut self, room_id: &str, sub: &str) {
+        let seq = self.room_seq(room_id);
+        self.members.entry(room_id.into()).or_default().entry(sub.into()).or_insert(seq);
+    }
+
+    /// Under the store's one lock: seqs are handed out one at a time.
+    fn append(&mut self, message: &Message) -> Appended {
+        let client_key = (message.room.clone(), message.sender.sub.clone(), message.client_id.clone());
+        if let Some(seq) = self.by_client_id.get(&client_key) {
+            return Appended::Existing(self.messages[&message.room][seq].clone());
+        }
+        let seq = self.room_seq(&message.room) + 1;
+        let message = Message { seq, ..message.clone() };
+        self.by_client_id.insert(client_key, seq);
+        self.by_id.insert((message.room.clone(), message.id.clone()), seq);
+        self.messages.entry(message.room.clone()).or_default().insert(seq, message.clone());
+        if let Some(marker) = self.members.get_mut(&message.room).and_then(|m| m.get_mut(&message.sender.sub)) {
+            *marker = (*marker).max(seq);
+        }
+        Appended::New(message)
+    }
 }
 
 pub struct InMemoryStore {
@@ -49,9 +86,7 @@ fn user_ref(identity: &Identity) -> UserRef {
 #[async_trait]
 impl MessageStore for InMemoryStore {
     async fn upsert_user(&self, user: &Identity, _now_ms: i64) -> Result<(), ApiError> {
-        let mut state = self.state();
-        state.users.insert(user.sub.clone(), user.clone());
-        state.members.entry(LOBBY_ROOM_ID.into()).or_default().insert(user.sub.clone());
+        self.state().users.insert(user.sub.clone(), user.clone());
         Ok(())
     }
 
@@ -78,7 +113,7 @@ impl MessageStore for InMemoryStore {
     async fn create_room(&self, room: &Room, creator: &str, _now_ms: i64) -> Result<(), ApiError> {
         let mut state = self.state();
         state.rooms.insert(room.id.clone(), room.clone());
-        state.members.entry(room.id.clone()).or_default().insert(creator.into());
+        state.add_member(&room.id, creator);
         Ok(())
     }
 
@@ -99,101 +134,82 @@ impl MessageStore for InMemoryStore {
         }
         state.direct_keys.insert(direct_key.into(), candidate.id.clone());
         state.rooms.insert(candidate.id.clone(), candidate.clone());
-        state.members.entry(candidate.id.clone()).or_default().extend(members.iter().map(|m| m.to_string()));
+        for member in members {
+            state.add_member(&candidate.id, member);
+        }
         Ok(candidate.clone())
     }
 
     async fn add_member(&self, room_id: &str, sub: &str, _now_ms: i64) -> Result<(), ApiError> {
-        self.state().members.entry(room_id.into()).or_default().insert(sub.into());
+        self.state().add_member(room_id, sub);
         Ok(())
     }
 
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
-        Ok(self.state().members.get(room_id).is_some_and(|m| m.contains(sub)))
+        Ok(self.state().members.get(room_id).is_some_and(|m| m.contains_key(sub)))
     }
 
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
         let state = self.state();
-        let subs = state.members.get(room_id).cloned().unwrap_or_default();
-        Ok(subs.iter().filter_map(|sub| state.users.get(sub)).map(user_ref).collect())
+        let Some(subs) = state.members.get(room_id) else { return Ok(Vec::new()) };
+        Ok(subs.keys().filter_map(|sub| state.users.get(sub)).map(user_ref).collect())
     }
 
-    async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError> {
+    async fn room_listings(&self, sub: &str, discover: bool) -> Result<Vec<RoomListing>, ApiError> {
         let state = self.state();
-        let mut summaries = Vec::new();
+        let mut listings = Vec::new();
         for room in state.rooms.values() {
-            let member = state.members.get(&room.id).is_some_and(|m| m.contains(sub));
-            let discoverable = discover && room.kind == RoomKind::Public;
-            if !member && !discoverable {
+            let members = state.members.get(&room.id);
+            let last_read_seq = members.and_then(|m| m.get(sub)).copied();
+            if last_read_seq.is_none() && !(discover && room.kind == RoomKind::Public) {
                 continue;
             }
-            let messages = state.messages.get(&room.id);
-            let read = state.reads.get(&(room.id.clone(), sub.to_string())).cloned().unwrap_or_default();
-            let unread = if member {
-                messages.map_or(0, |m| m.values().filter(|m| m.id > read && m.sender.sub != sub).count() as u32)
-            } else {
-                0
+            let peer = match room.kind {
+                RoomKind::Direct => members
+                    .and_then(|m| m.keys().find(|s| s.as_str() != sub))
+                    .and_then(|s| state.users.get(s))
+                    .map(user_ref),
+                RoomKind::Public => None,
             };
-            let peer = if room.kind == RoomKind::Direct {
-                let subs = &state.members[&room.id];
-                subs.iter().find(|s| s.as_str() != sub).and_then(|s| state.users.get(s)).map(user_ref)
-            } else {
-                None
-            };
-            let mut room = room.clone();
-            if let Some(peer) = &peer {
-                room.name = peer.name.clone();
-            }
-            let last_message = messages.and_then(|m| m.values().next_back().cloned());
-            summaries.push(RoomSummary { room, member, last_message, unread, peer });
+            listings.push(RoomListing { head: state.head(room), last_read_seq, peer });
         }
-        summaries.sort_by(|a, b| {
-            let last = |s: &RoomSummary| s.last_message.as_ref().map(|m| m.id.clone());
-            last(b).cmp(&last(a))
-        });
-        Ok(summaries)
+        Ok(listings)
     }
 
     async fn append(&self, message: &Message) -> Result<Appended, ApiError> {
+        Ok(self.state().append(message))
+    }
+
+    async fn append_batch(&self, messages: &[Message]) -> Result<Vec<Appended>, ApiError> {
         let mut state = self.state();
-        let room = state.messages.entry(message.room.clone()).or_default();
-        if let Some(existing) =
-            room.values().find(|m| m.sender.sub == message.sender.sub && m.client_id == message.client_id)
-        {
-            return Ok(Appended::Existing(existing.clone()));
-        }
-        room.insert(message.id.clone(), message.clone());
-        Ok(Appended::New(message.clone()))
+        Ok(messages.iter().map(|message| state.append(message)).collect())
     }
 
     async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError> {
         let state = self.state();
         let Some(messages) = state.messages.get(room_id) else { return Ok(Vec::new()) };
         let limit = limit as usize;
-        Ok(match slice {
+        Ok(match *slice {
             HistorySlice::Latest => messages.values().rev().take(limit).cloned().collect(),
-            HistorySlice::Before(id) => messages.range(..id.clone()).rev().take(limit).map(|(_, m)| m.clone()).collect(),
-            HistorySlice::After(id) => messages
-                .range(id.clone()..)
-                .filter(|(key, _)| *key != id)
-                .take(limit)
-                .map(|(_, m)| m.clone())
-                .collect(),
+            HistorySlice::Before(seq) => messages.range(..seq).rev().take(limit).map(|(_, m)| m.clone()).collect(),
+            HistorySlice::After(seq) => {
+                messages.range(seq.saturating_add(1)..).take(limit).map(|(_, m)| m.clone()).collect()
+            }
         })
     }
 
-    async fn mark_read(&self, room_id: &str, sub: &str, message_id: &str) -> Result<bool, ApiError> {
+    async fn mark_read(&self, room_id: &str, sub: &str, seq: u64) -> Result<bool, ApiError> {
         let mut state = self.state();
-        let marker = state.reads.entry((room_id.into(), sub.into())).or_default();
-        if marker.as_str() >= message_id {
+        let Some(marker) = state.members.get_mut(room_id).and_then(|m| m.get_mut(sub)) else { return Ok(false) };
+        if *marker >= seq {
             return Ok(false);
         }
-        *marker = message_id.into();
+        *marker = seq;
         Ok(true)
     }
 
-    async fn message_exists(&self, room_id: &str, message_id: &str) -> Result<bool, ApiError> {
-        Ok(self.state().messages.get(room_id).is_some_and(|m| m.contains_key(message_id)))
+    async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError> {
+        Ok(self.state().by_id.get(&(room_id.to_string(), message_id.to_string())).copied())
     }
 }
 

@@ -3,7 +3,7 @@
 //! DynamoDB and API Gateway's management API.
 
 use async_trait::async_trait;
-use moodchat_protocol::{ApiError, Message, Room, RoomSummary, Sentiment, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, Message, Room, Sentiment, ServerEvent, UserRef};
 
 /// Who made a request, from a verified id token (never from the request body).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,31 +89,57 @@ impl SentimentProvider for NoSentiment {
     }
 }
 
-/// Which slice of a room's history to read. Ids are message ids (ULIDs).
+/// Which slice of a room's history to read, by seq (`Message::seq`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HistorySlice {
     /// The newest messages, newest first.
     Latest,
-    /// Messages with id < the given one, newest first.
-    Before(String),
-    /// Messages with id > the given one, oldest first.
-    After(String),
+    /// Messages with seq < the given one, newest first.
+    Before(u64),
+    /// Messages with seq > the given one, oldest first.
+    After(u64),
 }
 
 /// Result of an idempotent append.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Appended {
-    /// Committed; this is the new message.
+    /// Committed with the room's next seq; this is the new message.
     New(Message),
     /// A message with the same (room, sender, client_id) already existed.
     Existing(Message),
 }
 
+/// A room as the store keeps it for room lists: the projection that
+/// `append` updates in the same transaction as the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomHead {
+    pub room: Room,
+    /// The seq of the newest message (0: none yet).
+    pub seq: u64,
+    pub last_message: Option<Message>,
+}
+
+/// One row of a user's room list, as stored: the room's head, and what the
+/// user's membership carries. `ChatService` turns it into a `RoomSummary`
+/// (unread count, direct-room name, order).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomListing {
+    pub head: RoomHead,
+    /// None: a public room the user is not in (`discover`).
+    pub last_read_seq: Option<u64>,
+    /// For a direct room: the other member.
+    pub peer: Option<UserRef>,
+}
+
 /// Durable chat state. Every method is one atomic operation; `append` returns
 /// only after the message is durable (it is acked right after).
+///
+/// Seq: `append` gives each new message its room's next seq (1, 2, 3...)
+/// atomically with the write, whatever process or connection writes. If a
+/// reader can see seq N, it can see every seq below N in that room.
 #[async_trait]
 pub trait MessageStore: Send + Sync {
-    /// Records (or refreshes) a user and makes them a member of the lobby.
+    /// Records (or refreshes) a user.
     async fn upsert_user(&self, user: &Identity, now_ms: i64) -> Result<(), ApiError>;
     async fn find_user(&self, sub_or_username: &str) -> Result<Option<UserRef>, ApiError>;
     /// Users whose username or name starts with `prefix` (case-insensitive).
@@ -130,13 +156,19 @@ pub trait MessageStore: Send + Sync {
         members: [&str; 2],
         now_ms: i64,
     ) -> Result<Room, ApiError>;
+    /// Adds a member, whose read marker starts at the room's current seq (a
+    /// new member has read everything before). A no-op for a member.
     async fn add_member(&self, room_id: &str, sub: &str, now_ms: i64) -> Result<(), ApiError>;
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
     /// The rooms `sub` belongs to (and, with `discover`, public rooms it does
-    /// not), with last message, unread count and the peer of direct rooms.
-    async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError>;
+    /// not), each with its head, `sub`'s read marker and the peer of a direct
+    /// room: the user's memberships and one batched read of their rooms, no
+    /// per-room queries. In no particular order.
+    async fn room_listings(&self, sub: &str, discover: bool) -> Result<Vec<RoomListing>, ApiError>;
 
+    /// Appends with the room's next seq (the `seq` of `message` is ignored),
+    /// updates the room's head, and moves the sender's read marker to it.
     async fn append(&self, message: &Message) -> Result<Appended, ApiError>;
     /// Appends several messages atomically, in order (group commit). The
     /// outcomes are in the same order as `messages`.
@@ -148,10 +180,11 @@ pub trait MessageStore: Send + Sync {
         Ok(outcomes)
     }
     async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError>;
-    /// Moves `sub`'s read marker in the room forward to `message_id`.
-    /// Returns false when the marker was already at or past it.
-    async fn mark_read(&self, room_id: &str, sub: &str, message_id: &str) -> Result<bool, ApiError>;
-    async fn message_exists(&self, room_id: &str, message_id: &str) -> Result<bool, ApiError>;
+    /// Moves `sub`'s read marker in the room forward to `seq`. Returns false
+    /// when it was already at or past it (or `sub` is not a member).
+    async fn mark_read(&self, room_id: &str, sub: &str, seq: u64) -> Result<bool, ApiError>;
+    /// The seq of a message of the room, if there is one with this id.
+    async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError>;
 }
 
 /// A live connection's id (API Gateway's connectionId, or the embedded hub's).

@@ -5,22 +5,23 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use moodchat_protocol::images::{UploadRequest, UploadTicket};
-use moodchat_protocol::limits::{DEFAULT_PAGE_LIMIT, LOBBY_ROOM_ID, MAX_PAGE_LIMIT};
-use moodchat_protocol::rest::{HistoryQuery, MessagePage};
-use moodchat_protocol::{Image, Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
+use moodchat_protocol::limits::LOBBY_ROOM_ID;
+use moodchat_protocol::{Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
 
-use crate::cursor::{decode_cursor, encode_cursor};
-use crate::error::{bad_request, forbidden, not_found, too_large, unavailable, unsupported_media_type, ChatResult};
+use crate::cursor::Position;
+use crate::error::{bad_request, forbidden, not_found, ChatResult};
 use crate::ids::{is_ulid, UlidGenerator};
-use crate::images::{BlobKey, ImageKind, ImagePorts, StoredImage, UploadGrant, UPLOAD_TICKET_TTL_MS};
+use crate::images::ImagePorts;
 use crate::commit::Committer;
 pub use crate::commit::Sent;
 use crate::ports::{
-    Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment, Pusher,
+    Clock, ConnectionId, ConnectionRegistry, IdGenerator, Identity, MessageStore, NoSentiment, Pusher,
     SentimentProvider, SystemClock, TaskSpawner,
 };
 use crate::validate;
+
+mod history;
+mod images;
 
 /// A message to send, as it arrives over REST or WebSocket.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,9 +53,9 @@ pub struct ChatService {
     /// Upload tickets, stored image lookups and signed URLs; without them
     /// messages cannot carry images.
     images: Option<ImagePorts>,
-    /// Assigns ids, appends and publishes, in id order within this process:
-    /// that is what lets a joining connection merge backfill and live events
-    /// by comparing ids (docs/protocol.md, "Delivery guarantees").
+    /// Assigns ids, appends (the store assigns seqs) and publishes in seq
+    /// order within this process; a joining connection merges backfill and
+    /// live events by seq (docs/protocol.md, "Delivery guarantees").
     committer: Committer,
     /// Users already recorded with this (username, name), to skip the write.
     known_users: Mutex<HashMap<String, (String, String)>>,
@@ -165,13 +166,17 @@ impl ChatService {
         if self.lock_known_users().get(&who.sub) == Some(&current) {
             return Ok(());
         }
-        self.store.upsert_user(who, self.clock.now_ms()).await?;
+        let now = self.clock.now_ms();
+        self.store.upsert_user(who, now).await?;
+        // Everyone is in the lobby.
+        self.store.add_member(LOBBY_ROOM_ID, &who.sub, now).await?;
         self.lock_known_users().insert(who.sub.clone(), current);
         Ok(())
     }
 
     pub async fn list_rooms(&self, who: &Identity, discover: bool) -> ChatResult<Vec<RoomSummary>> {
-        let mut summaries = self.store.room_summaries(&who.sub, discover).await?;
+        let listings = self.store.room_listings(&who.sub, discover).await?;
+        let mut summaries = crate::room_list::summaries(listings);
         for summary in &mut summaries {
             if let Some(message) = summary.last_message.as_mut() {
                 self.refresh_image_urls(message).await?;
@@ -224,51 +229,6 @@ impl ChatService {
         Ok(room)
     }
 
-    pub async fn history(&self, who: &Identity, room_id: &str, query: &HistoryQuery) -> ChatResult<MessagePage> {
-        let limit = page_limit(query.limit)?;
-        let slice = match (&query.before, &query.after) {
-            (Some(_), Some(_)) => return Err(bad_request("use either `before` or `after`, not both")),
-            (Some(before), None) => HistorySlice::Before(decode_cursor(before)?),
-            (None, Some(after)) => HistorySlice::After(decode_cursor(after)?),
-            (None, None) => HistorySlice::Latest,
-        };
-        self.readable_room(who, room_id).await?;
-        // One extra row tells whether an older page exists.
-        let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
-        let has_more = messages.len() > limit as usize;
-        messages.truncate(limit as usize);
-        for message in &mut messages {
-            self.refresh_image_urls(message).await?;
-        }
-        let page = match slice {
-            HistorySlice::Latest | HistorySlice::Before(_) => MessagePage {
-                before: if has_more { messages.last().map(|m| encode_cursor(&m.id)) } else { None },
-                after: messages.first().map(|m| encode_cursor(&m.id)).or(query.before.clone()),
-                messages,
-            },
-            HistorySlice::After(_) => MessagePage {
-                before: messages.first().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
-                after: messages.last().map(|m| encode_cursor(&m.id)).or(query.after.clone()),
-                messages,
-            },
-        };
-        Ok(page)
-    }
-
-    /// Messages after `since` (a message id), oldest first: the backfill a
-    /// reconnecting connection needs. Call repeatedly until empty.
-    pub async fn messages_after(&self, who: &Identity, room_id: &str, since: &str, limit: u32) -> ChatResult<Vec<Message>> {
-        if !is_ulid(since) {
-            return Err(bad_request("`since` must be a message id"));
-        }
-        self.readable_room(who, room_id).await?;
-        let mut messages = self.store.history(room_id, &HistorySlice::After(since.to_ascii_uppercase()), limit).await?;
-        for message in &mut messages {
-            self.refresh_image_urls(message).await?;
-        }
-        Ok(messages)
-    }
-
     pub async fn send(&self, who: &Identity, room_id: &str, request: SendRequest) -> ChatResult<Sent> {
         let client_id = validate::client_id(&request.client_id)?;
         let (text, image_key) = validate::message_body(request.text.as_deref(), request.image_key.as_deref())?;
@@ -288,6 +248,8 @@ impl ChatService {
             sentiment,
             created_at: 0,
             client_id,
+            // Assigned by the store with the write.
+            seq: 0,
         };
         let mut sent = self.committer.commit(draft).await?;
         if !sent.created {
@@ -297,89 +259,15 @@ impl ChatService {
         Ok(sent)
     }
 
-    /// Permission to upload one image into a room the caller may write to:
-    /// a signed PUT URL (docs/protocol.md, "Images").
-    pub async fn upload_ticket(&self, who: &Identity, request: &UploadRequest) -> ChatResult<UploadTicket> {
-        let images = self.image_ports()?;
-        let kind = ImageKind::from_content_type(&request.content_type).ok_or_else(|| {
-            unsupported_media_type(format!("{:?} is not an accepted image type (JPEG, PNG, GIF, WebP)", request.content_type))
-        })?;
-        if request.size == 0 {
-            return Err(bad_request("an image needs at least one byte"));
-        }
-        if request.size > images.max_upload_bytes {
-            return Err(too_large(format!("images are limited to {} bytes", images.max_upload_bytes)));
-        }
-        let room = self.writable_room(who, &request.room).await?;
-        let now = self.clock.now_ms();
-        let grant = UploadGrant {
-            key: BlobKey::new_upload(&room.id, kind, now),
-            size: request.size,
-            uploader: who.user_ref(),
-            expires_at_ms: now + UPLOAD_TICKET_TTL_MS,
-        };
-        images.signer.upload_ticket(&grant).await
-    }
-
-    fn image_ports(&self) -> ChatResult<&ImagePorts> {
-        self.images.as_ref().ok_or_else(|| unavailable("this server does not store images"))
-    }
-
-    /// The image a message may carry: one the sender uploaded into this
-    /// very room, and which was stored (checked and re-encoded) completely.
-    async fn attachable_image(&self, who: &Identity, room: &Room, key: &str) -> ChatResult<Image> {
-        let images = self.image_ports()?;
-        let key = BlobKey::parse(key)
-            .filter(BlobKey::is_original)
-            .ok_or_else(|| bad_request("image_key is not the key of an upload ticket"))?;
-        let stored = images
-            .catalog
-            .stored_image(&key)
-            .await?
-            .ok_or_else(|| bad_request("no image was uploaded with this image_key"))?;
-        if stored.key.room != room.id {
-            return Err(forbidden("that image was uploaded to another room"));
-        }
-        if stored.uploader.sub != who.sub {
-            return Err(forbidden("that image was uploaded by someone else"));
-        }
-        self.image_of(images, &stored).await
-    }
-
-    async fn image_of(&self, images: &ImagePorts, stored: &StoredImage) -> ChatResult<Image> {
-        Ok(Image {
-            key: stored.key.to_string(),
-            url: images.signer.download_url(&stored.key).await?,
-            w: Some(stored.width),
-            h: Some(stored.height),
-            thumb_url: Some(images.signer.download_url(&stored.key.thumbnail()).await?),
-        })
-    }
-
-    /// Signed URLs expire, so the ones stored with a message are replaced
-    /// by fresh ones whenever it is read.
-    async fn refresh_image_urls(&self, message: &mut Message) -> ChatResult<()> {
-        let (Some(images), Some(image)) = (self.images.as_ref(), message.image.as_mut()) else {
-            return Ok(());
-        };
-        if let Some(key) = BlobKey::parse(&image.key) {
-            image.url = images.signer.download_url(&key).await?;
-            image.thumb_url = Some(images.signer.download_url(&key.thumbnail()).await?);
-        }
-        Ok(())
-    }
-
     pub async fn mark_read(&self, who: &Identity, room_id: &str, message_id: &str) -> ChatResult<()> {
         if !is_ulid(message_id) {
             return Err(bad_request("`message_id` must be a message id"));
         }
         let message_id = message_id.to_ascii_uppercase();
         let room = self.writable_room(who, room_id).await?;
-        if !self.store.message_exists(&room.id, &message_id).await? {
-            return Err(not_found("no such message in this room"));
-        }
-        if self.store.mark_read(&room.id, &who.sub, &message_id).await? {
-            let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id };
+        let seq = self.seq_of(&room.id, Position::Id(message_id.clone())).await?;
+        if self.store.mark_read(&room.id, &who.sub, seq).await? {
+            let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id, seq };
             self.pusher.publish(&room.id, event, None).await;
         }
         Ok(())
@@ -503,12 +391,4 @@ const CACHE_LIMIT: usize = 100_000;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn page_limit(limit: Option<u32>) -> ChatResult<u32> {
-    match limit {
-        None => Ok(DEFAULT_PAGE_LIMIT),
-        Some(limit) if (1..=MAX_PAGE_LIMIT).contains(&limit) => Ok(limit),
-        Some(_) => Err(bad_request(format!("`limit` must be 1 to {MAX_PAGE_LIMIT}"))),
-    }
 }

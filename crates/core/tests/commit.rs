@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use futures_channel::oneshot;
 use futures_executor::block_on;
 use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
-use moodchat_core::{Appended, ChatService, ConnectionId, HistorySlice, Identity, MessageStore, SendRequest};
-use moodchat_protocol::{ApiError, Message, Room, RoomSummary, ServerEvent, UserRef};
+use moodchat_core::{Appended, ChatService, ConnectionId, HistorySlice, Identity, MessageStore, RoomListing, SendRequest};
+use moodchat_protocol::{ApiError, Message, Room, ServerEvent, UserRef};
 
 /// The in-memory store, with appends that wait until the test opens their gate
 /// (one gate per `append_batch` call, in order; none left: no waiting).
@@ -53,8 +53,8 @@ impl MessageStore for GatedStore {
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
         self.store.members(room_id).await
     }
-    async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError> {
-        self.store.room_summaries(sub, discover).await
+    async fn room_listings(&self, sub: &str, discover: bool) -> Result<Vec<RoomListing>, ApiError> {
+        self.store.room_listings(sub, discover).await
     }
     async fn append(&self, message: &Message) -> Result<Appended, ApiError> {
         self.store.append(message).await
@@ -69,11 +69,11 @@ impl MessageStore for GatedStore {
     async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError> {
         self.store.history(room_id, slice, limit).await
     }
-    async fn mark_read(&self, room_id: &str, sub: &str, message_id: &str) -> Result<bool, ApiError> {
-        self.store.mark_read(room_id, sub, message_id).await
+    async fn mark_read(&self, room_id: &str, sub: &str, seq: u64) -> Result<bool, ApiError> {
+        self.store.mark_read(room_id, sub, seq).await
     }
-    async fn message_exists(&self, room_id: &str, message_id: &str) -> Result<bool, ApiError> {
-        self.store.message_exists(room_id, message_id).await
+    async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError> {
+        self.store.message_seq(room_id, message_id).await
     }
 }
 
@@ -135,7 +135,7 @@ fn a_sender_that_goes_away_mid_commit_loses_nobody_elses_message() {
 
     let bobs = block_on(bobs).expect("the sender that stayed gets its answer");
     assert!(bobs.created);
-    let committed: Vec<String> = block_on(store.history("lobby", &HistorySlice::After("0".into()), 10))
+    let committed: Vec<String> = block_on(store.history("lobby", &HistorySlice::After(0), 10))
         .unwrap()
         .into_iter()
         .map(|message| message.text)

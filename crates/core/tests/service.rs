@@ -6,7 +6,7 @@ use futures_executor::block_on;
 use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
 use moodchat_core::{ChatService, ConnectionId, Identity, SendRequest};
 use moodchat_protocol::rest::HistoryQuery;
-use moodchat_protocol::{ErrorCode, RoomKind, ServerEvent};
+use moodchat_protocol::{ErrorCode, RoomKind, ServerEvent, Since};
 
 struct World {
     chat: ChatService,
@@ -155,17 +155,17 @@ fn unread_counts_follow_the_read_marker_and_reads_are_announced() {
         let conn = ConnectionId("alice-1".into());
         w.hub.connect(&conn, alice.user_ref());
         w.chat.join_live(&alice, &conn, "lobby").await.unwrap();
+        w.chat.send(&alice, "lobby", send("mine", "a")).await.unwrap();
         let mut last = String::new();
         for i in 0..3 {
             last = w.chat.send(&bob, "lobby", send("x", &format!("k{i}"))).await.unwrap().message.id;
         }
-        w.chat.send(&alice, "lobby", send("mine", "a")).await.unwrap();
         let unread = |rooms: Vec<moodchat_protocol::RoomSummary>| rooms.iter().find(|r| r.room.id == "lobby").unwrap().unread;
-        assert_eq!(unread(w.chat.list_rooms(&alice, false).await.unwrap()), 3, "own messages are not unread");
+        assert_eq!(unread(w.chat.list_rooms(&alice, false).await.unwrap()), 3, "her own message is read");
         w.hub.take_events(&conn);
         w.chat.mark_read(&alice, "lobby", &last).await.unwrap();
         assert_eq!(unread(w.chat.list_rooms(&alice, false).await.unwrap()), 0);
-        assert!(w.hub.take_events(&conn).iter().any(|e| matches!(e, ServerEvent::Read { .. })));
+        assert!(w.hub.take_events(&conn).iter().any(|e| matches!(e, ServerEvent::Read { seq: 4, .. })));
         let missing = w.chat.mark_read(&alice, "lobby", "01ARZ3NDEKTSV4RRFFQ69G5FAV").await.unwrap_err();
         assert_eq!(missing.code, ErrorCode::NotFound);
     });
@@ -248,10 +248,79 @@ fn backfill_returns_what_came_after_since_in_order() {
         let alice = user("alice");
         w.chat.register(&alice).await.unwrap();
         let ids: Vec<String> = futures_collect(&w, &alice, 5).await;
-        let after = w.chat.messages_after(&alice, "lobby", &ids[1], 100).await.unwrap();
+        let after = w.chat.messages_after(&alice, "lobby", 2, 100).await.unwrap();
         assert_eq!(after.iter().map(|m| m.id.clone()).collect::<Vec<_>>(), ids[2..].to_vec());
-        let bad = w.chat.messages_after(&alice, "lobby", "yesterday", 100).await.unwrap_err();
-        assert_eq!(bad.code, ErrorCode::BadRequest);
+        assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    });
+}
+
+#[test]
+fn since_is_a_seq_or_for_older_clients_a_message_id_of_the_room() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let ids: Vec<String> = futures_collect(&w, &alice, 3).await;
+        let resume = |since: Since| {
+            let (chat, alice) = (&w.chat, &alice);
+            async move { chat.resume_point(alice, "lobby", &since).await }
+        };
+        assert_eq!(resume(Since::Seq(2)).await.unwrap(), 2);
+        assert_eq!(resume(Since::Id(ids[1].clone())).await.unwrap(), 2);
+        assert_eq!(resume(Since::Id(ids[1].to_ascii_lowercase())).await.unwrap(), 2);
+        assert_eq!(resume(Since::Id("yesterday".into())).await.unwrap_err().code, ErrorCode::BadRequest);
+        let unknown = resume(Since::Id("01J00000000000000000000099".into())).await.unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::NotFound);
+    });
+}
+
+#[test]
+fn history_cursors_are_seqs_and_old_id_cursors_still_work() {
+    block_on(async {
+        let w = world();
+        let alice = user("alice");
+        w.chat.register(&alice).await.unwrap();
+        let ids: Vec<String> = futures_collect(&w, &alice, 4).await;
+        let page = |before: Option<String>, after: Option<String>| {
+            let (chat, alice) = (&w.chat, &alice);
+            async move { chat.history(alice, "lobby", &HistoryQuery { before, after, limit: Some(2) }).await }
+        };
+        let latest = page(None, None).await.unwrap();
+        assert_eq!(latest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 3]);
+        let older = page(latest.before.clone(), None).await.unwrap();
+        assert_eq!(older.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(older.before, None, "the start of the room");
+        let newer = page(None, older.after.clone()).await.unwrap();
+        assert_eq!(newer.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4], "after the newest of `older`");
+        // A client from before seqs polls with a message id: mapped to its seq.
+        let by_id = page(None, Some(ids[1].clone())).await.unwrap();
+        assert_eq!(by_id.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4]);
+        let caught_up = page(None, by_id.after.clone()).await.unwrap();
+        assert!(caught_up.messages.is_empty());
+        assert_eq!(caught_up.after, by_id.after, "an empty page keeps the poller's place");
+        assert_eq!(page(None, Some("%%".into())).await.unwrap_err().code, ErrorCode::BadRequest);
+    });
+}
+
+#[test]
+fn unread_counts_the_messages_after_the_marker_and_sending_reads_the_room() {
+    block_on(async {
+        let w = world();
+        let (alice, bob) = (user("alice"), user("bob"));
+        w.chat.register(&alice).await.unwrap();
+        w.chat.register(&bob).await.unwrap();
+        let ids: Vec<String> = futures_collect(&w, &alice, 3).await;
+        let lobby = |who: Identity| {
+            let chat = &w.chat;
+            async move { chat.list_rooms(&who, false).await.unwrap().into_iter().find(|s| s.room.id == "lobby").unwrap() }
+        };
+        assert_eq!((lobby(bob.clone()).await.unread, lobby(bob.clone()).await.last_read_seq), (3, 0));
+        assert_eq!(lobby(alice.clone()).await.unread, 0, "her own messages");
+        w.chat.mark_read(&bob, "lobby", &ids[1]).await.unwrap();
+        assert_eq!((lobby(bob.clone()).await.unread, lobby(bob.clone()).await.last_read_seq), (1, 2));
+        w.chat.send(&bob, "lobby", send("hi", "b1")).await.unwrap();
+        assert_eq!((lobby(bob.clone()).await.unread, lobby(bob.clone()).await.last_read_seq), (0, 4));
+        assert_eq!(lobby(alice.clone()).await.unread, 1);
     });
 }
 

@@ -34,17 +34,27 @@ pub struct RoomSummary {
     /// Whether the caller is a member (false only with `?discover=true`).
     pub member: bool,
     pub last_message: Option<Message>,
-    /// Messages from others newer than the caller's read marker.
+    /// Messages after the caller's read marker (room seq - last read seq),
+    /// capped at `limits::UNREAD_CAP`.
     pub unread: u32,
+    /// The seq of the newest message the caller has read in this room (0:
+    /// none). Sending moves it too.
+    #[serde(default)]
+    pub last_read_seq: u64,
     /// For a direct conversation: the other person.
     pub peer: Option<UserRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    /// Server-assigned ULID; sort and de-duplicate by it.
+    /// Server-assigned ULID: the message's identity; de-duplicate by it.
     pub id: String,
     pub room: String,
+    /// Position in the room, assigned by the store with the write: 1, 2, 3...
+    /// with no gaps. Order by it; a gap (N+2 arriving after N) means
+    /// "fetch `?after=` the cursor of N".
+    #[serde(default)]
+    pub seq: u64,
     pub sender: UserRef,
     /// Trimmed text; `""` for an image-only message.
     pub text: String,
@@ -88,4 +98,25 @@ pub struct Member {
     pub name: String,
     /// Has a WebSocket connection joined to this room.
     pub online: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_summaries_carry_seqs_and_older_documents_still_read() {
+        let json = r#"{"id":"01J","room":"lobby","seq":7,"sender":{"sub":"s","name":"n"},"text":"hi","created_at":1,"client_id":"c"}"#;
+        let message: Message = serde_json::from_str(json).unwrap();
+        assert_eq!(message.seq, 7);
+        assert_eq!(serde_json::to_string(&message).unwrap(), json);
+        // From a server before seqs: no `seq`, read as 0 (unknown).
+        let old = r#"{"id":"01J","room":"lobby","sender":{"sub":"s","name":"n"},"text":"hi","created_at":1,"client_id":"c"}"#;
+        assert_eq!(serde_json::from_str::<Message>(old).unwrap().seq, 0);
+
+        let summary = r#"{"id":"lobby","name":"Lobby","kind":"public","member":true,"last_message":null,"unread":2,"peer":null}"#;
+        let summary: RoomSummary = serde_json::from_str(summary).unwrap();
+        assert_eq!((summary.unread, summary.last_read_seq), (2, 0));
+        assert!(serde_json::to_string(&summary).unwrap().contains(r#""last_read_seq":0"#));
+    }
 }

@@ -13,4 +13,4 @@ pub mod ws;
 pub use chat::{Image, Member, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 pub use config::{CognitoConfig, RuntimeConfig, Transport};
 pub use error::{ApiError, ErrorCode};
-pub use ws::{ClientFrame, SendMessageFrame, ServerEvent};
+pub use ws::{ClientFrame, SendMessageFrame, ServerEvent, Since};

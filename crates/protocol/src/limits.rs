@@ -34,3 +34,5 @@ pub const REST_SENDS_BURST: u32 = 20;
 pub const REST_SENDS_PER_SECOND: u32 = 10;
 /// The room every user belongs to.
 pub const LOBBY_ROOM_ID: &str = "lobby";
+/// Unread counts stop at this many (the UI shows "999+").
+pub const UNREAD_CAP: u32 = 1000;

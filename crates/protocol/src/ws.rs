@@ -14,9 +14,9 @@ pub enum ClientFrame {
     #[serde(rename = "join")]
     Join {
         room: String,
-        /// The last message id the client has; everything after it is replayed.
+        /// The last message the client has; everything after it is replayed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        since: Option<String>,
+        since: Option<Since>,
     },
     #[serde(rename = "leave")]
     Leave { room: String },
@@ -34,6 +34,15 @@ impl ClientFrame {
     /// Every action this protocol version knows; anything else is
     /// `unknown_action` rather than `bad_request`.
     pub const ACTIONS: &'static [&'static str] = &["join", "leave", "sendMessage", "typing", "read", "ping"];
+}
+
+/// Where a `join` resumes: the seq of the last message the client has, or
+/// (for clients deployed before seqs existed) its id, mapped to its seq.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Since {
+    Seq(u64),
+    Id(String),
 }
 
 /// `sendMessage`. `room` defaults to the lobby and `message` is an alias of
@@ -55,7 +64,13 @@ pub struct SendMessageFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
     Message { message: Message },
-    Ack { client_id: String, id: String, room: String },
+    Ack {
+        client_id: String,
+        id: String,
+        room: String,
+        #[serde(default)]
+        seq: u64,
+    },
     Joined { room: String },
     /// A room was added to the user's list by someone else (a direct
     /// conversation they started); every connection of the user is already
@@ -63,7 +78,14 @@ pub enum ServerEvent {
     RoomAdded { room: String },
     Presence { room: String, online: Vec<UserRef> },
     Typing { room: String, user: UserRef },
-    Read { room: String, user: UserRef, message_id: String },
+    Read {
+        room: String,
+        user: UserRef,
+        message_id: String,
+        /// The seq of `message_id`: the reader's new read marker.
+        #[serde(default)]
+        seq: u64,
+    },
     Error {
         code: ErrorCode,
         message: String,
@@ -98,9 +120,18 @@ mod tests {
         let frame: ClientFrame = serde_json::from_str(json).unwrap();
         assert_eq!(
             frame,
-            ClientFrame::Join { room: "lobby".into(), since: Some("01J0000000000000000000000A".into()) }
+            ClientFrame::Join { room: "lobby".into(), since: Some(Since::Id("01J0000000000000000000000A".into())) }
         );
         assert_eq!(serde_json::to_string(&frame).unwrap(), json);
+    }
+
+    #[test]
+    fn join_since_a_seq_is_a_number() {
+        let json = r#"{"action":"join","room":"lobby","since":42}"#;
+        let frame: ClientFrame = serde_json::from_str(json).unwrap();
+        assert_eq!(frame, ClientFrame::Join { room: "lobby".into(), since: Some(Since::Seq(42)) });
+        assert_eq!(serde_json::to_string(&frame).unwrap(), json);
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"action":"join","room":"lobby","since":-1}"#).is_err());
     }
 
     #[test]
@@ -122,7 +153,10 @@ mod tests {
 
     #[test]
     fn ack_is_tagged_by_type() {
-        let ack = ServerEvent::Ack { client_id: "c".into(), id: "01J".into(), room: "lobby".into() };
-        assert_eq!(serde_json::to_string(&ack).unwrap(), r#"{"type":"ack","client_id":"c","id":"01J","room":"lobby"}"#);
+        let ack = ServerEvent::Ack { client_id: "c".into(), id: "01J".into(), room: "lobby".into(), seq: 7 };
+        assert_eq!(
+            serde_json::to_string(&ack).unwrap(),
+            r#"{"type":"ack","client_id":"c","id":"01J","room":"lobby","seq":7}"#
+        );
     }
 }

@@ -43,13 +43,19 @@ async fn two_users_chat_in_a_new_room_over_rest() {
     let (_, rooms) = alice.get("/rooms").await;
     let summary = rooms["rooms"].as_array().unwrap().iter().find(|r| r["id"] == room_id).unwrap().clone();
     assert_eq!(summary["unread"], 1, "bob's reply");
+    assert_eq!((summary["last_read_seq"].as_u64(), sent["seq"].as_u64(), reply["seq"].as_u64()), (Some(1), Some(1), Some(2)));
     assert_eq!(summary["last_message"]["text"], "hey");
     assert_eq!(rooms["rooms"][0]["id"], room_id, "most recent activity first");
     let (status, _) = alice.post(&format!("/rooms/{room_id}/read"), json!({"message_id": reply["id"]})).await;
     assert_eq!(status, 204);
     let (_, rooms) = alice.get("/rooms").await;
     let summary = rooms["rooms"].as_array().unwrap().iter().find(|r| r["id"] == room_id).unwrap().clone();
-    assert_eq!(summary["unread"], 0);
+    assert_eq!((summary["unread"].as_u64(), summary["last_read_seq"].as_u64()), (Some(0), Some(2)));
+    // Clients from before seqs poll with a message id: it means its seq.
+    let (status, poll) = bob.get(&format!("/rooms/{room_id}/messages?after={}", sent["id"].as_str().unwrap())).await;
+    assert_eq!((status, ids(&poll)), (200, vec![reply["id"].as_str().unwrap().to_owned()]));
+    let (status, missing) = bob.get(&format!("/rooms/{room_id}/messages?after=01ARZ3NDEKTSV4RRFFQ69G5FAV")).await;
+    assert_eq!((status, missing["code"].as_str()), (404, Some("not_found")), "not a message of this room");
 
     let (status, members) = alice.get(&format!("/rooms/{room_id}/members")).await;
     assert_eq!(status, 200);

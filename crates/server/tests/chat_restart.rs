@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use chat_support::*;
 use moodchat_core::rate_limit::RateLimit;
-use moodchat_protocol::Message;
+use moodchat_protocol::{Message, ServerEvent};
 use moodchat_server::chat::ChatConfig;
 
 fn assert_exactly(received: &[Message], expected: &[String]) {
@@ -91,4 +91,37 @@ async fn joining_with_since_while_messages_keep_arriving_merges_backfill_and_liv
     }
     assert_exactly(&received, &expected);
     bob.assert_alive().await;
+}
+
+/// `since` as a seq (a number, what clients keep now): the backfill is
+/// every message after it, with its seq; the ack and the `read` event carry
+/// seqs too.
+#[tokio::test]
+async fn joining_since_a_seq_replays_what_came_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (mut alice, mut bob) = alice_and_bob_in_the_lobby(&server).await;
+    let mut acked = Vec::new();
+    for i in 0..6 {
+        acked.push(alice.say("lobby", &format!("k{i}"), &format!("message {i}")).await);
+    }
+    let mut bob_again = WsClient::connect(&server, "bob").await;
+    bob_again.send(serde_json::json!({"action": "join", "room": "lobby", "since": 2})).await;
+    let mut backfill = Vec::new();
+    while let ServerEvent::Message { message } =
+        bob_again.wait_for(|e| matches!(e, ServerEvent::Message { .. } | ServerEvent::Joined { .. })).await
+    {
+        backfill.push(message);
+    }
+    assert_exactly(&backfill, &acked[2..]);
+    assert_eq!(backfill.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5, 6]);
+
+    bob.send(serde_json::json!({"action": "read", "room": "lobby", "message_id": acked[3]})).await;
+    let read = alice.wait_for(|e| matches!(e, ServerEvent::Read { .. })).await;
+    let ServerEvent::Read { message_id, seq, .. } = read else { unreachable!() };
+    assert_eq!((message_id.as_str(), seq), (acked[3].as_str(), 4));
+
+    alice.send(serde_json::json!({"action": "sendMessage", "room": "lobby", "client_id": "k6", "text": "seven"})).await;
+    let ack = alice.wait_for(|e| matches!(e, ServerEvent::Ack { .. })).await;
+    assert!(matches!(ack, ServerEvent::Ack { seq: 7, .. }), "{ack:?}");
 }

@@ -15,7 +15,7 @@ use whole_server::{Server, CLIENT_ID, PASSWORD};
 
 #[tokio::test]
 async fn codes_tokens_and_signatures_never_reach_the_log() {
-    let mut process = Process::start(Options { args: &["--dev-outbox"], log_level: Some("trace"), nofile: None });
+    let mut process = Process::start(Options { args: &["--dev-outbox"], log_level: Some("trace"), nofile: None, data_dir: None });
     let server = Server::attach(process.addr);
     let email = "leak@example.com";
     server.sign_up(email, "Leak", PASSWORD).await;

@@ -21,7 +21,7 @@ const SLOW_CLIENTS: usize = 1_100;
 async fn a_real_client_gets_through_eleven_hundred_slowloris_connections() {
     // This process needs a descriptor per slow client too.
     rlimit::increase_nofile_limit(4 * SLOW_CLIENTS as u64).unwrap();
-    let process = Process::start(Options { args: &["--header-read-timeout", "2"], log_level: None, nofile: Some(1024) });
+    let process = Process::start(Options { args: &["--header-read-timeout", "2"], log_level: None, nofile: Some(1024), data_dir: None });
     let addr = process.addr;
     // Longer than the real client may wait: without the fix nothing frees a slot meanwhile.
     let dripping_until = Instant::now() + Duration::from_secs(20);

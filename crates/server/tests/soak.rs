@@ -38,6 +38,7 @@ async fn misbehaving_clients_neither_grow_memory_nor_lose_acknowledged_messages(
         ],
         log_level: None,
         nofile: Some(1024),
+        data_dir: None,
     });
     let server = Server::attach(process.addr);
     let token = server.account("soak@example.com").await;

@@ -37,6 +37,7 @@ async fn slow_readers_are_closed_and_cost_neither_memory_nor_messages() {
         ],
         log_level: None,
         nofile: None,
+        data_dir: None,
     });
     let server = Server::attach(process.addr);
     let mut readers = Vec::new();

@@ -19,9 +19,9 @@ use tokio::sync::{mpsc, Notify};
 /// An event on its way to one connection, already serialised.
 #[derive(Clone, Debug)]
 pub enum Outbound {
-    /// A chat message: the connection forwards it only if its id is newer
-    /// than what it already sent for that room (backfill/live merge).
-    Message { room: Arc<str>, id: Arc<str>, json: Utf8Bytes },
+    /// A chat message: the connection forwards it only if its seq is above
+    /// what it already sent for that room (backfill/live merge).
+    Message { room: Arc<str>, seq: u64, json: Utf8Bytes },
     Event(Utf8Bytes),
 }
 
@@ -352,7 +352,7 @@ impl Pusher for Hub {
         let item = match &event {
             ServerEvent::Message { message } => Outbound::Message {
                 room: Arc::from(message.room.as_str()),
-                id: Arc::from(message.id.as_str()),
+                seq: message.seq,
                 json: serialise(&event),
             },
             _ => Outbound::Event(serialise(&event)),

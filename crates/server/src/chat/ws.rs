@@ -16,11 +16,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use moodchat_core::error::{bad_request, unauthorized};
 use moodchat_core::frames::parse_client_frame;
-use moodchat_core::ids::is_ulid;
 use moodchat_core::rate_limit::TokenBucket;
 use moodchat_core::{ConnectionId, Identity, SendRequest, VerifiedToken};
 use moodchat_protocol::limits::{LOBBY_ROOM_ID, MAX_WS_FRAME_BYTES, MAX_WS_MESSAGE_BYTES};
-use moodchat_protocol::{ApiError, ClientFrame, ErrorCode, SendMessageFrame, ServerEvent};
+use moodchat_protocol::{ApiError, ClientFrame, ErrorCode, SendMessageFrame, ServerEvent, Since};
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -101,9 +100,9 @@ struct Connection {
     who: Identity,
     id: ConnectionId,
     socket: WebSocket,
-    /// Per joined room: the newest message id already sent on this
+    /// Per joined room: the newest message seq already sent on this
     /// connection. Live messages at or below it were part of the backfill.
-    sent_up_to: HashMap<String, String>,
+    sent_up_to: HashMap<String, u64>,
     rate: TokenBucket,
     kick: Arc<KickSignal>,
     token_expires: Instant,
@@ -186,12 +185,12 @@ impl Connection {
     /// Forwards a hub event, skipping messages the backfill already sent.
     async fn forward(&mut self, item: Outbound) -> Result<(), End> {
         let json = match item {
-            Outbound::Message { room, id, json } => {
+            Outbound::Message { room, seq, json } => {
                 if let Some(sent) = self.sent_up_to.get_mut(room.as_ref()) {
-                    if id.as_ref() <= sent.as_str() {
+                    if seq <= *sent {
                         return Ok(());
                     }
-                    *sent = id.to_string();
+                    *sent = seq;
                 }
                 json
             }
@@ -244,32 +243,37 @@ impl Connection {
 
     /// Subscribe first, then replay from the store: a message committed in
     /// between is both replayed and queued live, and `forward` drops the
-    /// live copy because its id is not above `sent_up_to`.
-    async fn join(&mut self, room: String, since: Option<String>) -> Result<(), End> {
-        if since.as_deref().is_some_and(|since| !is_ulid(since)) {
-            return self.send_error(bad_request("`since` must be a message id"), None).await;
-        }
+    /// live copy because its seq is not above `sent_up_to`.
+    async fn join(&mut self, room: String, since: Option<Since>) -> Result<(), End> {
+        // Resolved before subscribing: an unknown `since` is an error
+        // without side effects.
+        let resume = match &since {
+            Some(since) => match self.chat.service.resume_point(&self.who, &room, since).await {
+                Ok(seq) => Some(seq),
+                Err(error) => return self.send_error(error, None).await,
+            },
+            None => None,
+        };
         let joined = match self.chat.service.join_live(&self.who, &self.id, &room).await {
             Ok(joined) => joined,
             Err(error) => return self.send_error(error, None).await,
         };
         let room = joined.room.id;
         self.send(&ServerEvent::Presence { room: room.clone(), online: joined.online }).await?;
-        match since {
-            Some(since) => {
-                let mut cursor = since.to_ascii_uppercase();
-                self.sent_up_to.insert(room.clone(), cursor.clone());
+        match resume {
+            Some(mut cursor) => {
+                self.sent_up_to.insert(room.clone(), cursor);
                 loop {
-                    let page = match self.chat.service.messages_after(&self.who, &room, &cursor, BACKFILL_PAGE).await {
+                    let page = match self.chat.service.messages_after(&self.who, &room, cursor, BACKFILL_PAGE).await {
                         Ok(page) => page,
                         Err(error) => return self.send_error(error, None).await,
                     };
                     let Some(last) = page.last() else { break };
-                    cursor = last.id.clone();
+                    cursor = last.seq;
                     for message in page {
                         self.send(&ServerEvent::Message { message }).await?;
                     }
-                    self.sent_up_to.insert(room.clone(), cursor.clone());
+                    self.sent_up_to.insert(room.clone(), cursor);
                 }
             }
             None => {
@@ -287,7 +291,8 @@ impl Connection {
         let request = SendRequest { client_id: client_id.clone(), text: frame.text, image_key: frame.image_key };
         match self.chat.service.send(&self.who, &room, request).await {
             Ok(sent) => {
-                let ack = ServerEvent::Ack { client_id, id: sent.message.id, room: sent.message.room };
+                let ack =
+                    ServerEvent::Ack { client_id, id: sent.message.id, room: sent.message.room, seq: sent.message.seq };
                 self.send(&ack).await
             }
             Err(error) => self.send_error(error, Some(client_id)).await,

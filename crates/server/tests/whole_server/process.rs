@@ -24,6 +24,8 @@ pub struct Options<'a> {
     pub log_level: Option<&'a str>,
     /// Soft and hard `RLIMIT_NOFILE` of the child.
     pub nofile: Option<u64>,
+    /// Serve this data directory (another process's) instead of a fresh one.
+    pub data_dir: Option<&'a Path>,
 }
 
 impl Process {
@@ -33,7 +35,7 @@ impl Process {
         let mut command = Command::new(env!("CARGO_BIN_EXE_moodchat"));
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path().join("data"))
+            .arg(options.data_dir.map_or_else(|| data.path().join("data"), Path::to_path_buf))
             .arg("--dist-dir")
             .arg(data.path().join("no-dist"))
             .args(options.args)

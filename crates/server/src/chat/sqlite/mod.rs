@@ -10,78 +10,18 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use moodchat_core::error::internal;
-use moodchat_core::{Appended, HistorySlice, Identity, MessageStore};
-use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, Image, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use moodchat_core::{Appended, HistorySlice, Identity, MessageStore, RoomListing};
+use moodchat_protocol::{ApiError, Message, Room, UserRef};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use rows::{insert_member, insert_message, kind_to_sql, message_from_row, room_from_row, seq_at, sql_seq, MESSAGE_COLUMNS};
+
+mod rows;
+mod schema;
+#[cfg(test)]
+mod tests;
 
 const READERS: usize = 4;
-/// Unread counts stop at this many (the UI shows "999+").
-const UNREAD_CAP: u32 = 1000;
-
-/// Schema migrations, applied in order; `PRAGMA user_version` is how many ran.
-const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE users (
-    sub TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    name TEXT NOT NULL,
-    email TEXT,
-    username_lc TEXT NOT NULL,
-    name_lc TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE INDEX users_by_username ON users (username_lc);
-CREATE INDEX users_by_name ON users (name_lc);
-
-CREATE TABLE rooms (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('public', 'direct')),
-    -- the sorted pair of member subs of a direct room: one room per pair
-    direct_key TEXT UNIQUE,
-    created_at INTEGER NOT NULL
-);
-
-CREATE TABLE members (
-    room TEXT NOT NULL REFERENCES rooms (id),
-    sub TEXT NOT NULL,
-    joined_at INTEGER NOT NULL,
-    PRIMARY KEY (room, sub)
-) WITHOUT ROWID;
-CREATE INDEX members_by_user ON members (sub, room);
-
-CREATE TABLE messages (
-    id TEXT PRIMARY KEY,
-    room TEXT NOT NULL REFERENCES rooms (id),
-    sender_sub TEXT NOT NULL,
-    sender_name TEXT NOT NULL,
-    text TEXT NOT NULL,
-    image_key TEXT,
-    image_url TEXT,
-    image_w INTEGER,
-    image_h INTEGER,
-    sentiment_label TEXT,
-    sentiment_score REAL,
-    sentiment_source TEXT,
-    created_at INTEGER NOT NULL,
-    client_id TEXT NOT NULL,
-    UNIQUE (room, sender_sub, client_id)
-);
-CREATE INDEX messages_by_room ON messages (room, id);
-
--- a user's read marker per room: the newest message id they have read
-CREATE TABLE reads (
-    room TEXT NOT NULL,
-    sub TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    PRIMARY KEY (room, sub)
-) WITHOUT ROWID;
-
-INSERT INTO rooms (id, name, kind, created_at) VALUES ('lobby', 'Lobby', 'public', 0);
-"#];
-
-const MESSAGE_COLUMNS: &str = "id, room, sender_sub, sender_name, text, image_key, image_url, image_w, image_h, \
-     sentiment_label, sentiment_score, sentiment_source, created_at, client_id";
 
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
@@ -94,7 +34,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
-        migrate(&mut writer)?;
+        schema::migrate(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
                 let reader = Connection::open(path)?;
@@ -158,135 +98,6 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(done as usize) {
-        let transaction = connection.transaction()?;
-        transaction.execute_batch(migration)?;
-        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
-        transaction.commit()?;
-    }
-    Ok(())
-}
-
-fn kind_to_sql(kind: RoomKind) -> &'static str {
-    match kind {
-        RoomKind::Public => "public",
-        RoomKind::Direct => "direct",
-    }
-}
-
-fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
-    let kind: String = row.get(2)?;
-    Ok(Room {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        kind: if kind == "direct" { RoomKind::Direct } else { RoomKind::Public },
-    })
-}
-
-fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
-    let image_key: Option<String> = row.get(5)?;
-    let image = match image_key {
-        Some(key) => Some(Image { key, url: row.get::<_, Option<String>>(6)?.unwrap_or_default(), w: row.get(7)?, h: row.get(8)?, thumb_url: None }),
-        None => None,
-    };
-    let label: Option<String> = row.get(9)?;
-    let sentiment = match label {
-        Some(label) => Some(Sentiment {
-            label,
-            score: row.get::<_, Option<f64>>(10)?.unwrap_or_default() as f32,
-            source: row.get::<_, Option<String>>(11)?.unwrap_or_default(),
-        }),
-        None => None,
-    };
-    Ok(Message {
-        id: row.get(0)?,
-        room: row.get(1)?,
-        sender: UserRef { sub: row.get(2)?, name: row.get(3)? },
-        text: row.get(4)?,
-        image,
-        sentiment,
-        created_at: row.get(12)?,
-        client_id: row.get(13)?,
-    })
-}
-
-/// Adds a member; a new member has read everything that came before.
-fn insert_member(connection: &Connection, room: &str, sub: &str, now_ms: i64) -> rusqlite::Result<()> {
-    let added = connection
-        .prepare_cached("INSERT OR IGNORE INTO members (room, sub, joined_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![room, sub, now_ms])?;
-    if added > 0 {
-        connection
-            .prepare_cached(
-                "INSERT OR IGNORE INTO reads (room, sub, message_id) \
-                 SELECT ?1, ?2, max(id) FROM messages WHERE room = ?1 HAVING max(id) IS NOT NULL",
-            )?
-            .execute(params![room, sub])?;
-    }
-    Ok(())
-}
-
-/// Inserts unless (room, sender, client_id) exists; then returns that one.
-fn insert_message(connection: &Connection, message: Message) -> rusqlite::Result<Appended> {
-    let image = message.image.as_ref();
-    let sentiment = message.sentiment.as_ref();
-    let inserted = connection
-        .prepare_cached(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-             ON CONFLICT (room, sender_sub, client_id) DO NOTHING"
-        ))?
-        .execute(params![
-            message.id,
-            message.room,
-            message.sender.sub,
-            message.sender.name,
-            message.text,
-            image.map(|i| &i.key),
-            image.map(|i| &i.url),
-            image.and_then(|i| i.w),
-            image.and_then(|i| i.h),
-            sentiment.map(|s| &s.label),
-            sentiment.map(|s| f64::from(s.score)),
-            sentiment.map(|s| &s.source),
-            message.created_at,
-            message.client_id,
-        ])?;
-    if inserted > 0 {
-        return Ok(Appended::New(message));
-    }
-    let existing = connection
-        .prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 AND sender_sub = ?2 AND client_id = ?3"
-        ))?
-        .query_row(params![message.room, message.sender.sub, message.client_id], message_from_row)?;
-    Ok(Appended::Existing(existing))
-}
-
-fn last_message(connection: &Connection, room: &str) -> rusqlite::Result<Option<Message>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT 1");
-    connection.prepare_cached(&sql)?.query_row(params![room], message_from_row).optional()
-}
-
-fn unread_count(connection: &Connection, room: &str, sub: &str) -> rusqlite::Result<u32> {
-    connection
-        .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE room = ?1 AND sender_sub != ?2 \
-             AND id > coalesce((SELECT message_id FROM reads WHERE room = ?1 AND sub = ?2), '') LIMIT ?3)",
-        )?
-        .query_row(params![room, sub, UNREAD_CAP], |row| row.get(0))
-}
-
-fn direct_peer(connection: &Connection, room: &str, sub: &str) -> rusqlite::Result<Option<UserRef>> {
-    connection
-        .prepare_cached(
-            "SELECT u.sub, u.name FROM members m JOIN users u ON u.sub = m.sub WHERE m.room = ?1 AND m.sub != ?2 LIMIT 1",
-        )?
-        .query_row(params![room, sub], |row| Ok(UserRef { sub: row.get(0)?, name: row.get(1)? }))
-        .optional()
-}
-
 /// `LIKE` pattern for "starts with", with the wildcards in `prefix` escaped.
 fn prefix_pattern(prefix: &str) -> String {
     let mut pattern = String::with_capacity(prefix.len() + 1);
@@ -305,8 +116,7 @@ impl MessageStore for SqliteStore {
     async fn upsert_user(&self, user: &Identity, now_ms: i64) -> Result<(), ApiError> {
         let user = user.clone();
         self.write(move |connection| {
-            let transaction = connection.transaction()?;
-            transaction
+            connection
                 .prepare_cached(
                     "INSERT INTO users (sub, username, name, email, username_lc, name_lc, created_at) \
                      VALUES (?1, ?2, ?3, ?4, lower(?2), lower(?3), ?5) \
@@ -314,8 +124,7 @@ impl MessageStore for SqliteStore {
                      email = excluded.email, username_lc = excluded.username_lc, name_lc = excluded.name_lc",
                 )?
                 .execute(params![user.sub, user.username, user.name, user.email, now_ms])?;
-            insert_member(&transaction, LOBBY_ROOM_ID, &user.sub, now_ms)?;
-            transaction.commit()
+            Ok(())
         })
         .await
     }
@@ -437,37 +246,9 @@ impl MessageStore for SqliteStore {
         .await
     }
 
-    async fn room_summaries(&self, sub: &str, discover: bool) -> Result<Vec<RoomSummary>, ApiError> {
+    async fn room_listings(&self, sub: &str, discover: bool) -> Result<Vec<RoomListing>, ApiError> {
         let sub = sub.to_string();
-        self.read(move |connection| {
-            let rooms: Vec<(Room, bool)> = {
-                let mut statement = connection.prepare_cached(
-                    "SELECT r.id, r.name, r.kind, 1 FROM rooms r JOIN members m ON m.room = r.id AND m.sub = ?1 \
-                     UNION ALL \
-                     SELECT r.id, r.name, r.kind, 0 FROM rooms r WHERE ?2 AND r.kind = 'public' \
-                     AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room = r.id AND m.sub = ?1)",
-                )?;
-                let rows = statement.query_map(params![sub, discover], |row| Ok((room_from_row(row)?, row.get(3)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            let mut summaries = Vec::with_capacity(rooms.len());
-            for (mut room, member) in rooms {
-                let peer = if room.kind == RoomKind::Direct { direct_peer(connection, &room.id, &sub)? } else { None };
-                if let Some(peer) = &peer {
-                    room.name = peer.name.clone();
-                }
-                let unread = if member { unread_count(connection, &room.id, &sub)? } else { 0 };
-                let last_message = last_message(connection, &room.id)?;
-                summaries.push(RoomSummary { room, member, last_message, unread, peer });
-            }
-            // Most recent activity first; rooms without messages last.
-            summaries.sort_by(|a, b| {
-                let last = |s: &RoomSummary| s.last_message.as_ref().map(|m| m.id.clone());
-                last(b).cmp(&last(a))
-            });
-            Ok(summaries)
-        })
-        .await
+        self.read(move |connection| rows::room_listings(connection, &sub, discover)).await
     }
 
     async fn append(&self, message: &Message) -> Result<Appended, ApiError> {
@@ -480,7 +261,9 @@ impl MessageStore for SqliteStore {
     async fn append_batch(&self, messages: &[Message]) -> Result<Vec<Appended>, ApiError> {
         let messages = messages.to_vec();
         self.write(move |connection| {
-            let transaction = connection.transaction()?;
+            // Immediate: take the write lock before reading the room's
+            // seq, so another process cannot commit in between.
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcomes = messages
                 .into_iter()
                 .map(|message| insert_message(&transaction, message))
@@ -494,13 +277,13 @@ impl MessageStore for SqliteStore {
     async fn history(&self, room_id: &str, slice: &HistorySlice, limit: u32) -> Result<Vec<Message>, ApiError> {
         let (room, slice) = (room_id.to_string(), slice.clone());
         self.read(move |connection| {
-            let (condition, order, anchor) = match &slice {
+            let (condition, order, anchor) = match slice {
                 HistorySlice::Latest => ("", "DESC", None),
-                HistorySlice::Before(id) => ("AND id < ?3", "DESC", Some(id.clone())),
-                HistorySlice::After(id) => ("AND id > ?3", "ASC", Some(id.clone())),
+                HistorySlice::Before(seq) => ("AND seq < ?3", "DESC", Some(sql_seq(seq))),
+                HistorySlice::After(seq) => ("AND seq > ?3", "ASC", Some(sql_seq(seq))),
             };
             let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 {condition} ORDER BY id {order} LIMIT ?2"
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room = ?1 {condition} ORDER BY seq {order} LIMIT ?2"
             );
             let mut statement = connection.prepare_cached(&sql)?;
             let rows = match anchor {
@@ -512,29 +295,24 @@ impl MessageStore for SqliteStore {
         .await
     }
 
-    async fn mark_read(&self, room_id: &str, sub: &str, message_id: &str) -> Result<bool, ApiError> {
-        let (room, sub, id) = (room_id.to_string(), sub.to_string(), message_id.to_string());
+    async fn mark_read(&self, room_id: &str, sub: &str, seq: u64) -> Result<bool, ApiError> {
+        let (room, sub) = (room_id.to_string(), sub.to_string());
         self.write(move |connection| {
             let changed = connection
-                .prepare_cached(
-                    "INSERT INTO reads (room, sub, message_id) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (room, sub) DO UPDATE SET message_id = excluded.message_id \
-                     WHERE excluded.message_id > reads.message_id",
-                )?
-                .execute(params![room, sub, id])?;
+                .prepare_cached("UPDATE members SET last_read_seq = ?3 WHERE room = ?1 AND sub = ?2 AND last_read_seq < ?3")?
+                .execute(params![room, sub, sql_seq(seq)])?;
             Ok(changed > 0)
         })
         .await
     }
 
-    async fn message_exists(&self, room_id: &str, message_id: &str) -> Result<bool, ApiError> {
+    async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError> {
         let (room, id) = (room_id.to_string(), message_id.to_string());
         self.read(move |connection| {
             connection
-                .prepare_cached("SELECT 1 FROM messages WHERE id = ?1 AND room = ?2")?
-                .query_row(params![id, room], |_| Ok(()))
+                .prepare_cached("SELECT seq FROM messages WHERE id = ?1 AND room = ?2")?
+                .query_row(params![id, room], |row| seq_at(row, 0))
                 .optional()
-                .map(|found| found.is_some())
         })
         .await
     }

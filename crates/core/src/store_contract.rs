@@ -1,0 +1,247 @@
+//! The contract of `MessageStore`, as tests every adapter runs: the
+//! in-memory store here, SQLite in the server, DynamoDB later. An adapter's
+//! test file calls `store_contract_tests!` with a fresh store per test and a
+//! way to run a future to completion.
+
+use futures_util::future::join_all;
+use moodchat_protocol::{Message, Room, RoomKind, UserRef};
+
+use crate::ports::{Appended, HistorySlice, Identity, MessageStore};
+
+/// A fresh store (and whatever must live as long as it: a temp dir...).
+pub trait Fixture {
+    fn store(&self) -> &dyn MessageStore;
+}
+
+impl Fixture for crate::memory::InMemoryStore {
+    fn store(&self) -> &dyn MessageStore {
+        self
+    }
+}
+
+/// One `#[test]` per contract check. `$fixture` makes a fresh `Fixture`;
+/// `$block_on` runs a future to completion (on the adapter's runtime).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($fixture:expr, $block_on:expr) => {
+        $crate::store_contract_tests!(@each $fixture, $block_on,
+            appends_number_each_room_from_one,
+            a_retry_by_client_id_returns_the_original,
+            concurrent_appends_get_every_seq_once,
+            history_slices_follow_seqs,
+            members_start_with_everything_read,
+            read_markers_only_move_forward,
+            room_listings_carry_heads_markers_and_peers,
+            one_direct_room_per_pair,
+            message_ids_map_to_seqs);
+    };
+    (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let fixture = $fixture;
+                ($block_on)($crate::store_contract::$name($crate::store_contract::Fixture::store(&fixture)));
+            }
+        )*
+    };
+}
+
+fn identity(name: &str) -> Identity {
+    Identity { sub: format!("sub-{name}"), username: name.into(), name: name.into(), email: None }
+}
+
+fn draft(room: &str, sender: &str, client_id: &str, n: u64) -> Message {
+    // Ids are unique and increase with n; the store assigns the seq.
+    Message {
+        id: format!("01J{n:023}"),
+        room: room.into(),
+        sender: UserRef { sub: format!("sub-{sender}"), name: sender.into() },
+        text: format!("message {n}"),
+        image: None,
+        sentiment: None,
+        created_at: n as i64,
+        client_id: client_id.into(),
+        seq: 999_999,
+    }
+}
+
+async fn user(store: &dyn MessageStore, name: &str) -> Identity {
+    let who = identity(name);
+    store.upsert_user(&who, 1).await.unwrap();
+    store.add_member("lobby", &who.sub, 1).await.unwrap();
+    who
+}
+
+async fn room(store: &dyn MessageStore, id: &str, creator: &Identity) -> Room {
+    let room = Room { id: id.into(), name: id.into(), kind: RoomKind::Public };
+    store.create_room(&room, &creator.sub, 1).await.unwrap();
+    room
+}
+
+fn new(outcome: Appended) -> Message {
+    match outcome {
+        Appended::New(message) => message,
+        Appended::Existing(message) => panic!("appended as existing: {message:?}"),
+    }
+}
+
+fn seqs(messages: &[Message]) -> Vec<u64> {
+    messages.iter().map(|m| m.seq).collect()
+}
+
+pub async fn appends_number_each_room_from_one(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "other", &alice).await;
+    let mut n = 0;
+    for round in 1..=3u64 {
+        for room_id in ["lobby", "other"] {
+            n += 1;
+            let message = new(store.append(&draft(room_id, "alice", &format!("c{n}"), n)).await.unwrap());
+            assert_eq!(message.seq, round, "{room_id}: the store's seq, not the draft's");
+            assert_eq!(message.text, format!("message {n}"));
+        }
+    }
+    let batch = [draft("lobby", "alice", "b1", 10), draft("other", "alice", "b2", 11), draft("lobby", "alice", "b3", 12)];
+    let outcomes = store.append_batch(&batch).await.unwrap();
+    assert_eq!(outcomes.into_iter().map(|o| new(o).seq).collect::<Vec<_>>(), [4, 4, 5]);
+    let latest = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!(seqs(&latest), [5, 4, 3, 2, 1]);
+}
+
+pub async fn a_retry_by_client_id_returns_the_original(store: &dyn MessageStore) {
+    user(store, "alice").await;
+    user(store, "bob").await;
+    let first = new(store.append(&draft("lobby", "alice", "k", 1)).await.unwrap());
+    let again = store.append(&draft("lobby", "alice", "k", 2)).await.unwrap();
+    assert_eq!(again, Appended::Existing(first.clone()), "same id, text and seq as the first");
+    let in_batch = store.append_batch(&[draft("lobby", "alice", "k", 3), draft("lobby", "bob", "k", 4)]).await.unwrap();
+    assert_eq!(in_batch[0], Appended::Existing(first));
+    assert_eq!(new(in_batch[1].clone()).seq, 2, "another sender's client_id is another message; no seq used by retries");
+}
+
+pub async fn concurrent_appends_get_every_seq_once(store: &dyn MessageStore) {
+    const WRITERS: u64 = 8;
+    const EACH: u64 = 25;
+    for writer in 0..WRITERS {
+        user(store, &format!("w{writer}")).await;
+    }
+    let writers = (0..WRITERS).map(|writer| async move {
+        let mut mine = Vec::new();
+        for i in 0..EACH {
+            let n = writer * 1000 + i;
+            mine.push(new(store.append(&draft("lobby", &format!("w{writer}"), &format!("c{i}"), n)).await.unwrap()).seq);
+        }
+        mine
+    });
+    let per_writer = join_all(writers).await;
+    for mine in &per_writer {
+        assert!(mine.windows(2).all(|w| w[0] < w[1]), "a writer's own sends are in order: {mine:?}");
+    }
+    let mut all: Vec<u64> = per_writer.into_iter().flatten().collect();
+    all.sort_unstable();
+    assert_eq!(all, (1..=WRITERS * EACH).collect::<Vec<_>>(), "every seq exactly once, no gap");
+    let stored = store.history("lobby", &HistorySlice::After(0), 1000).await.unwrap();
+    assert_eq!(seqs(&stored), (1..=WRITERS * EACH).collect::<Vec<_>>());
+}
+
+pub async fn history_slices_follow_seqs(store: &dyn MessageStore) {
+    user(store, "alice").await;
+    assert!(store.history("lobby", &HistorySlice::Latest, 10).await.unwrap().is_empty());
+    for n in 1..=7 {
+        store.append(&draft("lobby", "alice", &format!("c{n}"), n)).await.unwrap();
+    }
+    assert_eq!(seqs(&store.history("lobby", &HistorySlice::Latest, 3).await.unwrap()), [7, 6, 5]);
+    assert_eq!(seqs(&store.history("lobby", &HistorySlice::Before(5), 3).await.unwrap()), [4, 3, 2]);
+    assert_eq!(seqs(&store.history("lobby", &HistorySlice::Before(2), 3).await.unwrap()), [1]);
+    assert_eq!(seqs(&store.history("lobby", &HistorySlice::After(0), 3).await.unwrap()), [1, 2, 3]);
+    assert_eq!(seqs(&store.history("lobby", &HistorySlice::After(5), 10).await.unwrap()), [6, 7]);
+    assert!(store.history("lobby", &HistorySlice::After(7), 10).await.unwrap().is_empty());
+    assert!(store.history("nowhere", &HistorySlice::Latest, 10).await.unwrap().is_empty());
+}
+
+pub async fn members_start_with_everything_read(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "club", &alice).await;
+    for n in 1..=3 {
+        store.append(&draft("club", "alice", &format!("c{n}"), n)).await.unwrap();
+    }
+    let bob = user(store, "bob").await;
+    assert!(!store.is_member("club", &bob.sub).await.unwrap());
+    store.add_member("club", &bob.sub, 2).await.unwrap();
+    store.add_member("club", &bob.sub, 3).await.unwrap();
+    assert!(store.is_member("club", &bob.sub).await.unwrap());
+    let mut members: Vec<String> = store.members("club").await.unwrap().into_iter().map(|u| u.name).collect();
+    members.sort();
+    assert_eq!(members, ["alice", "bob"]);
+    let listing = store.room_listings(&bob.sub, false).await.unwrap();
+    let club = listing.iter().find(|l| l.head.room.id == "club").expect("bob's rooms include club");
+    assert_eq!((club.head.seq, club.last_read_seq), (3, Some(3)));
+}
+
+pub async fn read_markers_only_move_forward(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    for n in 1..=4 {
+        store.append(&draft("lobby", "alice", &format!("c{n}"), n)).await.unwrap();
+    }
+    let marker = |sub: String| async move {
+        let listings = store.room_listings(&sub, false).await.unwrap();
+        listings.into_iter().find(|l| l.head.room.id == "lobby").unwrap().last_read_seq
+    };
+    assert_eq!(marker(alice.sub.clone()).await, Some(4), "sending moves the sender's marker");
+    assert_eq!(marker(bob.sub.clone()).await, Some(0));
+    assert!(store.mark_read("lobby", &bob.sub, 3).await.unwrap());
+    assert!(!store.mark_read("lobby", &bob.sub, 2).await.unwrap(), "never backwards");
+    assert!(!store.mark_read("lobby", &bob.sub, 3).await.unwrap(), "no change, no event");
+    assert_eq!(marker(bob.sub.clone()).await, Some(3));
+    assert!(!store.mark_read("lobby", "sub-stranger", 4).await.unwrap(), "only members have markers");
+}
+
+pub async fn room_listings_carry_heads_markers_and_peers(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    room(store, "club", &alice).await;
+    let direct = Room { id: "dm_1".into(), name: String::new(), kind: RoomKind::Direct };
+    let key = format!("{}\n{}", alice.sub, bob.sub);
+    store.find_or_create_direct(&key, &direct, [&alice.sub, &bob.sub], 1).await.unwrap();
+    let last = new(store.append(&draft("dm_1", "alice", "c1", 1)).await.unwrap());
+
+    let bobs = store.room_listings(&bob.sub, false).await.unwrap();
+    let mut ids: Vec<&str> = bobs.iter().map(|l| l.head.room.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["dm_1", "lobby"], "only bob's rooms");
+    let dm = bobs.iter().find(|l| l.head.room.id == "dm_1").unwrap();
+    assert_eq!((dm.head.seq, dm.head.last_message.as_ref(), dm.last_read_seq), (1, Some(&last), Some(0)));
+    assert_eq!(dm.peer, Some(alice.user_ref()));
+    assert_eq!(bobs.iter().find(|l| l.head.room.id == "lobby").unwrap().peer, None);
+
+    let discovered = store.room_listings(&bob.sub, true).await.unwrap();
+    let club = discovered.iter().find(|l| l.head.room.id == "club").expect("public rooms are discoverable");
+    assert_eq!((club.last_read_seq, club.head.seq, club.head.last_message.as_ref()), (None, 0, None));
+    let eve = user(store, "eve").await;
+    let eves = store.room_listings(&eve.sub, true).await.unwrap();
+    assert!(eves.iter().all(|l| l.head.room.id != "dm_1"), "someone else's direct room is never listed");
+}
+
+pub async fn one_direct_room_per_pair(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let key = format!("{}\n{}", alice.sub, bob.sub);
+    let first = Room { id: "dm_a".into(), name: String::new(), kind: RoomKind::Direct };
+    let second = Room { id: "dm_b".into(), name: String::new(), kind: RoomKind::Direct };
+    let made = store.find_or_create_direct(&key, &first, [&alice.sub, &bob.sub], 1).await.unwrap();
+    let found = store.find_or_create_direct(&key, &second, [&alice.sub, &bob.sub], 2).await.unwrap();
+    assert_eq!((made.id.as_str(), found.id.as_str()), ("dm_a", "dm_a"));
+    assert!(store.room("dm_b").await.unwrap().is_none());
+    assert!(store.is_member("dm_a", &bob.sub).await.unwrap());
+}
+
+pub async fn message_ids_map_to_seqs(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "club", &alice).await;
+    store.append(&draft("lobby", "alice", "c1", 1)).await.unwrap();
+    let second = new(store.append(&draft("lobby", "alice", "c2", 2)).await.unwrap());
+    assert_eq!(store.message_seq("lobby", &second.id).await.unwrap(), Some(2));
+    assert_eq!(store.message_seq("club", &second.id).await.unwrap(), None, "another room's message");
+    assert_eq!(store.message_seq("lobby", "01J00000000000000000000099").await.unwrap(), None);
+}
