@@ -178,11 +178,13 @@ async fn an_idle_connection_is_closed_and_pings_keep_it_open() {
     let config = ChatConfig { idle_timeout: Duration::from_millis(600), ..ChatConfig::default() };
     let server = TestServer::start_with(dir.path(), config).await;
     let mut busy = WsClient::connect(&server, "alice").await;
+    // Taken before the silent client connects: its idle clock starts when
+    // the server accepts it, never earlier.
+    let started = tokio::time::Instant::now();
     let mut idle = WsClient::connect(&server, "bob").await;
     // The busy client pings every 200 ms (that activity is what is under
     // test) until the silent one has been closed; the wait itself is bounded
     // by the client's deadline.
-    let started = tokio::time::Instant::now();
     let mut every = tokio::time::interval(Duration::from_millis(200));
     let closed = loop {
         tokio::select! {
