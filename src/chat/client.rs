@@ -127,6 +127,7 @@ pub fn provide_chat() -> Chat {
     let config = expect_context::<RuntimeConfig>();
     let chat = new_chat(&config, use_auth(), use_connection());
     provide_context(chat);
+    super::tab_title::follow_tab_title(chat);
     Effect::new(move |_| {
         if chat.auth.signed_in.get() {
             chat.start();
@@ -507,7 +508,13 @@ impl Chat {
         leptos::task::spawn_local(async move {
             if let Ok(mut rooms) = api.rooms().await {
                 let open = self.open_room.get_untracked();
+                // The first list of this tab: a room opened by its address
+                // before it came learns where the reader left off.
+                let first_list = self.rooms.with_untracked(Vec::is_empty);
                 for summary in rooms.iter_mut().filter(|summary| Some(&summary.room.id) == open.as_ref()) {
+                    if first_list && summary.unread > 0 {
+                        self.left_off(summary.room.id.clone(), summary.unread);
+                    }
                     summary.unread = 0;
                 }
                 for summary in &rooms {
@@ -546,9 +553,15 @@ impl Chat {
     /// The room is on screen: follow it, load its newest messages, clear its
     /// unread count.
     pub fn open(self, room: String) {
+        // Read before it is cleared: where the reader left off.
+        let unread = self.rooms.with_untracked(|rooms| rooms.iter().find(|s| s.room.id == room).map_or(0, |s| s.unread));
         self.open_room.set(Some(room.clone()));
         self.set_unread(&room, 0);
         self.subscribe(&room);
+        if self.timeline(&room).with_untracked(|timeline| timeline.loaded) {
+            crate::auth::session::remember_room(&room);
+        }
+        self.left_off(room.clone(), unread);
         self.load_newest(room);
     }
 
@@ -563,13 +576,22 @@ impl Chat {
         }
         let Some(api) = self.api() else { return };
         leptos::task::spawn_local(async move {
-            if let Ok(page) = api.messages(&room, None, None).await {
-                timeline.update(|timeline| {
-                    timeline.insert_all(page.messages);
-                    timeline.older = page.before;
-                    timeline.after = page.after;
-                    timeline.loaded = true;
-                });
+            match api.messages(&room, None, None).await {
+                Ok(page) => {
+                    timeline.update(|timeline| {
+                        timeline.insert_all(page.messages);
+                        timeline.older = page.before;
+                        timeline.after = page.after;
+                        timeline.loaded = true;
+                    });
+                    crate::auth::session::remember_room(&room);
+                    let unread = timeline.with_untracked(|timeline| timeline.unread_at_open);
+                    self.find_first_unread(room, unread);
+                }
+                // No such room, or someone else's conversation: final, unlike
+                // a network error (the next connect loads it again).
+                Err(super::api::ApiError::Status(404 | 403, _)) => timeline.update(|timeline| timeline.missing = true),
+                Err(_) => {}
             }
         });
     }
@@ -649,6 +671,9 @@ impl Chat {
     /// then confirmed by the ack.
     pub fn send(self, room: &str, text: &str, image_key: Option<String>) {
         let Some(me) = self.me() else { return };
+        if self.timeline(room).with_untracked(|timeline| timeline.missing) {
+            return;
+        }
         let pending = Pending {
             client_id: outbox::new_client_id(),
             room: room.to_owned(),

@@ -84,6 +84,14 @@ impl Browser {
         Ok(())
     }
 
+    /// Types `text` in the composer and presses the send button (on a
+    /// phone, where Enter starts a new line).
+    pub async fn send_with_button(&self, text: &str) -> anyhow::Result<()> {
+        self.composer().await?.send_keys(text).await?;
+        self.client.find(Locator::Css(".composer .send")).await?.click().await?;
+        Ok(())
+    }
+
     /// The texts of the messages in the list, in order (every row is in the
     /// DOM when a room is short), with their mood emoji and send state.
     pub async fn messages(&self) -> anyhow::Result<Vec<ShownMessage>> {
