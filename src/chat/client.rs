@@ -127,7 +127,6 @@ pub fn provide_chat() -> Chat {
     let config = expect_context::<RuntimeConfig>();
     let chat = new_chat(&config, use_auth(), use_connection());
     provide_context(chat);
-    super::tab_title::follow_tab_title(chat);
     Effect::new(move |_| {
         if chat.auth.signed_in.get() {
             chat.start();
@@ -586,7 +585,7 @@ impl Chat {
                     });
                     crate::auth::session::remember_room(&room);
                     let unread = timeline.with_untracked(|timeline| timeline.unread_at_open);
-                    self.find_first_unread(room, unread);
+                    self.first_unread(room, unread);
                 }
                 // No such room, or someone else's conversation: final, unlike
                 // a network error (the next connect loads it again).
@@ -625,6 +624,14 @@ impl Chat {
             }
             self.loading_older.set(false);
         });
+    }
+
+    /// Marks where the reader left off in `room` (through the live chunk:
+    /// it may load older pages, and the messages show without it).
+    pub(super) fn first_unread(self, room: String, unread: u32) {
+        if unread > 0 {
+            leptos::task::spawn_local(live(self, Live::FirstUnread { room, unread }));
+        }
     }
 
     /// Moves our read marker to the newest message of `room`.
@@ -970,6 +977,8 @@ enum Live {
     Retry { room: String, client_id: String },
     /// Load the page before the oldest message shown.
     LoadOlder(String),
+    /// Find the first unread message of a room just opened (`unread`).
+    FirstUnread { room: String, unread: u32 },
 }
 
 split_fn! {
@@ -988,6 +997,7 @@ split_fn! {
             Live::MarkRead(room) => chat.mark_read_now(&room),
             Live::Retry { room, client_id } => chat.retry_now(&room, &client_id),
             Live::LoadOlder(room) => chat.load_older_now(room),
+            Live::FirstUnread { room, unread } => chat.find_first_unread(room, unread),
         }
     }
 }

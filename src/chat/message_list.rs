@@ -353,18 +353,15 @@ pub fn MessageList(
         }
     };
 
-    let to_bottom = move |_| {
+    let to_bottom = Callback::new(move |_| {
         if let Some(scroller) = scroller.get_untracked() {
             stick_to_bottom.set_value(true);
             scroller.set_scroll_top(i32::MAX);
         }
-    };
+    });
 
     view! {
-        <button type="button" class="new-below" hidden=move || !new_below.get() on:click=to_bottom>
-            {tr(|t| t.chat_new_below)}
-            <span aria-hidden="true">" ↓"</span>
-        </button>
+        {Suspend::new(new_below_marker(new_below, to_bottom))}
         <div
             class="message-scroller"
             node_ref=scroller
@@ -385,4 +382,18 @@ pub fn MessageList(
 /// keeps the bundle smaller (like `i18n::tr` for fixed texts).
 pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
+}
+
+split_view! {
+    /// "New messages below", over the list while there are: a chunk, as it
+    /// is not needed to show the messages.
+    fn new_below_marker(shown: RwSignal<bool>, on_click: Callback<()>) -> AnyView {
+        view! {
+            <button type="button" class="new-below" hidden=move || !shown.get() on:click=move |_| on_click.run(())>
+                {tr(|t| t.chat_new_below)}
+                <span aria-hidden="true">" ↓"</span>
+            </button>
+        }
+        .into_any()
+    }
 }

@@ -30,7 +30,7 @@ pub mod reconnect;
 pub mod room_list;
 pub mod room_view;
 pub mod store;
-mod tab_title;
+pub mod tab_title;
 pub mod time;
 mod unread;
 pub mod upload;

@@ -101,13 +101,23 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         // Presence, typing, "seen by" and the composer (with image sharing and
         // the mood preview) are chunks of their own, fetched while the
         // messages load: none of them is needed to show the messages.
-        <div class="room-missing" role="alert" hidden=move || !missing()>
-            <p>{tr(|t| t.room_missing_body)}</p>
-            <a class="button" href=["/rooms/", LOBBY_ROOM_ID].concat()>{tr(|t| t.room_missing_back)}</a>
-        </div>
+        {Suspend::new(missing_notice(timeline))}
         {Suspend::new(activity(timeline, me))}
         {Suspend::new(composer(room.clone()))}
         </div>
+    }
+}
+
+split_view! {
+    /// What an unknown room says instead of its messages (rarely seen).
+    fn missing_notice(timeline: RwSignal<Timeline>) -> AnyView {
+        view! {
+            <div class="room-missing" role="alert" hidden=move || !timeline.with(|timeline| timeline.missing)>
+                <p>{tr(|t| t.room_missing_body)}</p>
+                <a class="button" href=["/rooms/", LOBBY_ROOM_ID].concat()>{tr(|t| t.room_missing_back)}</a>
+            </div>
+        }
+        .into_any()
     }
 }
 

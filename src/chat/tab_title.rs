@@ -24,9 +24,12 @@ impl Chat {
     }
 }
 
-/// Keeps `document.title` current for as long as the chat lives.
+/// Keeps `document.title` current while the room list is on the page (it
+/// is, beside a room too, on phones hidden): called by the room list, a
+/// chunk, so none of this is in the main module.
 pub fn follow_tab_title(chat: Chat) {
     let i18n = use_i18n();
+    on_cleanup(move || document().set_title(i18n.locale.get_untracked().texts().app_name));
     Effect::new(move |_| {
         let t = i18n.t();
         let unread = chat.rooms.with(|rooms| rooms.iter().fold(0u32, |sum, summary| sum.saturating_add(summary.unread)));

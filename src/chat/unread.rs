@@ -24,7 +24,7 @@ impl Chat {
             });
         }
         if loaded {
-            self.find_first_unread(room, unread);
+            self.first_unread(room, unread);
         }
     }
 
