@@ -49,6 +49,22 @@ mod store {
     }
 
     #[test]
+    fn the_first_unread_counts_only_other_peoples_messages() {
+        let mut timeline = Timeline::default();
+        timeline.insert_all([
+            message("01", "b", "c1", 1),
+            message("02", "b", "c2", 2),
+            message("03", "me", "c3", 3),
+            message("04", "b", "c4", 4),
+        ]);
+        assert_eq!(timeline.first_of_unread(0, "me"), None, "nothing unread");
+        assert_eq!(timeline.first_of_unread(1, "me"), Some("04"));
+        assert_eq!(timeline.first_of_unread(2, "me"), Some("02"), "our own message is not unread");
+        assert_eq!(timeline.first_of_unread(3, "me"), Some("01"));
+        assert_eq!(timeline.first_of_unread(4, "me"), None, "older than what is loaded");
+    }
+
+    #[test]
     fn messages_are_sorted_and_deduplicated_by_id() {
         let mut timeline = Timeline::default();
         assert_eq!(timeline.insert(message("03", "a", "c3", 3)), Inserted::New);
@@ -168,13 +184,32 @@ mod reconnect {
     fn backoff_doubles_up_to_the_ceiling_with_jitter_in_the_upper_half() {
         let mut backoff = Backoff::default();
         let lows: Vec<f64> = (0..10).map(|_| backoff.next_delay(0.0)).collect();
-        assert_eq!(&lows[..4], &[250.0, 500.0, 1000.0, 2000.0]);
+        assert_eq!(&lows[..4], &[250.0, 500.0, 1000.0, 1000.0]);
         assert_eq!(lows[9], MAX_DELAY_MS / 2.0);
         backoff.reset();
         assert_eq!(backoff.next_delay(1.0), BASE_DELAY_MS);
         for _ in 0..20 {
             let delay = backoff.next_delay(0.999);
             assert!(delay <= MAX_DELAY_MS, "{delay}");
+        }
+    }
+
+    #[test]
+    fn a_server_back_after_a_long_outage_is_found_within_two_seconds() {
+        // Issue 14: after a 20 s outage the app took 25 s to reconnect.
+        let mut machine = Reconnect::new(Transport::Auto);
+        machine.connected();
+        for back_at in [3_000.0, 20_000.0, 120_000.0] {
+            let (mut now, mut attempt) = (0.0, 0);
+            while now < back_at {
+                let Next::RetryIn(delay) = machine.failed(true, [0.999, 0.0, 0.5][attempt % 3]) else {
+                    panic!("an outage of a server that worked is retried")
+                };
+                now += delay;
+                attempt += 1;
+            }
+            assert!(now - back_at <= 2_000.0, "found {} ms after the server was back", now - back_at);
+            machine.connected();
         }
     }
 
@@ -451,16 +486,22 @@ mod linkify {
 }
 
 mod composer {
-    use moodchat_web::chat::composer::should_send;
+    use moodchat_web::chat::composer::{should_send, EnterKey::*};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn enter_sends_but_not_with_shift_or_during_composition() {
-        assert!(should_send("Enter", false, false, 13));
-        assert!(!should_send("Enter", true, false, 13), "Shift+Enter is a new line");
-        assert!(!should_send("Enter", false, true, 13), "Enter that commits an IME composition");
-        assert!(!should_send("Enter", false, false, 229), "Safari reports composition by key code only");
-        assert!(!should_send("a", false, false, 65));
+        assert!(should_send("Enter", false, false, 13, Sends));
+        assert!(!should_send("Enter", true, false, 13, Sends), "Shift+Enter is a new line");
+        assert!(!should_send("Enter", false, true, 13, Sends), "Enter that commits an IME composition");
+        assert!(!should_send("Enter", false, false, 229, Sends), "Safari reports composition by key code only");
+        assert!(!should_send("a", false, false, 65, Sends));
+    }
+
+    #[test]
+    fn on_a_phone_enter_is_a_new_line() {
+        assert!(!should_send("Enter", false, false, 13, NewLine), "soft keyboards have no Shift for a new line");
+        assert!(!should_send("Enter", true, false, 13, NewLine));
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod guard;
 pub mod json;
 pub mod password_policy;
+pub mod pending_sign_up;
 pub mod session;
 pub mod srp_worker;
 

@@ -165,15 +165,31 @@ pub fn remember_return_to(path: &str) {
     }
 }
 
-/// The remembered path, forgotten once taken; the room list by default.
+/// The room opened last, where signing in lands when no page was asked for.
+const LAST_ROOM: &str = "moodchat.last_room";
+
+/// Remembers `room` as the last one opened.
+pub fn remember_room(room: &str) {
+    storage::set(LAST_ROOM, room);
+}
+
+/// The remembered path, forgotten once taken; by default the last room
+/// opened, or the lobby (never an empty "pick a room" page).
 pub fn take_return_to() -> String {
     let path = storage::get(RETURN_TO).filter(|path| is_safe_return_path(path));
     storage::remove(RETURN_TO);
-    path.unwrap_or_else(|| "/rooms".to_owned())
+    path.unwrap_or_else(|| {
+        let room = storage::get(LAST_ROOM).filter(|room| !room.is_empty());
+        let room = room.as_deref().unwrap_or(moodchat_protocol::limits::LOBBY_ROOM_ID);
+        ["/rooms/", &String::from(js_sys::encode_uri_component(room))].concat()
+    })
 }
 
+/// Forgets where to go: on an explicit sign-out (the next person on a
+/// shared computer starts in the lobby).
 pub fn forget_return_to() {
     storage::remove(RETURN_TO);
+    storage::remove(LAST_ROOM);
 }
 
 pub fn is_safe_return_path(path: &str) -> bool {
@@ -270,13 +286,17 @@ pub mod tests {
     #[test]
     fn only_paths_of_this_app_are_remembered_to_return_to() {
         forget_return_to();
-        assert_eq!(take_return_to(), "/rooms");
+        assert_eq!(take_return_to(), "/rooms/lobby", "the lobby, not an empty page");
         remember_return_to("/rooms/lobby?since=5");
         assert_eq!(take_return_to(), "/rooms/lobby?since=5");
-        assert_eq!(take_return_to(), "/rooms", "taken once");
+        assert_eq!(take_return_to(), "/rooms/lobby", "taken once");
         for unsafe_path in ["https://evil.example/", "//evil.example/x", "/\\evil", "/signin", "/signup?x=1", "rooms"] {
             remember_return_to(unsafe_path);
-            assert_eq!(take_return_to(), "/rooms", "{unsafe_path} is not a place to return to");
+            assert_eq!(take_return_to(), "/rooms/lobby", "{unsafe_path} is not a place to return to");
         }
+        remember_room("01JD5X/../x");
+        assert_eq!(take_return_to(), "/rooms/01JD5X%2F..%2Fx", "the last room opened, its id encoded");
+        forget_return_to();
+        assert_eq!(take_return_to(), "/rooms/lobby", "forgotten on sign-out");
     }
 }

@@ -507,7 +507,13 @@ impl Chat {
         leptos::task::spawn_local(async move {
             if let Ok(mut rooms) = api.rooms().await {
                 let open = self.open_room.get_untracked();
+                // The first list of this tab: a room opened by its address
+                // before it came learns where the reader left off.
+                let first_list = self.rooms.with_untracked(Vec::is_empty);
                 for summary in rooms.iter_mut().filter(|summary| Some(&summary.room.id) == open.as_ref()) {
+                    if first_list && summary.unread > 0 {
+                        self.left_off(summary.room.id.clone(), summary.unread);
+                    }
                     summary.unread = 0;
                 }
                 for summary in &rooms {
@@ -546,9 +552,15 @@ impl Chat {
     /// The room is on screen: follow it, load its newest messages, clear its
     /// unread count.
     pub fn open(self, room: String) {
+        // Read before it is cleared: where the reader left off.
+        let unread = self.rooms.with_untracked(|rooms| rooms.iter().find(|s| s.room.id == room).map_or(0, |s| s.unread));
         self.open_room.set(Some(room.clone()));
         self.set_unread(&room, 0);
         self.subscribe(&room);
+        if self.timeline(&room).with_untracked(|timeline| timeline.loaded) {
+            crate::auth::session::remember_room(&room);
+        }
+        self.left_off(room.clone(), unread);
         self.load_newest(room);
     }
 
@@ -563,13 +575,22 @@ impl Chat {
         }
         let Some(api) = self.api() else { return };
         leptos::task::spawn_local(async move {
-            if let Ok(page) = api.messages(&room, None, None).await {
-                timeline.update(|timeline| {
-                    timeline.insert_all(page.messages);
-                    timeline.older = page.before;
-                    timeline.after = page.after;
-                    timeline.loaded = true;
-                });
+            match api.messages(&room, None, None).await {
+                Ok(page) => {
+                    timeline.update(|timeline| {
+                        timeline.insert_all(page.messages);
+                        timeline.older = page.before;
+                        timeline.after = page.after;
+                        timeline.loaded = true;
+                    });
+                    crate::auth::session::remember_room(&room);
+                    let unread = timeline.with_untracked(|timeline| timeline.unread_at_open);
+                    self.first_unread(room, unread);
+                }
+                // No such room, or someone else's conversation: final, unlike
+                // a network error (the next connect loads it again).
+                Err(super::api::ApiError::Status(404 | 403, _)) => timeline.update(|timeline| timeline.missing = true),
+                Err(_) => {}
             }
         });
     }
@@ -603,6 +624,14 @@ impl Chat {
             }
             self.loading_older.set(false);
         });
+    }
+
+    /// Marks where the reader left off in `room` (through the live chunk:
+    /// it may load older pages, and the messages show without it).
+    pub(super) fn first_unread(self, room: String, unread: u32) {
+        if unread > 0 {
+            leptos::task::spawn_local(live(self, Live::FirstUnread { room, unread }));
+        }
     }
 
     /// Moves our read marker to the newest message of `room`.
@@ -649,6 +678,9 @@ impl Chat {
     /// then confirmed by the ack.
     pub fn send(self, room: &str, text: &str, image_key: Option<String>) {
         let Some(me) = self.me() else { return };
+        if self.timeline(room).with_untracked(|timeline| timeline.missing) {
+            return;
+        }
         let pending = Pending {
             client_id: outbox::new_client_id(),
             room: room.to_owned(),
@@ -945,6 +977,8 @@ enum Live {
     Retry { room: String, client_id: String },
     /// Load the page before the oldest message shown.
     LoadOlder(String),
+    /// Find the first unread message of a room just opened (`unread`).
+    FirstUnread { room: String, unread: u32 },
 }
 
 split_fn! {
@@ -963,6 +997,7 @@ split_fn! {
             Live::MarkRead(room) => chat.mark_read_now(&room),
             Live::Retry { room, client_id } => chat.retry_now(&room, &client_id),
             Live::LoadOlder(room) => chat.load_older_now(room),
+            Live::FirstUnread { room, unread } => chat.find_first_unread(room, unread),
         }
     }
 }

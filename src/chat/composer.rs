@@ -1,4 +1,6 @@
-//! Writing a message. Enter sends and Shift+Enter starts a new line, but an
+//! Writing a message. With a keyboard Enter sends and Shift+Enter starts a
+//! new line; on a phone (a touch screen, or a narrow one) Enter starts a new
+//! line and the send button sends, since soft keyboards have no Shift. An
 //! Enter that commits an IME composition (Korean, Japanese, Chinese) never
 //! sends: browsers report it with `isComposing` or key code 229, and the
 //! composition events are tracked as well for browsers that report neither.
@@ -27,9 +29,33 @@ use super::mood_worker;
 use crate::drafts;
 use crate::i18n::{tr, use_i18n};
 
+/// What Enter does in the composer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnterKey {
+    /// Sends (a keyboard: Shift+Enter is the new line).
+    Sends,
+    /// Starts a new line (a phone: the send button sends).
+    NewLine,
+}
+
+/// Touch screens, and screens as narrow as a phone (style/main.css), type
+/// new lines with Enter; a narrow desktop window with a keyboard still sends.
+const PHONE_QUERY: &str = "(pointer: coarse), (max-width: 520px)";
+
+impl EnterKey {
+    /// What Enter does on this screen, asked at each key press (a window
+    /// can be resized, a tablet can get a keyboard).
+    pub fn here() -> EnterKey {
+        let phone = web_sys::window()
+            .and_then(|window| window.match_media(PHONE_QUERY).ok().flatten())
+            .is_some_and(|query| query.matches());
+        if phone { EnterKey::NewLine } else { EnterKey::Sends }
+    }
+}
+
 /// Whether a keydown sends the message.
-pub fn should_send(key: &str, shift: bool, is_composing: bool, key_code: u32) -> bool {
-    key == "Enter" && !shift && !is_composing && key_code != 229
+pub fn should_send(key: &str, shift: bool, is_composing: bool, key_code: u32, enter: EnterKey) -> bool {
+    key == "Enter" && enter == EnterKey::Sends && !shift && !is_composing && key_code != 229
 }
 
 #[component]
@@ -216,7 +242,7 @@ pub fn Composer(
 
     let on_keydown = move |event: web_sys::KeyboardEvent| {
         let composing_now = event.is_composing() || composing.get_value();
-        if should_send(&event.key(), event.shift_key(), composing_now, event.key_code()) {
+        if should_send(&event.key(), event.shift_key(), composing_now, event.key_code(), EnterKey::here()) {
             event.prevent_default();
             send();
         }
@@ -230,7 +256,18 @@ pub fn Composer(
         text.set(value);
     };
     let too_long = move || text.with(|text| text.chars().count() > MAX_TEXT_CHARS);
-    let (hint, too_long_hint) = (tr(|t| t.chat_composer_hint), tr(|t| t.chat_too_long));
+    let enter = EnterKey::here();
+    // Ready to type on opening a room, with a keyboard; on a phone focusing
+    // would pop up the soft keyboard over the messages.
+    if enter == EnterKey::Sends {
+        Effect::new(move |_| {
+            if let Some(textarea) = textarea.get() {
+                let _ = textarea.focus();
+            }
+        });
+    }
+    let hint = if enter == EnterKey::Sends { tr(|t| t.chat_composer_hint) } else { tr(|t| t.chat_composer_hint_phone) };
+    let too_long_hint = tr(|t| t.chat_too_long);
 
     view! {
         <form class="composer" on:submit=move |event| {
@@ -248,7 +285,7 @@ pub fn Composer(
                 class="composer-text"
                 node_ref=textarea
                 rows="1"
-                enterkeyhint="send"
+                enterkeyhint=if enter == EnterKey::Sends { "send" } else { "enter" }
                 placeholder=tr(|t| t.chat_composer_label)
                 aria-describedby="composer-hint"
                 aria-invalid=move || too_long().then_some("true")

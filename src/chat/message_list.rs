@@ -19,7 +19,8 @@ use moodchat_protocol::Message;
 use super::dom::{set_style, Keyed};
 use super::image_viewer;
 use super::local_images;
-use super::message_row::{build_row, shown_size};
+use super::message_layout::{estimate, Layout};
+use super::message_row::build_row;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
@@ -41,6 +42,8 @@ pub struct RowData {
     pub mine: bool,
     pub new_day: bool,
     pub new_group: bool,
+    /// The first unread message: a "new messages" line above it.
+    pub unread_line: bool,
 }
 
 impl RowData {
@@ -48,56 +51,16 @@ impl RowData {
     /// regrouped, mood arrived, the server's image replaced the local one).
     pub fn render_key(&self) -> String {
         format!(
-            "{}:{}:{}{}{}{}",
+            "{}:{}:{}{}{}{}{}",
             self.key,
             self.state as u8,
             self.new_day as u8,
             self.new_group as u8,
+            self.unread_line as u8,
             self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
             self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
         )
     }
-}
-
-/// Where every row starts: `offsets[i]` is the top of row `i`, and the last
-/// entry is the total height.
-#[derive(Clone, Debug, PartialEq)]
-struct Layout {
-    offsets: Vec<f64>,
-}
-
-impl Layout {
-    fn total(&self) -> f64 {
-        self.offsets.last().copied().unwrap_or(0.0)
-    }
-
-    /// The row containing `y`.
-    fn row_at(&self, y: f64) -> usize {
-        self.offsets.partition_point(|&top| top <= y).saturating_sub(1)
-    }
-}
-
-/// A guess for a row not yet measured: text lines, a header when the
-/// sender changes, and the image's reserved space.
-fn estimate(timeline: &Timeline, index: usize) -> f64 {
-    let Some(entry) = timeline.entry(index) else { return 0.0 };
-    let (chars, image_h) = match entry {
-        Entry::Confirmed(message) => {
-            (message.text.chars().count(), message.image.as_ref().map_or(0.0, |image| image_height(image.w, image.h)))
-        }
-        Entry::Pending(pending) => (
-            pending.text.chars().count(),
-            local_images::for_pending(pending).map_or(0.0, |image| image_height(image.w, image.h)),
-        ),
-    };
-    let lines = (chars / 48 + 1) as f64;
-    let new_sender = index == 0 || timeline.entry(index - 1).is_none_or(|previous| previous.sender_sub() != entry.sender_sub());
-    12.0 + lines * 22.0 + if new_sender { 28.0 } else { 0.0 } + image_h
-}
-
-/// The height an image is shown at (`shown_size`), a guess when unknown.
-fn image_height(w: Option<u32>, h: Option<u32>) -> f64 {
-    shown_size(w, h).map_or(200.0, |(_, height)| f64::from(height))
 }
 
 /// The rows to render and where the first one starts.
@@ -130,12 +93,24 @@ pub fn MessageList(
     let viewport = RwSignal::new(800.0);
     let heights: StoredValue<HashMap<String, f64>> = StoredValue::new(HashMap::new());
     let measured = RwSignal::new(0u32);
-    let stick_to_bottom = StoredValue::new(true);
+    // A room opened again is where it was left (`scrolled_to`), else at the bottom.
+    let left_at = timeline.with_untracked(|timeline| timeline.scrolled_to.clone());
+    let stick_to_bottom = StoredValue::new(left_at.is_none());
     // The first visible row and where the viewport starts relative to that
     // row's *bottom*: prepending older messages can take the day line and
     // the sender's name off the top of that row (they move to the older
     // row), and its text must not jump when they do.
-    let anchor: StoredValue<Option<(String, f64)>> = StoredValue::new(None);
+    let anchor: StoredValue<Option<(String, f64)>> = StoredValue::new(left_at);
+    on_cleanup(move || {
+        let left_at = if stick_to_bottom.try_get_value().unwrap_or(true) { None } else { anchor.try_get_value().flatten() };
+        // Untracked: nothing on screen shows it.
+        timeline.try_update_untracked(|timeline| timeline.scrolled_to = left_at);
+    });
+    // Whether the list has opened where the reader left off (the first
+    // unread message), and whether messages came below while they read.
+    let left_off_shown = StoredValue::new(false);
+    let new_below = RwSignal::new(false);
+    let newest_key: StoredValue<Option<String>> = StoredValue::new(None);
 
     let layout = Memo::new(move |_| {
         measured.track();
@@ -197,6 +172,7 @@ pub fn MessageList(
                         state,
                         new_day: place.new_day,
                         new_group: place.new_group,
+                        unread_line: timeline.first_unread.as_deref() == Some(entry.key()),
                     })
                 })
                 .collect()
@@ -268,6 +244,33 @@ pub fn MessageList(
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
         set_style(&spacer, "height", &format!("{}px", total as i64));
         viewport.set(f64::from(scroller.client_height()));
+        let (waiting, first_unread, newest) = timeline.with_untracked(|t| {
+            let first = t.first_unread.as_deref().and_then(|key| t.index_of(key));
+            (t.unread_at_open > 0 && first.is_none(), first, t.entry(t.len().wrapping_sub(1)).map(|e| e.key().to_owned()))
+        });
+        if waiting {
+            // Where the reader left off is still being looked for: neither
+            // jump to the bottom nor mark the room read meanwhile.
+            return;
+        }
+        if let Some(index) = first_unread.filter(|_| !left_off_shown.get_value()) {
+            left_off_shown.set_value(true);
+            let (top, bottom) = layout.with_untracked(|layout| (layout.offsets[index], layout.offsets[index + 1]));
+            let target = (top - 8.0).max(0.0);
+            if target + f64::from(scroller.client_height()) < total - BOTTOM_SLACK_PX {
+                stick_to_bottom.set_value(false);
+                new_below.set(true);
+                let key = timeline.with_untracked(|t| t.entry(index).map(|e| e.key().to_owned())).unwrap_or_default();
+                anchor.set_value(Some((key, target - bottom)));
+            }
+        }
+        // Someone wrote while the reader is up in the history: say so.
+        if newest_key.get_value() != newest {
+            if newest_key.get_value().is_some() && !stick_to_bottom.get_value() {
+                new_below.set(true);
+            }
+            newest_key.set_value(newest);
+        }
         if stick_to_bottom.get_value() {
             scroller.set_scroll_top(i32::MAX);
             on_read.run(());
@@ -326,6 +329,9 @@ pub fn MessageList(
         // without moving it: follow the bottom then.
         if at_bottom {
             stick_to_bottom.set_value(true);
+            if new_below.get_untracked() {
+                new_below.set(false);
+            }
         } else if top < previous_top - 0.5 {
             stick_to_bottom.set_value(false);
         } else if stick_to_bottom.get_value() {
@@ -347,7 +353,15 @@ pub fn MessageList(
         }
     };
 
+    let to_bottom = Callback::new(move |_| {
+        if let Some(scroller) = scroller.get_untracked() {
+            stick_to_bottom.set_value(true);
+            scroller.set_scroll_top(i32::MAX);
+        }
+    });
+
     view! {
+        {Suspend::new(new_below_marker(new_below, to_bottom))}
         <div
             class="message-scroller"
             node_ref=scroller
@@ -368,4 +382,18 @@ pub fn MessageList(
 /// keeps the bundle smaller (like `i18n::tr` for fixed texts).
 pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
+}
+
+split_view! {
+    /// "New messages below", over the list while there are: a chunk, as it
+    /// is not needed to show the messages.
+    fn new_below_marker(shown: RwSignal<bool>, on_click: Callback<()>) -> AnyView {
+        view! {
+            <button type="button" class="new-below" hidden=move || !shown.get() on:click=move |_| on_click.run(())>
+                {tr(|t| t.chat_new_below)}
+                <span aria-hidden="true">" ↓"</span>
+            </button>
+        }
+        .into_any()
+    }
 }

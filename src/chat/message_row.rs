@@ -2,7 +2,7 @@
 //! http(s) URLs `linkify` found; everything else is text nodes.
 
 use web_sys::Element;
-use super::dom::{append, document, element, set, with_text};
+use super::dom::{append, document, element, set, set_style, with_text};
 use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
 use super::message_list::RowData;
@@ -24,9 +24,15 @@ pub fn shown_size(w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
     Some((width, (u64::from(h) * u64::from(width) / u64::from(w)) as u32))
 }
 
-/// A stable colour per person for the avatar (one of eight, chosen in CSS).
+/// How many avatar colours there are: hues 15° apart (style/chat.css).
+pub const AVATAR_HUES: u32 = 24;
+
+/// A stable colour per person for the avatar, from a hash of their id
+/// (FNV-1a: every byte moves every bit, so ids that differ in one place,
+/// as generated ids do, still spread over the hues).
 pub fn hue(sub: &str) -> u32 {
-    sub.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) % 8
+    let hash = sub.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    hash % AVATAR_HUES
 }
 
 /// Builds the row: an optional day separator; the sender's avatar, name and
@@ -59,6 +65,12 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
     let root = element(&document, "div", &class);
     set(&root, "data-key", &row.key);
 
+    if row.unread_line {
+        let line = element(&document, "div", "unread-line");
+        set(&line, "role", "separator");
+        append(&line, &with_text(&document, "span", "", t.chat_unread_line));
+        append(&root, &line);
+    }
     if row.new_day {
         let separator = element(&document, "div", "day-separator");
         set(&separator, "role", "separator");
@@ -70,7 +82,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         let head = element(&document, "div", "message-head");
         let avatar = with_text(&document, "span", "avatar", &initial(name));
         set(&avatar, "aria-hidden", "true");
-        set(&avatar, "data-hue", &hue(&message.sender.sub).to_string());
+        set_style(&avatar, "--hue", &hue(&message.sender.sub).to_string());
         append(&head, &avatar);
         append(&head, &with_text(&document, "span", "sender", name));
         let time = with_text(&document, "time", "time", &time_label(message.created_at, locale));
@@ -156,8 +168,20 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
 
 #[cfg(test)]
 mod tests {
-    use super::initial;
+    use super::{hue, initial, AVATAR_HUES};
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn people_get_different_avatar_colours() {
+        // Ids as the identity provider makes them, differing in one place.
+        let ids: Vec<String> = (0..12).map(|n| format!("7c1e4a2b-0000-4000-8000-00000000000{n:x}")).collect();
+        let mut hues: Vec<u32> = ids.iter().map(|id| hue(id)).collect();
+        assert!(hues.iter().all(|hue| *hue < AVATAR_HUES));
+        assert_eq!(hue(&ids[0]), hue(&ids[0]), "stable");
+        hues.sort();
+        hues.dedup();
+        assert!(hues.len() >= 10, "twelve people share {} colours", hues.len());
+    }
 
     #[test]
     fn an_initial_is_the_first_character_upper_cased_with_full_unicode() {

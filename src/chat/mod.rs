@@ -10,7 +10,7 @@
 //! lazily loaded on-device model behind that preview), `upload` (checking
 //! and uploading an attached image), `local_images` (a pending image shown
 //! from the file until the server has it), `image_viewer` (the full-size
-//! image in a modal dialog), and the components.
+//! image in a modal dialog), `unread` (where the reader left off), and the components.
 
 pub mod api;
 pub mod client;
@@ -19,6 +19,7 @@ pub mod dom;
 pub mod image_viewer;
 pub mod linkify;
 pub mod local_images;
+pub mod message_layout;
 pub mod message_list;
 pub mod message_row;
 pub mod mood;
@@ -29,7 +30,9 @@ pub mod reconnect;
 pub mod room_list;
 pub mod room_view;
 pub mod store;
+pub mod tab_title;
 pub mod time;
+mod unread;
 pub mod upload;
 pub mod wire;
 

@@ -59,6 +59,7 @@ pub fn RoomList(
     primary: bool,
 ) -> impl IntoView {
     let chat = use_chat();
+    super::tab_title::follow_tab_title(chat);
     let title = tr(|t| t.rooms_title);
     let heading = if primary {
         view! { <h1 class="room-list-title">{title}</h1> }.into_any()

@@ -8,19 +8,20 @@ use moodchat_protocol::limits::LOBBY_ROOM_ID;
 use super::client::use_chat;
 use super::composer::Composer;
 use super::message_list::{text, MessageList};
-use super::room_list::display_name;
 use super::store::Timeline;
 use crate::i18n::{tr, use_i18n};
 
 /// How often the typing indicator forgets people who stopped.
 const TYPING_PRUNE_MS: u64 = 1000;
 
-/// "Alice, Bob and 3 more" for presence, typing and read receipts.
+/// "Alice, Bob, Carol +3 more" for presence, typing and read receipts;
+/// `and_more` holds "{}" where the number goes ("+{}명" in Korean).
 pub fn name_list(names: &[&str], and_more: &str) -> String {
     const SHOWN: usize = 3;
     let mut text = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
     if names.len() > SHOWN {
-        text.push_str(&format!(" +{} {and_more}", names.len() - SHOWN));
+        text.push(' ');
+        text.push_str(&and_more.replacen("{}", &(names.len() - SHOWN).to_string(), 1));
     }
     text
 }
@@ -41,8 +42,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         let room = room.clone();
         text(move || {
             let t = i18n.t();
-            chat.rooms.with(|rooms| rooms.iter().find(|s| s.room.id == room).map(|summary| display_name(summary, t)))
-                .unwrap_or_else(|| if room == LOBBY_ROOM_ID { t.lobby_name.to_owned() } else { room.clone() })
+            chat.room_title(&room, t)
         })
     };
 
@@ -69,6 +69,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
     let status = text(move || {
         let t = i18n.t();
         timeline.with(|timeline| match (timeline.loaded, timeline.is_empty()) {
+            _ if timeline.missing => "",
             (false, true) => t.loading,
             (true, true) => t.room_empty,
             _ => "",
@@ -77,7 +78,13 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
     });
     let loading_older = text(move || if chat.loading_older.get() { i18n.t().chat_loading_older.to_owned() } else { String::new() });
 
+    // An unknown room (a mistyped or stale link) says so, with a way out,
+    // instead of its messages and the composer (CSS hides them).
+    let missing = move || timeline.with(|timeline| timeline.missing);
+    let class = text(move || if missing() { "room missing".into() } else { "room".into() });
+
     view! {
+        <div class=class>
         <header class="room-header">
             <a href="/rooms" class="back-link">
                 <span aria-hidden="true">"← "</span>
@@ -94,8 +101,23 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         // Presence, typing, "seen by" and the composer (with image sharing and
         // the mood preview) are chunks of their own, fetched while the
         // messages load: none of them is needed to show the messages.
+        {Suspend::new(missing_notice(timeline))}
         {Suspend::new(activity(timeline, me))}
         {Suspend::new(composer(room.clone()))}
+        </div>
+    }
+}
+
+split_view! {
+    /// What an unknown room says instead of its messages (rarely seen).
+    fn missing_notice(timeline: RwSignal<Timeline>) -> AnyView {
+        view! {
+            <div class="room-missing" role="alert" hidden=move || !timeline.with(|timeline| timeline.missing)>
+                <p>{tr(|t| t.room_missing_body)}</p>
+                <a class="button" href=["/rooms/", LOBBY_ROOM_ID].concat()>{tr(|t| t.room_missing_back)}</a>
+            </div>
+        }
+        .into_any()
     }
 }
 
@@ -143,7 +165,8 @@ fn Presence(timeline: RwSignal<Timeline>, me: String) -> impl IntoView {
     });
     let count = text(move || {
         let count = timeline.with(|timeline| timeline.online.len());
-        if count == 0 { String::new() } else { format!("{count} {}", i18n.t().chat_online) }
+        // "{}" in the text is the number: "2 online", "2명 접속 중" (no space in Korean).
+        if count == 0 { String::new() } else { i18n.t().chat_online.replacen("{}", &count.to_string(), 1) }
     });
     // Polling clients get no presence: the line keeps its place, invisible.
     let class = text(move || if timeline.with(|t| t.online.is_empty()) { "presence nobody".into() } else { "presence".into() });

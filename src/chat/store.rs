@@ -69,6 +69,18 @@ pub struct Timeline {
     pub older: Option<String>,
     /// Whether the newest page has been loaded (the room has been opened).
     pub loaded: bool,
+    /// The server said there is no such room, or not one we may read: the
+    /// room view says so, and nothing can be sent there.
+    pub missing: bool,
+    /// Where the reader left off: the first message that was unread when
+    /// the room was opened, shown under a "new messages" line.
+    pub first_unread: Option<String>,
+    /// How many messages from others were unread when the room was opened,
+    /// kept until its messages have loaded and the first of them is found.
+    pub unread_at_open: u32,
+    /// Where the list was scrolled when the room was left: the anchor row's
+    /// key and offset (see `message_list`), or `None` at the bottom.
+    pub scrolled_to: Option<(String, f64)>,
     /// Cursor a polling client passes as `after`.
     pub after: Option<String>,
     /// Who has a connection joined to the room.
@@ -159,6 +171,14 @@ impl Timeline {
             Ok(index) => Some(index),
             Err(_) => self.pending.iter().position(|p| p.client_id == key).map(|i| self.messages.len() + i),
         }
+    }
+
+    /// The first of the `unread` newest messages from people other than
+    /// `me` (the server counts only theirs as unread). `None` when fewer of
+    /// them are loaded: the page before must be loaded first.
+    pub fn first_of_unread(&self, unread: u32, me: &str) -> Option<&str> {
+        let nth = usize::try_from(unread).ok()?.checked_sub(1)?;
+        self.messages.iter().rev().filter(|message| message.sender.sub != me).nth(nth).map(|message| message.id.as_str())
     }
 
     /// Someone is typing; shown for a few seconds unless they type again.

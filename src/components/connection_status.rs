@@ -4,7 +4,8 @@ use crate::connection::{use_connection, ConnectionState};
 use crate::i18n::{tr, use_i18n};
 
 /// A dot and a word: connected, reconnecting, offline. Announced politely to
-/// screen readers when it changes.
+/// screen readers when it changes. Guests, who have nothing to connect to,
+/// see nothing (CSS hides `idle`).
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {
     let i18n = use_i18n();
@@ -28,10 +29,14 @@ pub fn ConnectionStatus() -> impl IntoView {
             ConnectionState::Offline => t.connection_offline,
         }
     };
+    // Lost after having been connected (or never reached): a banner under
+    // the header says so in words, on a phone too, where the label is hidden.
+    let lost = move || matches!(state(), ConnectionState::Reconnecting | ConnectionState::Offline);
     view! {
         <div class=class role="status" aria-live="polite" title=tr(|t| t.connection_label)>
             <span class="connection-dot" aria-hidden="true"></span>
             <span class="connection-label">{label}</span>
         </div>
+        <p class="connection-banner" role="alert" hidden=move || !lost()>{tr(|t| t.connection_lost_banner)}</p>
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::auth_links::{email_signal, go_to, normalize_email, with_email};
 use crate::app::use_runtime_config;
-use crate::auth::cognito;
+use crate::auth::{cognito, pending_sign_up, use_auth};
 use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec, NoticeSignal, Text};
 use crate::components::form::{FormError, FormState};
 use crate::i18n::tr_auth;
@@ -12,6 +12,7 @@ use crate::i18n::tr_auth;
 /// Entering the code sent at sign-up, with a way to get a new one.
 #[component]
 pub fn ConfirmSignUp() -> impl IntoView {
+    let auth = use_auth();
     let config = use_runtime_config().cognito;
     let go_to = go_to();
     let email = email_signal();
@@ -28,7 +29,16 @@ pub fn ConfirmSignUp() -> impl IntoView {
             let go_to = go_to.clone();
             form.run(Box::pin(async move {
                 cognito::confirm_sign_up(&config, &email, &code).await?;
-                go_to(&with_email("/signin", &email, Some("confirmed")));
+                // The password typed at sign-up, if this tab still has it:
+                // signed in at once (the guest guard moves on to the rooms).
+                let signed_in = match pending_sign_up::take(&email) {
+                    Some(password) => cognito::sign_in(&config, &email, &password).await.ok(),
+                    None => None,
+                };
+                match signed_in {
+                    Some(session) => auth.begin(session),
+                    None => go_to(&with_email("/signin", &email, Some("confirmed"))),
+                }
                 Ok(())
             }));
         })

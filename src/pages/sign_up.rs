@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::auth_links::{email_signal, go_to, normalize_email, with_email};
 use crate::app::use_runtime_config;
 use crate::auth::password_policy::is_acceptable;
-use crate::auth::{cognito, use_auth, AuthError};
+use crate::auth::{cognito, pending_sign_up, use_auth, AuthError};
 use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec};
 use crate::components::form::FormState;
 
@@ -33,6 +33,7 @@ pub fn SignUp() -> impl IntoView {
                 // Confirmed at once (a pool that auto-confirms): sign straight in.
                 auth.begin(cognito::sign_in(&config, &email, &password).await?);
             } else {
+                pending_sign_up::hold(&email, &password);
                 go_to(&with_email("/confirm", &email, None));
             }
             Ok(())

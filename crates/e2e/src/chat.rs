@@ -1,7 +1,10 @@
 //! Driving the chat UI in end-to-end tests: opening a room, sending with the
 //! keyboard, and reading what the message list shows.
 
+use std::time::Duration;
+
 use fantoccini::Locator;
+use moodchat_protocol::limits::{REST_SENDS_BURST, REST_SENDS_PER_SECOND};
 use serde_json::{json, Value};
 
 use crate::{eventually, Browser, Server};
@@ -81,6 +84,14 @@ impl Browser {
         Ok(())
     }
 
+    /// Types `text` in the composer and presses the send button (on a
+    /// phone, where Enter starts a new line).
+    pub async fn send_with_button(&self, text: &str) -> anyhow::Result<()> {
+        self.composer().await?.send_keys(text).await?;
+        self.client.find(Locator::Css(".composer .send")).await?.click().await?;
+        Ok(())
+    }
+
     /// The texts of the messages in the list, in order (every row is in the
     /// DOM when a room is short), with their mood emoji and send state.
     pub async fn messages(&self) -> anyhow::Result<Vec<ShownMessage>> {
@@ -129,6 +140,55 @@ impl Browser {
         self.wait_for_text(".page-room h1", name).await.map(|_| ())
     }
 
+    /// The room list's entry whose name is `name`, once it is listed.
+    pub async fn room_entry(&self, name: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        eventually(&format!("{name} in the room list"), || async {
+            for link in self.client.find_all(Locator::Css(".room-list .room-link")).await.ok()? {
+                if link.find(Locator::Css(".room-name")).await.ok()?.text().await.ok()? == name {
+                    return Some(link);
+                }
+            }
+            None
+        })
+        .await
+    }
+
+    /// Opens the room `name` from the room list (the sidebar on a desktop)
+    /// and waits for its title.
+    pub async fn switch_to_room(&self, name: &str) -> anyhow::Result<()> {
+        self.room_entry(name).await?.click().await?;
+        self.wait_for_text(".page-room h1", name).await.map(|_| ())
+    }
+
+    /// Creates a room with the room list's "new room" tool; the app opens it.
+    pub async fn create_room(&self, name: &str) -> anyhow::Result<()> {
+        let tool = eventually("the new room tool", || async {
+            self.client.find(Locator::Css(".room-list-pane details:nth-of-type(1) > summary")).await.ok()
+        })
+        .await?;
+        tool.click().await?;
+        self.fill("#new-room-name", name).await?;
+        self.client.find(Locator::Css(".room-list-pane form button[type=submit]")).await?.click().await?;
+        self.wait_for_text(".page-room h1", name).await.map(|_| ())
+    }
+
+    /// Waits until the composer's mood preview shows `emoji`, with the
+    /// model's score in its tooltip.
+    pub async fn wait_for_mood_preview(&self, emoji: &str) -> anyhow::Result<()> {
+        eventually(&format!("the mood preview {emoji}"), || async {
+            let preview = self.client.find(Locator::Css(".composer .mood-preview")).await.ok()?;
+            let shown = preview.prop("textContent").await.ok()??;
+            let title = preview.attr("title").await.ok()??;
+            (shown == emoji && title.ends_with('%')).then_some(())
+        })
+        .await
+    }
+
+    /// What the composer holds now.
+    pub async fn composer_text(&self) -> anyhow::Result<String> {
+        Ok(self.composer().await?.prop("value").await?.unwrap_or_default())
+    }
+
     /// Switches the theme with the header's switch (`light`, `dark`) and
     /// waits until it applies.
     pub async fn set_theme(&self, theme: &str) -> anyhow::Result<()> {
@@ -154,6 +214,34 @@ impl Browser {
         })
         .await
     }
+}
+
+static POSTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Posts `texts` to `room` in order over the REST API as the user whose ID
+/// token is `token`, paced under the server's documented REST send rate (a
+/// 429 is retried with the same client id, so it is never stored twice).
+pub async fn post_messages(server: &Server, token: &str, room: &str, texts: &[String]) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let url = server.url(&format!("/api/rooms/{room}/messages"));
+    let mut pace = tokio::time::interval(Duration::from_millis(1000 / REST_SENDS_PER_SECOND as u64 + 5));
+    for (n, text) in texts.iter().enumerate() {
+        if n as u32 >= REST_SENDS_BURST / 2 {
+            pace.tick().await;
+        }
+        // Unique across calls: the server drops a send whose client id it has seen.
+        let client_id = format!("posted-{}", POSTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        loop {
+            let body = json!({ "client_id": client_id, "text": text });
+            let response = http.post(&url).bearer_auth(token).json(&body).send().await?;
+            match response.status().as_u16() {
+                200 | 201 => break,
+                429 => pace.tick().await,
+                status => anyhow::bail!("posting message {n}: {status} {}", response.text().await?),
+            };
+        }
+    }
+    Ok(())
 }
 
 /// The texts of the confirmed messages, in order; fails the test when a

@@ -51,7 +51,8 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
     let seen = bob.wait_for_message(hello).await?;
     assert!(MOODS.contains(&seen.mood.as_str()), "mood emoji {:?}", seen.mood);
     let reply = "안녕하세요, 반가워요";
-    bob.send_message(reply).await?;
+    // (Bob is on a phone: Enter starts a new line there, the button sends.)
+    bob.send_with_button(reply).await?;
     alice.wait_for_message(reply).await?;
     // Presence: each sees the other online.
     alice.wait_for_text(".presence", "Bob").await?;
@@ -77,7 +78,7 @@ async fn two_people_chat_live_and_lose_nothing_across_a_server_restart() -> anyh
 
     // Markup is text, and a script in a message never runs.
     let payload = "<script>window.__pwned = 1</script><b>not bold</b>";
-    bob.send_message(payload).await?;
+    bob.send_with_button(payload).await?;
     alice.wait_for_message(payload).await?;
     let pwned = alice.client.execute("return window.__pwned === undefined", vec![]).await?;
     assert_eq!(pwned.as_bool(), Some(true), "the script ran");
@@ -148,7 +149,7 @@ async fn the_same_conversation_works_over_polling() -> anyhow::Result<()> {
     alice.send_message(first).await?;
     bob.wait_for_message(first).await?;
     let second = "정말 다행이에요";
-    bob.send_message(second).await?;
+    bob.send_with_button(second).await?;
     alice.wait_for_message(second).await?;
 
     server.kill().await?;

@@ -5,13 +5,12 @@
 //! in order.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use anyhow::Context;
 use moodchat_e2e::auth::create_account;
-use moodchat_e2e::chat::confirmed;
+use moodchat_e2e::chat::{confirmed, post_messages};
 use moodchat_e2e::{eventually, Browser, Server};
-use moodchat_protocol::limits::{DEFAULT_PAGE_LIMIT, REST_SENDS_BURST, REST_SENDS_PER_SECOND};
+use moodchat_protocol::limits::DEFAULT_PAGE_LIMIT;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Corr3ct-horse!";
@@ -25,30 +24,6 @@ fn line(n: u32) -> String {
 
 fn number(text: &str) -> Option<u32> {
     text.strip_prefix("history line ")?.parse().ok()
-}
-
-/// Posts `line(1)..=line(COUNT)` to the lobby in order, paced under the
-/// server's documented REST send rate (a 429 is retried with the same
-/// client id, so it is never stored twice).
-async fn seed(server: &Server, token: &str) -> anyhow::Result<()> {
-    let http = reqwest::Client::new();
-    let url = server.url("/api/rooms/lobby/messages");
-    let mut pace = tokio::time::interval(Duration::from_millis(1000 / REST_SENDS_PER_SECOND as u64 + 5));
-    for n in 1..=COUNT {
-        if n > REST_SENDS_BURST / 2 {
-            pace.tick().await;
-        }
-        loop {
-            let body = json!({ "client_id": format!("seed-{n}"), "text": line(n) });
-            let response = http.post(&url).bearer_auth(token).json(&body).send().await?;
-            match response.status().as_u16() {
-                200 | 201 => break,
-                429 => pace.tick().await,
-                status => anyhow::bail!("seeding message {n}: {status} {}", response.text().await?),
-            };
-        }
-    }
-    Ok(())
 }
 
 /// Scrolls the list to its top and records, in the frame that shows it
@@ -99,7 +74,8 @@ async fn scrolling_up_loads_older_pages_and_keeps_the_view_still() -> anyhow::Re
     let hana = Browser::start().await?;
     hana.sign_in(&server, "hana@example.com", PASSWORD, "Hana").await?;
     let token = hana.local_storage("moodchat.session.id_token").await?.context("an ID token after signing in")?;
-    seed(&server, &token).await?;
+    let lines: Vec<String> = (1..=COUNT).map(line).collect();
+    post_messages(&server, &token, "lobby", &lines).await?;
 
     // The newest page at once, scrolled to the newest message.
     hana.open_room(&server, "lobby", "Lobby").await?;

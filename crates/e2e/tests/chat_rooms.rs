@@ -17,7 +17,6 @@
 
 use std::time::Duration;
 
-use fantoccini::elements::Element;
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
@@ -42,24 +41,11 @@ async fn typing_line(browser: &Browser) -> Option<String> {
     element.prop("textContent").await.ok()?
 }
 
-/// The room list entry whose text contains `name`.
-async fn room_entry(browser: &Browser, name: &str) -> anyhow::Result<Element> {
-    eventually(&format!("{name} in the room list"), || async {
-        for link in browser.client.find_all(Locator::Css(".room-list .room-link")).await.ok()? {
-            if link.find(Locator::Css(".room-name")).await.ok()?.text().await.ok()? == name {
-                return Some(link);
-            }
-        }
-        None
-    })
-    .await
-}
-
 /// Waits until the entry for `name` shows `last` as its last message and
 /// `unread` unread messages (0: no badge).
 async fn entry_shows(browser: &Browser, name: &str, last: &str, unread: u32) -> anyhow::Result<()> {
     eventually(&format!("{name} with {last:?} and {unread} unread"), || async {
-        let entry = room_entry(browser, name).await.ok()?;
+        let entry = browser.room_entry(name).await.ok()?;
         let shown_last = entry.find(Locator::Css(".room-last")).await.ok()?.text().await.ok()?;
         let badge = match entry.find(Locator::Css(".unread-badge")).await {
             Ok(badge) => badge.prop("textContent").await.ok()??,
@@ -80,7 +66,7 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
     // Presence: each sees the other online in the lobby.
     alice.wait_for_text(".presence", "Minji").await?;
     minji.wait_for_text(".presence", "Alice").await?;
-    minji.wait_for_text(".presence", "2 명 접속 중").await?;
+    minji.wait_for_text(".presence", "2명 접속 중").await?;
 
     // Typing: Minji sees it, in Korean, while Alice types (the app tells
     // the room at most every 2 s, so keep typing until it shows)...
@@ -139,10 +125,7 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
     assert_eq!(silent, json!(1000), "the silent socket was closed as idle (1000) within three idle timeouts");
 
     // A new room, created from the room list; Alice shares its link.
-    alice.client.find(Locator::Css(".room-list-pane details:nth-of-type(1) > summary")).await?.click().await?;
-    alice.fill("#new-room-name", "Book club").await?;
-    alice.client.find(Locator::Css(".room-list-pane form button[type=submit]")).await?.click().await?;
-    alice.wait_for_text(".page-room h1", "Book club").await?;
+    alice.create_room("Book club").await?;
     alice.wait_connected().await?;
     let first = "Chapter one is wonderful";
     alice.send_message(first).await?;
@@ -158,14 +141,14 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
 
     // Back in the lobby, a new message in the club shows in her list,
     // with its text and an unread badge...
-    room_entry(&minji, "로비").await?.click().await?;
+    minji.room_entry("로비").await?.click().await?;
     minji.wait_for_text(".page-room h1", "로비").await?;
     let second = "Who has finished chapter two?";
     alice.send_message(second).await?;
     entry_shows(&minji, "Book club", &format!("Alice: {second}"), 1).await?;
     minji.screenshot("chat-rooms-unread-ko").await?;
     // ...which clears once she has read it.
-    room_entry(&minji, "Book club").await?.click().await?;
+    minji.room_entry("Book club").await?.click().await?;
     minji.wait_for_message(second).await?;
     entry_shows(&minji, "Book club", &format!("Alice: {second}"), 0).await?;
 
@@ -180,7 +163,7 @@ async fn rooms_direct_conversations_typing_presence_and_the_heartbeat() -> anyho
     // Alice's open tab learns of the conversation live (the server
     // subscribes her tabs to it when Minji starts it), no reload needed.
     entry_shows(&alice, "Minji", &format!("Minji: {secret}"), 1).await?;
-    room_entry(&alice, "Minji").await?.click().await?;
+    alice.room_entry("Minji").await?.click().await?;
     alice.wait_for_message(secret).await?;
     entry_shows(&alice, "Minji", &format!("Minji: {secret}"), 0).await?;
 

@@ -4,7 +4,7 @@
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
-use moodchat_e2e::{eventually, Browser, Server};
+use moodchat_e2e::{Browser, Server};
 
 const PASSWORD: &str = "Corr3ct-horse!";
 
@@ -20,17 +20,6 @@ async fn mood_worker_fetched(browser: &Browser) -> anyhow::Result<bool> {
     Ok(fetched.as_bool() == Some(true))
 }
 
-/// Waits until the preview shows `emoji`, with the score in its tooltip.
-async fn wait_for_preview(browser: &Browser, emoji: &str) -> anyhow::Result<()> {
-    eventually(&format!("the mood preview {emoji}"), || async {
-        let preview = browser.client.find(Locator::Css(".composer .mood-preview")).await.ok()?;
-        let shown = preview.prop("textContent").await.ok()??;
-        let title = preview.attr("title").await.ok()??;
-        (shown == emoji && title.ends_with('%')).then_some(())
-    })
-    .await
-}
-
 #[tokio::test]
 async fn the_preview_follows_the_mood_of_the_text_being_typed() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
@@ -44,9 +33,9 @@ async fn the_preview_follows_the_mood_of_the_text_being_typed() -> anyhow::Resul
     assert!(!mood_worker_fetched(&browser).await?, "the mood worker loaded before anyone typed");
 
     browser.fill("#composer-text", "I love this, what a wonderful day").await?;
-    wait_for_preview(&browser, "😊").await?;
+    browser.wait_for_mood_preview("😊").await?;
     browser.fill("#composer-text", "this is terrible, I hate it").await?;
-    wait_for_preview(&browser, "😞").await?;
+    browser.wait_for_mood_preview("😞").await?;
     // The check before typing means something: the worker's files do show
     // in the page's resource timing once it is loaded.
     assert!(mood_worker_fetched(&browser).await?, "the mood worker is not in the resource timing");

@@ -54,10 +54,8 @@ async fn sign_up_confirm_sign_in_reload_and_sign_out() -> anyhow::Result<()> {
     browser.fill("#code", &code).await?;
     submit(&browser).await?;
 
-    // Back on the sign-in page with a notice; signing in returns to the room.
-    browser.wait_for_text(".page-sign-in .notice", "Your email is confirmed").await?;
-    browser.fill("#password", PASSWORD).await?;
-    submit(&browser).await?;
+    // Signed in at once, without typing the password again, and back at
+    // the room asked for.
     browser.wait_for_text(".app-header .user-name", "Minji").await?;
     browser.wait_for_path("/rooms/lobby").await?;
     let id_token = browser.local_storage("moodchat.session.id_token").await?;
@@ -68,7 +66,7 @@ async fn sign_up_confirm_sign_in_reload_and_sign_out() -> anyhow::Result<()> {
     browser.wait_for_text(".app-header .user-name", "Minji").await?;
     browser.wait_for_path("/rooms/lobby").await?;
     browser.client.goto(&server.url("/signin")).await?;
-    browser.wait_for_path("/rooms").await?;
+    browser.wait_for_path("/rooms/lobby").await?;
 
     // Sign out: back to sign-in, tokens forgotten, the refresh token revoked.
     let refresh_token = browser.local_storage("moodchat.session.refresh_token").await?.expect("a refresh token");
@@ -111,7 +109,7 @@ async fn tokens_refresh_srp_runs_in_the_worker_and_a_refused_refresh_keeps_draft
     create_account(&server, "jun@example.com", "Jun", PASSWORD).await?;
     let browser = Browser::start().await?;
     browser.sign_in(&server, "jun@example.com", PASSWORD, "Jun").await?;
-    browser.wait_for_path("/rooms").await?;
+    browser.wait_for_path("/rooms/lobby").await?;
 
     let first = browser.local_storage("moodchat.session.id_token").await?.expect("signed in");
     let mut tokens = vec![first];

@@ -1,0 +1,47 @@
+//! The geometry of the windowed message list: where each row starts, from
+//! measured heights or, for rows not rendered yet, an estimate.
+
+use super::local_images;
+use super::message_row::shown_size;
+use super::store::{Entry, Timeline};
+
+/// Where every row starts: `offsets[i]` is the top of row `i`, and the last
+/// entry is the total height.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub offsets: Vec<f64>,
+}
+
+impl Layout {
+    pub fn total(&self) -> f64 {
+        self.offsets.last().copied().unwrap_or(0.0)
+    }
+
+    /// The row containing `y`.
+    pub fn row_at(&self, y: f64) -> usize {
+        self.offsets.partition_point(|&top| top <= y).saturating_sub(1)
+    }
+}
+
+/// A guess for a row not yet measured: text lines, a header when the
+/// sender changes, and the image's reserved space.
+pub fn estimate(timeline: &Timeline, index: usize) -> f64 {
+    let Some(entry) = timeline.entry(index) else { return 0.0 };
+    let (chars, image_h) = match entry {
+        Entry::Confirmed(message) => {
+            (message.text.chars().count(), message.image.as_ref().map_or(0.0, |image| image_height(image.w, image.h)))
+        }
+        Entry::Pending(pending) => (
+            pending.text.chars().count(),
+            local_images::for_pending(pending).map_or(0.0, |image| image_height(image.w, image.h)),
+        ),
+    };
+    let lines = (chars / 48 + 1) as f64;
+    let new_sender = index == 0 || timeline.entry(index - 1).is_none_or(|previous| previous.sender_sub() != entry.sender_sub());
+    12.0 + lines * 22.0 + if new_sender { 28.0 } else { 0.0 } + image_h
+}
+
+/// The height an image is shown at (`shown_size`), a guess when unknown.
+fn image_height(w: Option<u32>, h: Option<u32>) -> f64 {
+    shown_size(w, h).map_or(200.0, |(_, height)| f64::from(height))
+}
