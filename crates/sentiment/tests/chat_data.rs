@@ -11,6 +11,9 @@ const KO_TEST: &str = include_str!("../data/chat/ko_test.tsv");
 const EN_TEST: &str = include_str!("../data/chat/en_test.tsv");
 const KO_TEST_SHA256: &str = "8b40bc5fa3d3e2c0cf7b297464fab9026542703dc56e3928e936758d277d6687";
 const EN_TEST_SHA256: &str = "d73643e547b343df4f3afcf0da8e04be99d0b58afdc9e628618fa3f1d8b72865";
+// Dev is pinned too since round 7 (messages written later are train-only): dev figures stay comparable.
+const KO_DEV_SHA256: &str = "ab27dc89b59a07b8a6851d6e70c78beae4cde28a3a2b1e2c371e277215c6cfd7";
+const EN_DEV_SHA256: &str = "1386c3cb93782539ebfa50d4d2a57ff73065fa987da07470ce07cee86a18b9f4";
 
 const SPLITS: [(&str, &str, &str); 6] = [
     ("ko", "train", include_str!("../data/chat/ko_train.tsv")),
@@ -88,6 +91,46 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn frozen_test_splits_are_unchanged() {
     assert_eq!(sha256_hex(KO_TEST.as_bytes()), KO_TEST_SHA256, "data/chat/ko_test.tsv changed: it is frozen");
     assert_eq!(sha256_hex(EN_TEST.as_bytes()), EN_TEST_SHA256, "data/chat/en_test.tsv changed: it is frozen");
+}
+
+#[test]
+fn dev_splits_are_unchanged() {
+    let ko = sha256_hex(SPLITS[1].2.as_bytes());
+    let en = sha256_hex(SPLITS[4].2.as_bytes());
+    assert_eq!(ko, KO_DEV_SHA256, "data/chat/ko_dev.tsv changed: new messages go to source/ko/train_only/");
+    assert_eq!(en, EN_DEV_SHA256, "data/chat/en_dev.tsv changed: new messages go to source/en/train_only/");
+}
+
+/// Messages written after the freeze (`source/<lang>/train_only/`) are all in the train split, with their labels.
+#[test]
+fn train_only_sources_are_in_train() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/chat/source");
+    let mut checked = 0;
+    for (lang, train) in [("ko", SPLITS[0].2), ("en", SPLITS[3].2)] {
+        let rows = rows(&format!("{lang}_train"), train);
+        let in_train: HashMap<&str, u8> = rows.iter().map(|r| (r.text, r.label)).collect();
+        let Ok(files) = std::fs::read_dir(dir.join(lang).join("train_only")) else { continue };
+        for file in files {
+            let path = file.unwrap().path();
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                if line.trim().is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (label, text) = line.trim_start_matches('=').split_once(' ').expect("'<label> <text>'");
+                let want = match label {
+                    "-" => 0,
+                    "0" => 1,
+                    "+" => 2,
+                    other => panic!("{}: bad label {other:?}", path.display()),
+                };
+                let text = text.trim_end();
+                let found = in_train.get(text);
+                assert_eq!(found, Some(&want), "{}: {text:?} not in {lang}_train.tsv as {want}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 1000, "only {checked} train-only messages found");
 }
 
 #[test]

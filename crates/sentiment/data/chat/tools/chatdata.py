@@ -5,7 +5,9 @@
     python3 crates/sentiment/data/chat/tools/chatdata.py split   # writes {ko,en}_{train,dev,test}.tsv
     python3 crates/sentiment/data/chat/tools/chatdata.py stats   # count tables for README.md
 
-Standard library only. `eval_model.py` beside it scores a model on the splits. The sources are source/<lang>/<category>.txt, one message a line:
+Standard library only. `eval_model.py` beside it scores a model on the splits. The sources are
+source/<lang>/<category>.txt, and source/<lang>/train_only/<category>.txt for messages written after the test
+split was frozen (always dealt to train, never counted in the dev/test deal), one message a line:
 `+ text` positive, `0 text` neutral, `- text` negative; a label written `=+` (`=0`, `=-`) marks a message
 written as a variation of (or a contrast to) the message above it, and the two always land in the same split.
 Lines starting with `#` and blank lines are ignored. Message text is stored escaped: `\\n` newline,
@@ -27,6 +29,10 @@ LABELS = {"-": 0, "0": 1, "+": 2}
 LABEL_NAMES = ("negative", "neutral", "positive")
 SPLITS = ("train", "dev", "test")
 HEADER = "text\tlabel\tcategory\tgroup"
+# Messages written after the test split was frozen (issue 16, round 7) live in source/<lang>/train_only/: they
+# go to train only, so the frozen test split and the dev split stay exactly as they were and figures on dev stay
+# comparable across rounds.
+TRAIN_ONLY = "train_only"
 
 # The split procedure (README.md, "How the splits were made"). Changing any of these re-deals train and dev;
 # the test split is frozen and never re-dealt (see `split`).
@@ -52,17 +58,19 @@ MIN_CORE_CHARS = 4
 
 
 class Message:
-    __slots__ = ("lang", "category", "label", "text", "line", "joins_previous", "norm", "core", "group")
+    __slots__ = ("lang", "category", "label", "text", "line", "joins_previous", "norm", "core", "group",
+                 "train_only")
 
-    def __init__(self, lang, category, label, text, line, joins_previous):
+    def __init__(self, lang, category, label, text, line, joins_previous, train_only=False):
         self.lang, self.category, self.label, self.text = lang, category, label, text
-        self.line, self.joins_previous = line, joins_previous
+        self.line, self.joins_previous, self.train_only = line, joins_previous, train_only
         self.norm = normalise(unescape(text))
         self.core = core_of(unescape(text))
         self.group = None
 
     def where(self):
-        return f"{self.lang}/{self.category}.txt:{self.line}"
+        folder = f"{self.lang}/train_only" if self.train_only else self.lang
+        return f"{folder}/{self.category}.txt:{self.line}"
 
 
 def unescape(text):
@@ -106,7 +114,11 @@ def core_of(text):
 def read_sources():
     messages = []
     for lang in LANGS:
-        for path in sorted((ROOT / "source" / lang).glob("*.txt")):
+        # Train-only sources come after a language's other sources, so a group's first message (which names
+        # the group) is never a train-only one when the group has older messages.
+        regular = sorted((ROOT / "source" / lang).glob("*.txt"))
+        train_only = sorted((ROOT / "source" / lang / TRAIN_ONLY).glob("*.txt"))
+        for path in regular + train_only:
             for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if not raw.strip() or raw.startswith("#"):
                     continue
@@ -116,7 +128,8 @@ def read_sources():
                 text = m.group(3).rstrip()
                 if "\t" in text:
                     raise SystemExit(f"{path}:{number}: a raw tab; write \\t")
-                messages.append(Message(lang, path.stem, LABELS[m.group(2)], text, number, m.group(1) == "="))
+                messages.append(Message(lang, path.stem, LABELS[m.group(2)], text, number, m.group(1) == "=",
+                                        path.parent.name == TRAIN_ONLY))
     return messages
 
 
@@ -176,7 +189,8 @@ def group_messages(messages, pairs):
 
     for i, m in enumerate(messages):
         if m.joins_previous:
-            if i == 0 or messages[i - 1].category != m.category:
+            above = messages[i - 1] if i else None
+            if above is None or (above.category, above.train_only) != (m.category, m.train_only):
                 raise SystemExit(f"{m.where()}: '=' needs a message above it in the same file")
             parent[find(i)] = find(i - 1)
     for a, b in pairs:
@@ -229,8 +243,10 @@ def read_split(path):
     return rows
 
 
-def assign(messages, groups):
-    """Seeded, stratified, group-preserving split; the committed test files are frozen and kept as they are."""
+def assign(messages, groups, pairs):
+    """Seeded, stratified, group-preserving split; the committed test files are frozen and kept as they are.
+    Train-only groups are left out of the deal (the older messages are dealt exactly as before) and go to
+    train."""
     frozen = {}
     for lang in LANGS:
         path = split_path(lang, "test")
@@ -245,6 +261,8 @@ def assign(messages, groups):
                              "the test split is frozen (GUIDELINE.md, last section)")
     strata = defaultdict(list)
     for ids in groups:
+        if messages[ids[0]].train_only:
+            continue
         first = messages[ids[0]]
         strata[(first.lang, first.label)].append(ids)
     split_of = {}
@@ -272,7 +290,34 @@ def assign(messages, groups):
             have[split] += len(ids)
             for i in ids:
                 split_of[i] = split
+    attach_train_only(messages, groups, pairs, split_of)
     return split_of, bool(frozen)
+
+
+def attach_train_only(messages, groups, pairs, split_of):
+    """Train-only groups go to train. One that is a contrast pair of an older message joins that message's group
+    (same id, so cross-validation keeps them together), which must be in train: a train-only message may not
+    resemble a dev or test message, and may not tie two older groups together."""
+    group_of = {i: n for n, ids in enumerate(groups) for i in ids}
+    linked = defaultdict(set)
+    for a, b in pairs:
+        if messages[a].train_only != messages[b].train_only:
+            new, old = (a, b) if messages[a].train_only else (b, a)
+            if split_of[old] != "train":
+                raise SystemExit(f"train-only {messages[new].where()} {messages[new].text!r} is a near copy of "
+                                 f"the {split_of[old]} message {messages[old].where()} {messages[old].text!r}: "
+                                 "rewrite it")
+            linked[group_of[new]].add(messages[old].group)
+    for n, ids in enumerate(groups):
+        if not messages[ids[0]].train_only:
+            continue
+        if len(linked[n]) > 1:
+            raise SystemExit(f"train-only {messages[ids[0]].where()} is a near copy of messages in "
+                             f"{len(linked[n])} older groups: rewrite it")
+        for i in ids:
+            split_of[i] = "train"
+            if linked[n]:
+                messages[i].group = next(iter(linked[n]))
 
 
 def write_splits(messages, split_of, frozen):
@@ -303,19 +348,23 @@ def load_checked():
     if problems:
         print("\n".join(problems))
         raise SystemExit(f"{len(problems)} near copies with the same label: rewrite one of each pair")
-    groups = group_messages(messages, pairs)
+    # A near copy across the two kinds of source does not join groups: joining could merge or re-deal groups of
+    # older messages. `assign` checks those pairs instead (`attach_train_only`).
+    inner = [(a, b) for a, b in pairs if messages[a].train_only == messages[b].train_only]
+    groups = group_messages(messages, inner)
     return messages, groups, pairs
 
 
 def cmd_check(_args):
     messages, groups, pairs = load_checked()
     check(messages, verbose=True)
+    assign(messages, groups, pairs)  # also checks the train-only messages against the split
     print(f"ok: {len(messages)} messages, {len(groups)} groups, {len(pairs)} contrast pairs")
 
 
 def cmd_split(_args):
-    messages, groups, _ = load_checked()
-    split_of, frozen = assign(messages, groups)
+    messages, groups, pairs = load_checked()
+    split_of, frozen = assign(messages, groups, pairs)
     write_splits(messages, split_of, frozen)
     counts = Counter((m.lang, split_of[i]) for i, m in enumerate(messages))
     print(" ".join(f"{lang}_{s}={counts[(lang, s)]}" for lang in LANGS for s in SPLITS),
