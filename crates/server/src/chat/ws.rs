@@ -66,7 +66,7 @@ pub async fn upgrade(
     };
     // Reserved before the upgrade, so that a burst of upgrades cannot all
     // pass the count; the slot is given back if the upgrade never completes.
-    let registration = match chat.hub.connect(verified.identity.user_ref(), verified.session.clone()) {
+    let registration = match chat.hub.connect(verified.identity.clone(), verified.session.clone()) {
         Ok(registration) => registration,
         Err(TooManyConnections { limit }) => {
             let message = format!("at most {limit} WebSockets per user may be open at once; close another tab or device");
