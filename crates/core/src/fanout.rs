@@ -11,9 +11,10 @@ use moodchat_protocol::{ApiError, ServerEvent, UserRef};
 use crate::ports::{Clock, ConnectionId, ConnectionRegistry, Pusher, Undelivered};
 
 /// A connection not seen (connected, touched) for this long no longer counts
-/// as online, even if its `$disconnect` never came. Clients ping every 30 s
-/// (docs/protocol.md), so a live one is touched well within it.
-pub const PRESENCE_TTL_MS: i64 = 10 * 60 * 1000;
+/// as online, even if its `$disconnect` never came. Every frame touches its
+/// connection (`crate::edge`), and clients ping well within the idle timeout
+/// (10 min, docs/protocol.md), so a live one is touched within it.
+pub const PRESENCE_TTL_MS: i64 = 15 * 60 * 1000;
 
 #[derive(Clone)]
 pub struct Fanout {

@@ -6,6 +6,7 @@
 
 pub mod commit;
 pub mod cursor;
+pub mod edge;
 pub mod error;
 pub mod fanout;
 pub mod frames;
