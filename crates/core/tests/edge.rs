@@ -44,7 +44,7 @@ fn service() -> ChatService {
 
 fn error_code(event: &ServerEvent) -> Option<ErrorCode> {
     match event {
-        ServerEvent::Error { code, .. } => Some(code.clone()),
+        ServerEvent::Error { code, .. } => Some(*code),
         _ => None,
     }
 }
