@@ -18,7 +18,8 @@ use futures_channel::oneshot;
 use moodchat_protocol::{Message, ServerEvent};
 
 use crate::error::{internal, ChatResult};
-use crate::ports::{Appended, Clock, IdGenerator, MessageStore, Pusher, TaskSpawner};
+use crate::fanout::Fanout;
+use crate::ports::{Appended, Clock, IdGenerator, MessageStore, TaskSpawner};
 
 /// The outcome of a send: the stored message, and whether this call created
 /// it (false for an idempotent retry).
@@ -40,7 +41,7 @@ struct Queue {
 /// What the committer task needs; shared with it.
 struct Shared {
     store: Arc<dyn MessageStore>,
-    pusher: Arc<dyn Pusher>,
+    fanout: Fanout,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     queue: Mutex<Queue>,
@@ -54,12 +55,12 @@ pub struct Committer {
 impl Committer {
     pub fn new(
         store: Arc<dyn MessageStore>,
-        pusher: Arc<dyn Pusher>,
+        fanout: Fanout,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
         spawner: Arc<dyn TaskSpawner>,
     ) -> Self {
-        let shared = Arc::new(Shared { store, pusher, clock, ids, queue: Mutex::new(Queue::default()) });
+        let shared = Arc::new(Shared { store, fanout, clock, ids, queue: Mutex::new(Queue::default()) });
         Self { shared, spawner }
     }
 
@@ -117,7 +118,7 @@ impl Shared {
                     let sent = match outcome {
                         Appended::New(message) => {
                             let event = ServerEvent::Message { message: message.clone() };
-                            self.pusher.publish(&message.room, event, None).await;
+                            self.fanout.publish(&message.room, event, None).await;
                             Sent { message, created: true }
                         }
                         Appended::Existing(message) => Sent { message, created: false },

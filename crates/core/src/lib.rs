@@ -6,7 +6,9 @@
 
 pub mod commit;
 pub mod cursor;
+pub mod edge;
 pub mod error;
+pub mod fanout;
 pub mod frames;
 pub mod ids;
 pub mod images;
@@ -19,12 +21,14 @@ pub mod validate;
 #[cfg(any(test, feature = "test-util"))]
 pub mod memory;
 #[cfg(feature = "test-util")]
+pub mod connection_contract;
+#[cfg(feature = "test-util")]
 pub mod store_contract;
 
 pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
     Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, VerifiedToken,
+    Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, Undelivered, VerifiedToken,
 };
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

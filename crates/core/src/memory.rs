@@ -10,7 +10,7 @@ use moodchat_protocol::{ApiError, Message, Room, RoomKind, ServerEvent, UserRef}
 
 use crate::ports::{
     Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, RoomHead, RoomListing,
-    TaskSpawner,
+    TaskSpawner, Undelivered,
 };
 
 #[derive(Default)]
@@ -221,99 +221,133 @@ pub struct InMemoryHub {
 
 #[derive(Default)]
 struct HubState {
-    users: HashMap<ConnectionId, UserRef>,
+    /// Each connection's identity and when it was last seen.
+    connections: HashMap<ConnectionId, (Identity, i64)>,
     rooms: HashMap<String, HashSet<ConnectionId>>,
     inbox: HashMap<ConnectionId, Vec<ServerEvent>>,
+    /// Connections whose client went away without a `$disconnect`: pushes
+    /// to them fail, as API Gateway's do with 410 Gone.
+    gone: HashSet<ConnectionId>,
 }
 
 impl HubState {
     fn connections_of(&self, sub: &str) -> Vec<ConnectionId> {
-        self.users.iter().filter(|(_, user)| user.sub == sub).map(|(connection, _)| connection.clone()).collect()
+        self.connections.iter().filter(|(_, (who, _))| who.sub == sub).map(|(id, _)| id.clone()).collect()
+    }
+
+    fn deliver(&mut self, targets: Vec<ConnectionId>, event: &ServerEvent) -> Undelivered {
+        let mut undelivered = Vec::new();
+        for target in targets {
+            if self.gone.contains(&target) {
+                undelivered.push(target);
+            } else {
+                self.inbox.entry(target).or_default().push(event.clone());
+            }
+        }
+        undelivered
     }
 }
 
 impl InMemoryHub {
-    /// Declares a connection of `user` (the embedded hub learns this when
-    /// the WebSocket is accepted).
-    pub fn connect(&self, connection: &ConnectionId, user: UserRef) {
-        self.state.lock().unwrap().users.insert(connection.clone(), user);
+    fn state(&self) -> std::sync::MutexGuard<'_, HubState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Everything delivered to the connection so far, draining it.
     pub fn take_events(&self, connection: &ConnectionId) -> Vec<ServerEvent> {
-        self.state.lock().unwrap().inbox.remove(connection).unwrap_or_default()
+        self.state().inbox.remove(connection).unwrap_or_default()
+    }
+
+    /// The connection's client vanished without a `$disconnect`.
+    pub fn vanish(&self, connection: &ConnectionId) {
+        self.state().gone.insert(connection.clone());
     }
 }
 
 #[async_trait]
 impl ConnectionRegistry for InMemoryHub {
+    async fn connect(&self, connection: &ConnectionId, identity: &Identity, now_ms: i64) -> Result<(), ApiError> {
+        self.state().connections.insert(connection.clone(), (identity.clone(), now_ms));
+        Ok(())
+    }
+
+    async fn identity(&self, connection: &ConnectionId) -> Result<Option<Identity>, ApiError> {
+        Ok(self.state().connections.get(connection).map(|(who, _)| who.clone()))
+    }
+
+    async fn touch(&self, connection: &ConnectionId, now_ms: i64) -> Result<(), ApiError> {
+        if let Some((_, seen)) = self.state().connections.get_mut(connection) {
+            *seen = now_ms;
+        }
+        Ok(())
+    }
+
     async fn subscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError> {
-        self.state.lock().unwrap().rooms.entry(room_id.into()).or_default().insert(connection.clone());
+        let mut state = self.state();
+        if state.connections.contains_key(connection) {
+            state.rooms.entry(room_id.into()).or_default().insert(connection.clone());
+        }
         Ok(())
     }
 
     async fn unsubscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError> {
-        if let Some(room) = self.state.lock().unwrap().rooms.get_mut(room_id) {
+        if let Some(room) = self.state().rooms.get_mut(room_id) {
             room.remove(connection);
         }
         Ok(())
     }
 
     async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state();
         let theirs = state.connections_of(sub);
         state.rooms.entry(room_id.into()).or_default().extend(theirs);
         Ok(())
     }
 
     async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError> {
-        let mut state = self.state.lock().unwrap();
-        state.users.remove(connection);
+        let mut state = self.state();
+        state.connections.remove(connection);
+        state.gone.remove(connection);
         let mut left = Vec::new();
         for (room, connections) in state.rooms.iter_mut() {
             if connections.remove(connection) {
                 left.push(room.clone());
             }
         }
+        left.sort();
         Ok(left)
     }
 
-    async fn online(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
-        let state = self.state.lock().unwrap();
+    async fn online(&self, room_id: &str, seen_since_ms: i64) -> Result<Vec<UserRef>, ApiError> {
+        let state = self.state();
         let mut users: Vec<UserRef> = state
             .rooms
             .get(room_id)
             .into_iter()
             .flatten()
-            .filter_map(|c| state.users.get(c).cloned())
+            .filter_map(|c| state.connections.get(c))
+            .filter(|(_, seen)| *seen >= seen_since_ms)
+            .map(|(who, _)| who.user_ref())
             .collect();
-        users.sort_by(|a, b| a.sub.cmp(&b.sub));
-        users.dedup();
+        users.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.sub.cmp(&b.sub)));
+        users.dedup_by(|a, b| a.sub == b.sub);
         Ok(users)
     }
 }
 
 #[async_trait]
 impl Pusher for InMemoryHub {
-    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) {
-        let mut state = self.state.lock().unwrap();
+    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) -> Undelivered {
+        let mut state = self.state();
         let targets: Vec<ConnectionId> =
             state.rooms.get(room_id).into_iter().flatten().filter(|c| Some(*c) != skip).cloned().collect();
-        for target in targets {
-            state.inbox.entry(target).or_default().push(event.clone());
-        }
+        state.deliver(targets, &event)
     }
 
-    async fn publish_to_user(&self, sub: &str, event: ServerEvent) {
-        let mut state = self.state.lock().unwrap();
-        for target in state.connections_of(sub) {
-            state.inbox.entry(target).or_default().push(event.clone());
-        }
-    }
-
-    async fn presence_changed(&self, room_id: &str) {
-        let online = self.online(room_id).await.unwrap_or_default();
-        self.publish(room_id, ServerEvent::Presence { room: room_id.into(), online }, None).await;
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent) -> Undelivered {
+        let mut state = self.state();
+        let targets = state.connections_of(sub);
+        state.deliver(targets, &event)
     }
 }
 

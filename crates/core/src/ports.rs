@@ -191,32 +191,54 @@ pub trait MessageStore: Send + Sync {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionId(pub String);
 
-/// Who is connected to which room.
+/// The connections a push could not reach because they are gone (API
+/// Gateway's 410 Gone, a closed socket). The core disconnects them.
+pub type Undelivered = Vec<ConnectionId>;
+
+/// Who is connected, as whom, and to which rooms. Every method is one
+/// atomic operation on state that can outlive a process (a stateless handler
+/// gets a connection's identity here, never from memory of the `$connect`).
+///
+/// Presence expires by itself: a `$disconnect` can be missed, so a
+/// connection counts as online only while it was seen (connected or
+/// touched) recently; `online` filters by that time, the core picks it.
 #[async_trait]
 pub trait ConnectionRegistry: Send + Sync {
+    /// Records a connection of `identity`, seen at `now_ms`. Connecting an
+    /// id again replaces its identity and keeps its subscriptions.
+    async fn connect(&self, connection: &ConnectionId, identity: &Identity, now_ms: i64) -> Result<(), ApiError>;
+    /// Who the connection belongs to; None once it is disconnected (or
+    /// never was connected).
+    async fn identity(&self, connection: &ConnectionId) -> Result<Option<Identity>, ApiError>;
+    /// The connection is alive at `now_ms` (it sent a frame or a ping). A
+    /// no-op for an unknown connection.
+    async fn touch(&self, connection: &ConnectionId, now_ms: i64) -> Result<(), ApiError>;
     /// Subscribes the connection to the room's live events. From the moment
-    /// this returns, every event published to the room reaches it.
+    /// this returns, every event published to the room reaches it. A no-op
+    /// for an unknown connection.
     async fn subscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
     async fn unsubscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError>;
     /// Subscribes every live connection of the user (`sub`) to the room: a
     /// room someone else just made for them is live on their open tabs
     /// before its first message can be sent.
     async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError>;
-    /// The rooms the connection was subscribed to, now forgotten.
+    /// Forgets the connection; returns the rooms it was subscribed to (none
+    /// for a connection already forgotten).
     async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError>;
-    /// Users with at least one connection subscribed to the room.
-    async fn online(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
+    /// Users with at least one connection subscribed to the room and seen at
+    /// or after `seen_since_ms`, each once, ordered by name then sub.
+    async fn online(&self, room_id: &str, seen_since_ms: i64) -> Result<Vec<UserRef>, ApiError>;
 }
 
-/// Fan-out of events to the connections subscribed to a room.
+/// Fan-out of events to connections. Delivery is attempted at once (a
+/// `presence` event too; an adapter that holds connections itself may
+/// coalesce bursts, as the embedded hub does); what could not be delivered
+/// because the connection is gone is returned, not hidden.
 #[async_trait]
 pub trait Pusher: Send + Sync {
     /// Delivers to every connection subscribed to the room, except `skip`.
-    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>);
+    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) -> Undelivered;
     /// Delivers to every live connection of the user (`sub`), whatever rooms
     /// they are subscribed to.
-    async fn publish_to_user(&self, sub: &str, event: ServerEvent);
-    /// The set of online users in the room changed: deliver a `presence`
-    /// event. Adapters may coalesce bursts (many joins at once) into one.
-    async fn presence_changed(&self, room_id: &str);
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent) -> Undelivered;
 }

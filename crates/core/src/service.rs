@@ -14,14 +14,16 @@ use crate::ids::{is_ulid, UlidGenerator};
 use crate::images::ImagePorts;
 use crate::commit::Committer;
 pub use crate::commit::Sent;
+use crate::fanout::Fanout;
 use crate::ports::{
-    Clock, ConnectionId, ConnectionRegistry, IdGenerator, Identity, MessageStore, NoSentiment, Pusher,
-    SentimentProvider, SystemClock, TaskSpawner,
+    Clock, ConnectionRegistry, IdGenerator, Identity, MessageStore, NoSentiment, Pusher, SentimentProvider,
+    SystemClock, TaskSpawner,
 };
 use crate::validate;
 
 mod history;
 mod images;
+mod live;
 
 /// A message to send, as it arrives over REST or WebSocket.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,8 +47,8 @@ const MAX_USER_SEARCH_LIMIT: u32 = 50;
 
 pub struct ChatService {
     store: Arc<dyn MessageStore>,
-    registry: Arc<dyn ConnectionRegistry>,
-    pusher: Arc<dyn Pusher>,
+    /// Publishing, presence and the cleanup of gone connections.
+    fanout: Fanout,
     sentiment: Arc<dyn SentimentProvider>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
@@ -102,11 +104,11 @@ impl ChatServiceBuilder {
     pub fn build(self) -> ChatService {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
-        let committer = Committer::new(self.store.clone(), self.pusher.clone(), clock.clone(), ids.clone(), self.spawner);
+        let fanout = Fanout::new(self.registry, self.pusher, clock.clone());
+        let committer = Committer::new(self.store.clone(), fanout.clone(), clock.clone(), ids.clone(), self.spawner);
         ChatService {
             store: self.store,
-            registry: self.registry,
-            pusher: self.pusher,
+            fanout,
             sentiment: self.sentiment,
             clock,
             ids,
@@ -220,10 +222,10 @@ impl ChatService {
         // the peer's first sight of it is not a reload away.
         if room.id == candidate.id {
             for member in [first, second] {
-                self.registry.subscribe_user(member, &room.id).await?;
-                self.pusher.publish_to_user(member, ServerEvent::RoomAdded { room: room.id.clone() }).await;
+                self.fanout.registry().subscribe_user(member, &room.id).await?;
+                self.fanout.publish_to_user(member, ServerEvent::RoomAdded { room: room.id.clone() }).await;
             }
-            self.pusher.presence_changed(&room.id).await;
+            self.fanout.presence(&room.id).await;
         }
         room.name = peer.name;
         Ok(room)
@@ -268,14 +270,14 @@ impl ChatService {
         let seq = self.seq_of(&room.id, Position::Id(message_id.clone())).await?;
         if self.store.mark_read(&room.id, &who.sub, seq).await? {
             let event = ServerEvent::Read { room: room.id.clone(), user: who.user_ref(), message_id, seq };
-            self.pusher.publish(&room.id, event, None).await;
+            self.fanout.publish(&room.id, event, None).await;
         }
         Ok(())
     }
 
     pub async fn members(&self, who: &Identity, room_id: &str) -> ChatResult<Vec<Member>> {
         self.readable_room(who, room_id).await?;
-        let online = self.registry.online(room_id).await?;
+        let online = self.fanout.online(room_id).await?;
         let members = self.store.members(room_id).await?;
         Ok(members
             .into_iter()
@@ -286,50 +288,6 @@ impl ChatService {
     pub async fn search_users(&self, who: &Identity, query: &str, limit: Option<u32>) -> ChatResult<Vec<UserRef>> {
         let limit = limit.unwrap_or(DEFAULT_USER_SEARCH_LIMIT).clamp(1, MAX_USER_SEARCH_LIMIT);
         self.store.search_users(query.trim(), &who.sub, limit).await
-    }
-
-    /// Subscribes a connection to a room's live events (joining a public
-    /// room as a member) and announces the new presence.
-    pub async fn join_live(&self, who: &Identity, connection: &ConnectionId, room_id: &str) -> ChatResult<LiveJoin> {
-        let room = self.join_room(who, room_id).await?;
-        self.registry.subscribe(connection, &room.id).await?;
-        self.pusher.presence_changed(&room.id).await;
-        let online = self.registry.online(&room.id).await?;
-        Ok(LiveJoin { room, online })
-    }
-
-    pub async fn leave_live(&self, connection: &ConnectionId, room_id: &str) -> ChatResult<()> {
-        self.registry.unsubscribe(connection, room_id).await?;
-        self.pusher.presence_changed(room_id).await;
-        Ok(())
-    }
-
-    pub async fn disconnect(&self, connection: &ConnectionId) -> ChatResult<()> {
-        for room in self.registry.disconnect(connection).await? {
-            self.pusher.presence_changed(&room).await;
-        }
-        Ok(())
-    }
-
-    /// Relays a typing indicator to the room's other connections, at most one
-    /// per user and room every two seconds (extra ones are dropped quietly).
-    pub async fn typing(&self, who: &Identity, connection: &ConnectionId, room_id: &str) -> ChatResult<()> {
-        let room = self.writable_room(who, room_id).await?;
-        let now = self.clock.now_ms();
-        {
-            let mut last = self.last_typing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if last.len() > 10_000 {
-                last.retain(|_, at| now - *at < TYPING_INTERVAL_MS);
-            }
-            let key = (who.sub.clone(), room.id.clone());
-            if last.get(&key).is_some_and(|at| now - *at < TYPING_INTERVAL_MS) {
-                return Ok(());
-            }
-            last.insert(key, now);
-        }
-        let event = ServerEvent::Typing { room: room.id.clone(), user: who.user_ref() };
-        self.pusher.publish(&room.id, event, Some(connection)).await;
-        Ok(())
     }
 
     /// A room the caller may read: any public room, or a direct room they

@@ -112,7 +112,7 @@ fn a_sender_that_goes_away_mid_commit_loses_nobody_elses_message() {
         for who in [&carol, &alice, &bob, &watcher] {
             chat.register(who).await.unwrap();
         }
-        hub.connect(&connection, watcher.user_ref());
+        chat.connect(&watcher, &connection).await.unwrap();
         chat.join_live(&watcher, &connection, "lobby").await.unwrap();
     });
     hub.take_events(&connection);

@@ -34,7 +34,7 @@ fn a_retry_with_the_same_client_id_returns_the_original_and_is_not_delivered_twi
         let alice = user("alice");
         w.chat.register(&alice).await.unwrap();
         let conn = ConnectionId("c1".into());
-        w.hub.connect(&conn, alice.user_ref());
+        w.chat.connect(&alice, &conn).await.unwrap();
         w.chat.join_live(&alice, &conn, "lobby").await.unwrap();
         w.hub.take_events(&conn);
 
@@ -153,7 +153,7 @@ fn unread_counts_follow_the_read_marker_and_reads_are_announced() {
         w.chat.register(&alice).await.unwrap();
         w.chat.register(&bob).await.unwrap();
         let conn = ConnectionId("alice-1".into());
-        w.hub.connect(&conn, alice.user_ref());
+        w.chat.connect(&alice, &conn).await.unwrap();
         w.chat.join_live(&alice, &conn, "lobby").await.unwrap();
         w.chat.send(&alice, "lobby", send("mine", "a")).await.unwrap();
         let mut last = String::new();
@@ -182,7 +182,7 @@ fn public_rooms_need_joining_before_sending_and_joining_live_makes_you_a_member(
         assert_eq!(room.name, "rust");
         assert_eq!(w.chat.send(&bob, &room.id, send("hi", "k")).await.unwrap_err().code, ErrorCode::Forbidden);
         let conn = ConnectionId("bob-1".into());
-        w.hub.connect(&conn, bob.user_ref());
+        w.chat.connect(&bob, &conn).await.unwrap();
         let joined = w.chat.join_live(&bob, &conn, &room.id).await.unwrap();
         assert_eq!(joined.online.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), vec!["bob"]);
         w.chat.send(&bob, &room.id, send("hi", "k")).await.unwrap();
@@ -200,7 +200,7 @@ fn a_new_direct_conversation_is_live_on_the_peers_open_tabs_before_its_first_mes
         let (a, b, e) = (ConnectionId("a".into()), ConnectionId("b".into()), ConnectionId("e".into()));
         for (u, c) in [(&alice, &a), (&bob, &b), (&eve, &e)] {
             w.chat.register(u).await.unwrap();
-            w.hub.connect(c, u.user_ref());
+            w.chat.connect(u, c).await.unwrap();
         }
         let room = w.chat.open_direct(&alice, "bob").await.unwrap();
         w.chat.send(&alice, &room.id, send("psst", "k")).await.unwrap();
@@ -228,7 +228,7 @@ fn typing_is_throttled_and_not_echoed_to_the_typist() {
         let (a, b) = (ConnectionId("a".into()), ConnectionId("b".into()));
         for (u, c) in [(&alice, &a), (&bob, &b)] {
             w.chat.register(u).await.unwrap();
-            w.hub.connect(c, u.user_ref());
+            w.chat.connect(u, c).await.unwrap();
             w.chat.join_live(u, c, "lobby").await.unwrap();
         }
         w.hub.take_events(&a);

@@ -4,16 +4,21 @@
 //! outbox is full is kicked (closed with 1008) rather than silently skipped,
 //! so the client reconnects with `since` and loses nothing. The hub also
 //! bounds a user's connections and closes those of a user who signed out.
+//!
+//! It implements the core's connection ports (`ConnectionRegistry`,
+//! `Pusher`): a connection recorded through the port without a socket here
+//! (another process's) cannot be delivered to and is reported gone. Presence
+//! bursts are coalesced (`presence`), an optimisation the ports allow.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
-use moodchat_core::{ConnectionId, ConnectionRegistry, Pusher};
-use moodchat_protocol::{ApiError, ServerEvent, UserRef};
+use moodchat_core::fanout::PRESENCE_TTL_MS;
+use moodchat_core::{Clock, ConnectionId, Identity, SystemClock, Undelivered};
+use moodchat_protocol::{ServerEvent, UserRef};
 use tokio::sync::{mpsc, Notify};
 
 /// An event on its way to one connection, already serialised.
@@ -91,26 +96,31 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let rooms = self.hub.state().remove(&self.id);
         for room in rooms {
-            self.hub.schedule_presence(&room);
+            self.hub.schedule_presence(&room, None);
         }
     }
 }
 
 struct Connection {
-    user: UserRef,
+    identity: Identity,
     /// The sign-in session of the token it connected with (`origin_jti`).
     session: Option<String>,
-    outbox: mpsc::Sender<Outbound>,
+    /// None: recorded through the port, with no socket in this process.
+    outbox: Option<mpsc::Sender<Outbound>>,
     kick: Arc<KickSignal>,
     rooms: HashSet<String>,
+    /// When it was last heard from. A socket of this process is alive until
+    /// it closes (its `Slot` is dropped), so it is always fresh: `i64::MAX`.
+    last_seen_ms: i64,
 }
 
 #[derive(Default)]
 struct State {
     connections: HashMap<ConnectionId, Connection>,
     rooms: HashMap<String, HashSet<ConnectionId>>,
-    /// Rooms with a presence broadcast already scheduled.
-    presence_pending: HashSet<String>,
+    /// Rooms with a presence broadcast already scheduled, with the newest
+    /// presence event the core sent for it (None: recompute when sending).
+    presence_pending: HashMap<String, Option<Utf8Bytes>>,
 }
 
 impl State {
@@ -166,16 +176,23 @@ impl Hub {
 
     /// Registers a connection of `user`, made with a token of the sign-in
     /// `session`, unless the user already has as many as allowed.
-    pub fn connect(&self, user: UserRef, session: Option<String>) -> Result<Registration, TooManyConnections> {
+    pub fn connect(&self, identity: Identity, session: Option<String>) -> Result<Registration, TooManyConnections> {
         let limit = self.inner.settings.max_connections_per_user;
         let id = ConnectionId(format!("c{}", self.inner.next_id.fetch_add(1, Ordering::Relaxed)));
         let (sender, outbox) = mpsc::channel(self.inner.settings.outbox_capacity);
         let kick = Arc::new(KickSignal::default());
         let mut state = self.state();
-        if Self::connections_of(&state, &user.sub).len() >= limit {
+        if Self::connections_of(&state, &identity.sub).len() >= limit {
             return Err(TooManyConnections { limit });
         }
-        let connection = Connection { user, session, outbox: sender, kick: kick.clone(), rooms: HashSet::new() };
+        let connection = Connection {
+            identity,
+            session,
+            outbox: Some(sender),
+            kick: kick.clone(),
+            rooms: HashSet::new(),
+            last_seen_ms: i64::MAX,
+        };
         state.connections.insert(id.clone(), connection);
         drop(state);
         Ok(Registration { id: id.clone(), outbox, kick, slot: Slot { hub: self.clone(), id } })
@@ -189,7 +206,7 @@ impl Hub {
         let targets: Vec<ConnectionId> = state
             .connections
             .iter()
-            .filter(|(_, c)| c.user.sub == sub && session.is_none_or(|s| c.session.as_deref() == Some(s)))
+            .filter(|(_, c)| c.identity.sub == sub && session.is_none_or(|s| c.session.as_deref() == Some(s)))
             .map(|(id, _)| id.clone())
             .collect();
         let mut emptied_rooms = Vec::new();
@@ -204,7 +221,7 @@ impl Hub {
             tracing::info!(%sub, connections = targets.len(), "closing the WebSockets of a signed-out session");
         }
         for room in emptied_rooms {
-            self.schedule_presence(&room);
+            self.schedule_presence(&room, None);
         }
     }
 
@@ -216,34 +233,43 @@ impl Hub {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn deliver(&self, room_id: &str, item: Outbound, skip: Option<&ConnectionId>) {
+    fn deliver(&self, room_id: &str, item: Outbound, skip: Option<&ConnectionId>) -> Undelivered {
         let mut state = self.state();
-        let Some(targets) = state.rooms.get(room_id) else { return };
+        let Some(targets) = state.rooms.get(room_id) else { return Vec::new() };
         let targets = targets.iter().filter(|target| Some(*target) != skip).cloned().collect();
-        let emptied_rooms = self.offer(&mut state, targets, &item);
+        let (undelivered, emptied_rooms) = Self::offer(&mut state, targets, &item);
         drop(state);
         for room in emptied_rooms {
-            self.schedule_presence(&room);
+            self.schedule_presence(&room, None);
         }
+        undelivered
     }
 
-    fn deliver_to_user(&self, sub: &str, item: Outbound) {
+    fn deliver_to_user(&self, sub: &str, item: Outbound) -> Undelivered {
         let mut state = self.state();
         let targets = Self::connections_of(&state, sub);
-        let emptied_rooms = self.offer(&mut state, targets, &item);
+        let (undelivered, emptied_rooms) = Self::offer(&mut state, targets, &item);
         drop(state);
         for room in emptied_rooms {
-            self.schedule_presence(&room);
+            self.schedule_presence(&room, None);
         }
+        undelivered
     }
 
     /// Offers an item to each of the given connections; a full outbox kicks
-    /// its connection (see `deliver`).
-    fn offer(&self, state: &mut State, targets: Vec<ConnectionId>, item: &Outbound) -> Vec<String> {
+    /// its connection (see `deliver`). Returns the connections not reached,
+    /// and the rooms that kicked ones were in.
+    fn offer(state: &mut State, targets: Vec<ConnectionId>, item: &Outbound) -> (Undelivered, Vec<String>) {
+        let mut undelivered = Vec::new();
         let mut overflowing = Vec::new();
         for target in targets {
             let Some(connection) = state.connections.get(&target) else { continue };
-            if let Err(error) = connection.outbox.try_send(item.clone()) {
+            let Some(outbox) = &connection.outbox else {
+                // No socket here: the core disconnects it.
+                undelivered.push(target);
+                continue;
+            };
+            if let Err(error) = outbox.try_send(item.clone()) {
                 if let mpsc::error::TrySendError::Full(_) = error {
                     tracing::warn!(connection = %target.0, "outbox full: closing slow connection");
                     connection.kick.kick(Kick::SlowConsumer);
@@ -252,42 +278,59 @@ impl Hub {
             }
         }
         // Removed right away so that nothing later is offered to it: the
-        // client must resume from its last id, not from a hole.
-        overflowing.iter().flat_map(|id| state.remove(id)).collect()
+        // client must resume from its last seq, not from a hole.
+        let emptied_rooms = overflowing.iter().flat_map(|id| state.remove(id)).collect();
+        undelivered.extend(overflowing);
+        (undelivered, emptied_rooms)
     }
 
     /// The live connections of one user. A scan: it runs when a connection
     /// opens, a session ends or a direct conversation is created, far rarer
     /// than messages (and the hub holds at most `--max-connections`).
     fn connections_of(state: &State, sub: &str) -> Vec<ConnectionId> {
-        state.connections.iter().filter(|(_, c)| c.user.sub == sub).map(|(id, _)| id.clone()).collect()
+        state.connections.iter().filter(|(_, c)| c.identity.sub == sub).map(|(id, _)| id.clone()).collect()
     }
 
-    fn online_now(&self, room_id: &str) -> Vec<UserRef> {
+    fn online_now(&self, room_id: &str, seen_since_ms: i64) -> Vec<UserRef> {
         let state = self.state();
         let mut users: Vec<UserRef> = state
             .rooms
             .get(room_id)
             .into_iter()
             .flatten()
-            .filter_map(|id| state.connections.get(id).map(|c| c.user.clone()))
+            .filter_map(|id| state.connections.get(id))
+            .filter(|c| c.last_seen_ms >= seen_since_ms)
+            .map(|c| c.identity.user_ref())
             .collect();
         users.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.sub.cmp(&b.sub)));
         users.dedup_by(|a, b| a.sub == b.sub);
         users
     }
 
-    fn schedule_presence(&self, room_id: &str) {
-        if !self.state().presence_pending.insert(room_id.to_string()) {
+    /// Sends the room's presence after `presence_delay`, once for a burst
+    /// of changes: the newest event the core sent (`event`), or, after a
+    /// change only the hub saw (a kick, a closed socket), one computed then.
+    fn schedule_presence(&self, room_id: &str, event: Option<Utf8Bytes>) {
+        let mut state = self.state();
+        if let Some(pending) = state.presence_pending.get_mut(room_id) {
+            if event.is_some() {
+                *pending = event;
+            }
             return;
         }
+        state.presence_pending.insert(room_id.to_string(), event);
+        drop(state);
         let hub = self.clone();
         let room = room_id.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(hub.inner.settings.presence_delay).await;
-            hub.state().presence_pending.remove(&room);
-            let online = hub.online_now(&room);
-            hub.deliver(&room, Outbound::Event(serialise(&ServerEvent::Presence { room: room.clone(), online })), None);
+            let pending = hub.state().presence_pending.remove(&room).flatten();
+            let json = pending.unwrap_or_else(|| {
+                let seen_since = SystemClock.now_ms() - PRESENCE_TTL_MS;
+                let online = hub.online_now(&room, seen_since);
+                serialise(&ServerEvent::Presence { room: room.clone(), online })
+            });
+            hub.deliver(&room, Outbound::Event(json), None);
         });
     }
 }
@@ -296,78 +339,7 @@ pub fn serialise(event: &ServerEvent) -> Utf8Bytes {
     Utf8Bytes::from(serde_json::to_string(event).expect("server events always serialise"))
 }
 
-#[async_trait]
-impl ConnectionRegistry for Hub {
-    async fn subscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError> {
-        let mut state = self.state();
-        let Some(entry) = state.connections.get_mut(connection) else {
-            // Kicked between accepting a frame and handling it: nothing to do.
-            return Ok(());
-        };
-        entry.rooms.insert(room_id.to_string());
-        state.rooms.entry(room_id.to_string()).or_default().insert(connection.clone());
-        Ok(())
-    }
-
-    async fn unsubscribe(&self, connection: &ConnectionId, room_id: &str) -> Result<(), ApiError> {
-        let mut state = self.state();
-        if let Some(entry) = state.connections.get_mut(connection) {
-            entry.rooms.remove(room_id);
-        }
-        if let Some(members) = state.rooms.get_mut(room_id) {
-            members.remove(connection);
-            if members.is_empty() {
-                state.rooms.remove(room_id);
-            }
-        }
-        Ok(())
-    }
-
-    async fn subscribe_user(&self, sub: &str, room_id: &str) -> Result<(), ApiError> {
-        let mut state = self.state();
-        let theirs = Self::connections_of(&state, sub);
-        for id in &theirs {
-            if let Some(connection) = state.connections.get_mut(id) {
-                connection.rooms.insert(room_id.to_string());
-            }
-        }
-        if !theirs.is_empty() {
-            state.rooms.entry(room_id.to_string()).or_default().extend(theirs);
-        }
-        Ok(())
-    }
-
-    async fn disconnect(&self, connection: &ConnectionId) -> Result<Vec<String>, ApiError> {
-        Ok(self.state().remove(connection))
-    }
-
-    async fn online(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
-        Ok(self.online_now(room_id))
-    }
-}
-
-#[async_trait]
-impl Pusher for Hub {
-    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) {
-        let item = match &event {
-            ServerEvent::Message { message } => Outbound::Message {
-                room: Arc::from(message.room.as_str()),
-                seq: message.seq,
-                json: serialise(&event),
-            },
-            _ => Outbound::Event(serialise(&event)),
-        };
-        self.deliver(room_id, item, skip);
-    }
-
-    async fn publish_to_user(&self, sub: &str, event: ServerEvent) {
-        self.deliver_to_user(sub, Outbound::Event(serialise(&event)));
-    }
-
-    async fn presence_changed(&self, room_id: &str) {
-        self.schedule_presence(room_id);
-    }
-}
+mod ports;
 
 #[cfg(test)]
 mod tests;

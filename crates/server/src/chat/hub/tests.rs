@@ -1,9 +1,11 @@
 //! The hub's rules, without sockets.
 
+use moodchat_core::{ConnectionRegistry, Pusher};
+
 use super::*;
 
-fn user(name: &str) -> UserRef {
-    UserRef { sub: name.into(), name: name.into() }
+fn user(name: &str) -> Identity {
+    Identity { sub: name.into(), username: name.into(), name: name.into(), email: None }
 }
 
 fn hub(outbox_capacity: usize, presence_delay: Duration) -> Hub {
@@ -33,7 +35,7 @@ async fn a_full_outbox_kicks_the_connection_instead_of_dropping_events() {
     let reason = tokio::time::timeout(Duration::from_secs(1), slow.kick.kicked()).await.expect("kicked");
     assert_eq!(reason, Kick::SlowConsumer);
     assert_eq!(hub.connection_count(), 0);
-    assert!(hub.online("lobby").await.unwrap().is_empty());
+    assert!(hub.online("lobby", 0).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -77,7 +79,7 @@ async fn a_users_connections_are_subscribed_and_told_together() {
         assert!(matches!(tab.outbox.try_recv(), Ok(Outbound::Event(_))), "live in the room");
     }
     assert!(other.outbox.try_recv().is_err(), "someone else's tabs hear nothing");
-    assert_eq!(hub.online("dm_1").await.unwrap(), vec![user("bo")]);
+    assert_eq!(hub.online("dm_1", 0).await.unwrap(), vec![user("bo").user_ref()]);
 }
 
 #[tokio::test]
@@ -89,7 +91,9 @@ async fn presence_bursts_are_coalesced_into_one_event() {
     for i in 0..10 {
         let other = hub.connect(user(&format!("u{i}")), None).unwrap();
         hub.subscribe(&other.id, "lobby").await.unwrap();
-        hub.presence_changed("lobby").await;
+        // What the core does on each change: compute presence and publish it.
+        let online = hub.online("lobby", 0).await.unwrap();
+        hub.publish("lobby", ServerEvent::Presence { room: "lobby".into(), online }, None).await;
         others.push(other);
     }
     let first = tokio::time::timeout(Duration::from_secs(2), watcher.outbox.recv()).await.unwrap().unwrap();
@@ -98,4 +102,49 @@ async fn presence_bursts_are_coalesced_into_one_event() {
     let ServerEvent::Presence { online, .. } = event else { panic!("{event:?}") };
     assert_eq!(online.len(), 11);
     assert!(watcher.outbox.try_recv().is_err(), "one presence event for the burst");
+}
+
+#[tokio::test]
+async fn a_push_reports_the_connections_it_could_not_reach() {
+    let hub = hub(1, Duration::from_secs(60));
+    let mut here = hub.connect(user("here"), None).unwrap();
+    let slow = hub.connect(user("slow"), None).unwrap();
+    // Recorded through the port by another process: no socket in this one.
+    let elsewhere = ConnectionId("elsewhere".into());
+    ConnectionRegistry::connect(&hub, &elsewhere, &user("far"), 1).await.unwrap();
+    for id in [&here.id, &slow.id, &elsewhere] {
+        hub.subscribe(id, "lobby").await.unwrap();
+    }
+    assert_eq!(hub.publish("lobby", ServerEvent::Pong, None).await, vec![elsewhere.clone()]);
+    here.outbox.try_recv().unwrap();
+    let mut undelivered = hub.publish("lobby", ServerEvent::Pong, None).await;
+    undelivered.sort();
+    let mut expected = vec![slow.id.clone(), elsewhere.clone()];
+    expected.sort();
+    assert_eq!(undelivered, expected, "the slow one is kicked and reported, the remote one reported");
+    assert_eq!(slow.kick.reason(), Some(Kick::SlowConsumer));
+    assert_eq!(hub.publish_to_user("far", ServerEvent::Pong).await, vec![elsewhere]);
+}
+
+/// The connection contract (`moodchat_core::connection_contract`) on the
+/// embedded hub, through the ports only.
+mod contract {
+    use super::*;
+
+    struct Fresh(Hub);
+
+    impl moodchat_core::connection_contract::Fixture for Fresh {
+        fn registry(&self) -> &dyn ConnectionRegistry {
+            &self.0
+        }
+        fn pusher(&self) -> &dyn Pusher {
+            &self.0
+        }
+    }
+
+    fn block_on<F: std::future::Future<Output = ()>>(future: F) {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+    }
+
+    moodchat_core::connection_contract_tests!(Fresh(Hub::new(HubSettings::default())), block_on);
 }
