@@ -122,6 +122,7 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
         text: text.into(),
         image: None,
         sentiment: Some(Sentiment { label: "positive".into(), score: 0.93, source: "server".into() }),
+        author_mood: None,
         created_at: 1_763_900_000_000 + n as i64 * 60_000,
         client_id: format!("c{n}"),
         seq: n as u64,
@@ -250,4 +251,56 @@ async fn markup_is_text_and_only_http_links_are_clickable() {
     // A very long word wraps inside the list instead of widening it.
     let scroller = query(&container, ".message-scroller").unwrap();
     assert!(scroller.scroll_width() <= scroller.client_width() + 1, "{} > {}", scroller.scroll_width(), scroller.client_width());
+}
+
+/// The element that has the keyboard focus.
+fn focused() -> Option<web_sys::Element> {
+    support::document().active_element()
+}
+
+#[wasm_bindgen_test]
+async fn the_authors_mood_shows_marked_and_ones_own_mood_opens_a_keyboard_menu() {
+    use moodchat_protocol::{AuthorMood, Mood};
+    let timeline = RwSignal::new(Timeline::default());
+    timeline.update(|t| {
+        t.loaded = true;
+        let mut corrected = message(1, "ann", "내일 면접이라 너무 떨려");
+        corrected.author_mood = Some(AuthorMood { label: Mood::Negative, set_at: 1 });
+        t.insert_all([corrected, message(2, "bob", "good!")]);
+    });
+    let container = mount_list(timeline, "bob");
+    wait_for("two rows", || (rows(&container).len() == 2).then_some(())).await;
+
+    // Someone else's corrected message: the author's mood, marked as theirs,
+    // with what the model said; not a button.
+    let theirs = query(&container, ".message:not(.mine) .mood").unwrap();
+    assert_eq!(theirs.text_content().unwrap(), "😞");
+    assert!(theirs.class_list().contains("by-author") && theirs.tag_name() == "SPAN");
+    let label = theirs.get_attribute("aria-label").unwrap();
+    assert!(label.contains("negative") && label.contains("chosen by the author") && label.contains("the model said: positive"), "{label}");
+
+    // One's own: a button that opens a menu of the three moods, focus on
+    // the first; Escape closes it and gives focus back.
+    let button: web_sys::HtmlElement = query(&container, ".message.mine button.mood-button").unwrap().dyn_into().unwrap();
+    assert!(button.get_attribute("aria-label").unwrap().contains("Change the mood of your message"));
+    button.click();
+    let picker = wait_for("the mood menu", || query(&container, ".mood-picker[role=menu]")).await;
+    let options = picker.query_selector_all("[role=menuitemradio]").unwrap();
+    assert_eq!(options.length(), 3);
+    assert_eq!(button.get_attribute("aria-expanded").as_deref(), Some("true"));
+    let first = focused().unwrap();
+    assert_eq!(first.get_attribute("data-mood").as_deref(), Some("positive"), "focus moves into the menu");
+    assert!(picker.query_selector("[data-mood='']").unwrap().is_none(), "no 'use the model's mood' before a choice");
+    first.dispatch_event(&key("Escape", 27, false, false)).unwrap();
+    wait_for("the menu to close", || query(&container, ".mood-picker").is_none().then_some(())).await;
+    assert_eq!(focused().and_then(|f| f.get_attribute("data-message-id")), button.get_attribute("data-message-id"));
+
+    // The author's event arrives: the row shows the new mood for everyone.
+    timeline.update(|t| {
+        t.set_author_mood(&message(2, "bob", "").id, Some(AuthorMood { label: Mood::Neutral, set_at: 2 }));
+    });
+    wait_for("the corrected mood", || {
+        query(&container, ".message.mine .mood.by-author").filter(|m| m.text_content().as_deref() == Some("😐"))
+    })
+    .await;
 }

@@ -46,6 +46,7 @@ fn confirmed(client_id: &str, image: Option<Image>) -> Message {
         text: String::new(),
         image,
         sentiment: None,
+        author_mood: None,
         created_at: 1_763_900_000_000,
         client_id: client_id.into(),
         seq: 0,

@@ -26,6 +26,7 @@ mod store {
             text: format!("text {id}"),
             image: None,
             sentiment: None,
+            author_mood: None,
             created_at: at,
             client_id: client_id.into(),
             seq: 0,
@@ -76,6 +77,19 @@ mod store {
         assert_eq!(added, 1);
         assert_eq!(ids(&timeline), ["01", "02", "03", "04"]);
         assert_eq!(timeline.last_id(), Some("04"));
+    }
+
+    #[test]
+    fn an_authors_mood_lands_on_its_message_and_nowhere_else() {
+        use moodchat_protocol::{AuthorMood, Mood};
+        let mut timeline = Timeline::default();
+        timeline.insert_all([message("01", "a", "c1", 1), message("02", "a", "c2", 2)]);
+        let mood = AuthorMood { label: Mood::Negative, set_at: 7 };
+        assert!(timeline.set_author_mood("02", Some(mood)));
+        assert_eq!(timeline.messages.iter().map(|m| m.author_mood).collect::<Vec<_>>(), [None, Some(mood)]);
+        assert!(!timeline.set_author_mood("09", Some(mood)), "a message not loaded here");
+        assert!(timeline.set_author_mood("02", None));
+        assert_eq!(timeline.messages[1].author_mood, None);
     }
 
     #[test]
@@ -506,7 +520,7 @@ mod composer {
 }
 
 mod wire {
-    use moodchat_protocol::RoomKind;
+    use moodchat_protocol::{AuthorMood, Mood, RoomKind};
     use moodchat_web::chat::wire::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -544,6 +558,29 @@ mod wire {
         assert_eq!(event(r#"{"type":"pong"}"#), Some(Event::Other));
         assert_eq!(event("not json"), None);
         assert_eq!(event(r#"{"type":"message","message":{"id":"x"}}"#), None, "an incomplete message is dropped");
+    }
+
+    #[test]
+    fn the_authors_mood_is_read_beside_the_models() {
+        let corrected = MESSAGE.replace(r#""created_at""#, r#""author_mood":{"label":"negative","set_at":5},"created_at""#);
+        let Some(Event::Message(message)) = event(&format!(r#"{{"type":"message","message":{corrected}}}"#)) else { panic!() };
+        assert_eq!(message.author_mood, Some(AuthorMood { label: Mood::Negative, set_at: 5 }));
+        assert_eq!(message.sentiment.map(|s| s.label).as_deref(), Some("positive"), "the model's label is kept");
+        assert_eq!(
+            event(r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":{"label":"positive","set_at":9}}"#),
+            Some(Event::AuthorMood {
+                room: "lobby".into(),
+                message_id: "01J".into(),
+                author_mood: Some(AuthorMood { label: Mood::Positive, set_at: 9 }),
+            })
+        );
+        assert_eq!(
+            event(r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":null}"#),
+            Some(Event::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None }),
+            "null clears it"
+        );
+        let unknown = r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":{"label":"smug","set_at":1}}"#;
+        assert!(matches!(event(unknown), Some(Event::AuthorMood { author_mood: None, .. })), "an unknown label shows the model's");
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn message(n: usize) -> Message {
         text: if n.is_multiple_of(7) { format!("message {n}: {}", "a longer line that wraps onto a second line ".repeat(3)) } else { format!("message {n}") },
         image: None,
         sentiment: Some(Sentiment { label: ["positive", "neutral", "negative"][n % 3].into(), score: 0.8, source: "server".into() }),
+        author_mood: None,
         // Ten messages a minute, so days change a few times in a long room.
         created_at: 1_763_900_000_000 + n as i64 * 6_000 * 10,
         client_id: format!("c{n}"),

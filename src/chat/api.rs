@@ -3,7 +3,7 @@
 //! bundle has one copy of the HTTP code rather than one per endpoint.
 
 use gloo_net::http::{Method, RequestBuilder};
-use moodchat_protocol::{Message, Room, RoomSummary, UserRef};
+use moodchat_protocol::{Message, Mood, Room, RoomSummary, UserRef};
 use wasm_bindgen::JsValue;
 
 use super::wire::{self, Page};
@@ -113,6 +113,16 @@ impl Api {
         }
         let body = js_sys::JSON::stringify(&body).map(String::from).unwrap_or_default();
         self.post("/uploads", body).await
+    }
+
+    /// The author's mood of one's own message (`None`: back to the model's).
+    pub async fn set_mood(&self, room: &str, message_id: &str, mood: Option<Mood>) -> Result<Message, ApiError> {
+        let path = format!("/rooms/{}/messages/{}/mood", encode(room), encode(message_id));
+        let text = match mood {
+            Some(mood) => self.call(Method::PUT, &path, Some(wire::object(&[("mood", Some(mood.as_str()))]))).await?,
+            None => self.call(Method::DELETE, &path, None).await?,
+        };
+        wire::message(&wire::parse(&text)).ok_or_else(invalid)
     }
 
     pub async fn mark_read(&self, room: &str, message_id: &str) -> Result<(), ApiError> {

@@ -438,6 +438,11 @@ impl Chat {
                 }
                 self.timeline(&room).update(|timeline| timeline.read_by(user, message_id));
             }
+            Event::AuthorMood { room, message_id, author_mood } => {
+                self.timeline(&room).update(|timeline| {
+                    timeline.set_author_mood(&message_id, author_mood);
+                });
+            }
             Event::SendFailed { client_id } => self.send_failed(&client_id),
             Event::SendThrottled { client_id } => self.throttled(&client_id),
             Event::Joined { room } | Event::RoomAdded { room } => {

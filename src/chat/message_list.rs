@@ -21,6 +21,7 @@ use super::image_viewer;
 use super::local_images;
 use super::message_layout::{estimate, Layout};
 use super::message_row::build_row;
+use super::mood_badge;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
@@ -51,13 +52,14 @@ impl RowData {
     /// regrouped, mood arrived, the server's image replaced the local one).
     pub fn render_key(&self) -> String {
         format!(
-            "{}:{}:{}{}{}{}{}",
+            "{}:{}:{}{}{}{}{}{}",
             self.key,
             self.state as u8,
             self.new_day as u8,
             self.new_group as u8,
             self.unread_line as u8,
             self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
+            self.message.author_mood.map_or("", |m| m.label.as_str()),
             self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
         )
     }
@@ -223,8 +225,9 @@ pub fn MessageList(
         }
     });
 
-    // Retry buttons and images, by delegation: rows are plain DOM without
-    // handlers. Keyboard activation of a button is a click too.
+    // Retry buttons, images and mood pickers, by delegation: rows are plain
+    // DOM without handlers. Keyboard activation of a button is a click too.
+    let chat = use_context::<super::Chat>();
     let on_click = move |event: web_sys::MouseEvent| {
         let Some(target) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else { return };
         let closest = |selector: &str| target.closest(selector).ok().flatten();
@@ -234,6 +237,16 @@ pub fn MessageList(
             }
         } else if let Some(opener) = closest(image_viewer::OPENER) {
             leptos::task::spawn_local(image_viewer::show(opener, i18n.locale.get_untracked()));
+        } else if let Some(button) = closest(mood_badge::BUTTON) {
+            leptos::task::spawn_local(mood_badge::toggle(button, i18n.locale.get_untracked()));
+        } else if let (Some(option), Some(chat)) = (closest(mood_badge::OPTION), chat) {
+            leptos::task::spawn_local(mood_badge::choose(option, chat, i18n.locale.get_untracked()));
+        }
+    };
+    let on_keydown = move |event: web_sys::KeyboardEvent| {
+        let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+        if let (Some(button), "Escape") = (target.as_ref().and_then(mood_badge::picker_button), event.key().as_str()) {
+            leptos::task::spawn_local(mood_badge::toggle(button, i18n.locale.get_untracked()));
         }
     };
 
@@ -371,7 +384,7 @@ pub fn MessageList(
             aria-label=tr(|t| t.chat_messages_label)
         >
             <div class="message-spacer" node_ref=spacer>
-                <div class="message-rows" node_ref=rows_element on:click=on_click></div>
+                <div class="message-rows" node_ref=rows_element on:click=on_click on:keydown=on_keydown></div>
             </div>
         </div>
     }

@@ -6,7 +6,7 @@ use super::dom::{append, document, element, set, set_style, with_text};
 use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
 use super::message_list::RowData;
-use super::mood::{describe, emoji};
+use super::mood_badge::badge;
 use super::store::SendState;
 use super::time::{day_label, full_label, time_label};
 use crate::i18n::Texts;
@@ -139,12 +139,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         append(&bubble, &open);
     }
     append(&body, &bubble);
-    if let Some(sentiment) = &message.sentiment {
-        let description = describe(sentiment, t);
-        let mood = with_text(&document, "span", "mood", emoji(&sentiment.label));
-        set(&mood, "role", "img");
-        set(&mood, "title", &description);
-        set(&mood, "aria-label", &description);
+    if let Some(mood) = badge(&document, message, row.mine && row.state == SendState::Sent, t) {
         append(&body, &mood);
     }
     append(&root, &body);

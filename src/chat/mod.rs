@@ -6,7 +6,8 @@
 //! (back-off and fallback), `outbox` (unsent messages across reloads),
 //! `pacing` (our sends one at a time, in order, under the rate limit),
 //! `linkify` and `time` (safe, local rendering helpers), `mood` (the mood
-//! emoji and the hook for the on-device preview), `mood_worker` (the
+//! emoji and the hook for the on-device preview), `mood_badge` (a message's
+//! mood, and the picker its author corrects it with), `mood_worker` (the
 //! lazily loaded on-device model behind that preview), `upload` (checking
 //! and uploading an attached image), `local_images` (a pending image shown
 //! from the file until the server has it), `image_viewer` (the full-size
@@ -23,6 +24,7 @@ pub mod message_layout;
 pub mod message_list;
 pub mod message_row;
 pub mod mood;
+pub mod mood_badge;
 pub mod mood_worker;
 pub mod outbox;
 pub mod pacing;

@@ -3,7 +3,7 @@
 //! online, typing and has read what. Plain data and pure functions, so every
 //! rule (de-dup, ack, echo, grouping) is tested without a server.
 
-use moodchat_protocol::{Message, UserRef};
+use moodchat_protocol::{AuthorMood, Message, UserRef};
 
 /// Where one of our messages is on its way to the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +41,7 @@ impl Pending {
             text: self.text.clone(),
             image: None,
             sentiment: None,
+            author_mood: None,
             created_at: self.created_at,
             client_id: self.client_id.clone(),
             // The server assigns it.
@@ -113,6 +114,18 @@ impl Timeline {
     /// many were new.
     pub fn insert_all(&mut self, messages: impl IntoIterator<Item = Message>) -> usize {
         messages.into_iter().map(|message| self.insert(message)).filter(|inserted| *inserted == Inserted::New).count()
+    }
+
+    /// The author of message `id` set or cleared its mood (`author_mood`
+    /// event); false when the message is not loaded here.
+    pub fn set_author_mood(&mut self, id: &str, mood: Option<AuthorMood>) -> bool {
+        match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(id)) {
+            Ok(index) => {
+                self.messages[index].author_mood = mood;
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The server committed our send `client_id` as message `id`: it becomes

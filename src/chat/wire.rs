@@ -8,7 +8,7 @@
 //! tests parse the exact documents the server sends.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use moodchat_protocol::{Image, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Message, Mood, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn get(value: &JsValue, name: &str) -> JsValue {
@@ -60,10 +60,17 @@ pub fn message(value: &JsValue) -> Option<Message> {
             score: number(&sentiment, "score").unwrap_or_default() as f32,
             source: text(&sentiment, "source").unwrap_or_default(),
         }),
+        author_mood: author_mood(&get(value, "author_mood")),
         created_at: number(value, "created_at")? as i64,
         client_id: text(value, "client_id").unwrap_or_default(),
         seq: number(value, "seq").unwrap_or_default() as u64,
     })
+}
+
+/// The author's mood of a message; `None` when absent, null (cleared) or a
+/// label this app does not know.
+pub fn author_mood(value: &JsValue) -> Option<AuthorMood> {
+    Some(AuthorMood { label: Mood::parse(&text(value, "label")?)?, set_at: number(value, "set_at")? as i64 })
 }
 
 pub fn messages(value: &JsValue, name: &str) -> Vec<Message> {
@@ -123,6 +130,8 @@ pub enum Event {
     /// Someone started a direct conversation with us; the socket is already
     /// subscribed to it.
     RoomAdded { room: String },
+    /// The author of a message set (or, with `None`, cleared) its mood.
+    AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood> },
     /// `pong` and errors about nothing we sent.
     Other,
 }
@@ -138,6 +147,11 @@ pub fn event(frame: &str) -> Option<Event> {
         "presence" => Event::Presence { room: room()?, online: users(&value, "online") },
         "typing" => Event::Typing { room: room()?, user: user(&get(&value, "user"))? },
         "read" => Event::Read { room: room()?, user: user(&get(&value, "user"))?, message_id: text(&value, "message_id")? },
+        "author_mood" => Event::AuthorMood {
+            room: room()?,
+            message_id: text(&value, "message_id")?,
+            author_mood: author_mood(&get(&value, "author_mood")),
+        },
         "error" => match text(&value, "client_id") {
             Some(client_id) if text(&value, "code").as_deref() == Some("rate_limited") => Event::SendThrottled { client_id },
             Some(client_id) => Event::SendFailed { client_id },

@@ -72,6 +72,15 @@ pub struct Texts {
     pub chat_mood_positive: &'static str,
     pub chat_mood_neutral: &'static str,
     pub chat_mood_negative: &'static str,
+    /// Said of a mood the sender chose for their own message.
+    pub chat_mood_by_author: &'static str,
+    /// Before the model's label, beside an author's mood.
+    pub chat_mood_model_said: &'static str,
+    /// The mood button of one's own message, and its picker.
+    pub chat_mood_change: &'static str,
+    /// The picker's option that drops the author's mood.
+    pub chat_mood_use_model: &'static str,
+    pub chat_mood_failed: &'static str,
     pub chat_image_alt: &'static str,
     pub image_attach: &'static str,
     pub image_remove: &'static str,

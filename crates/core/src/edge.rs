@@ -86,6 +86,11 @@ pub async fn handle_text<R: Replies>(
         }
         ClientFrame::Typing { room } => service.typing(caller.who, caller.connection, &room).await,
         ClientFrame::Read { room, message_id } => service.mark_read(caller.who, &room, &message_id).await,
+        // The `author_mood` event reaches this connection too when it is in
+        // the room, so success needs no answer of its own.
+        ClientFrame::SetMood { room, message_id, mood } => {
+            service.set_author_mood(caller.who, &room, &message_id, mood).await.map(|_| ())
+        }
     };
     match outcome {
         Ok(()) => Ok(()),

@@ -12,6 +12,7 @@ pub mod fanout;
 pub mod frames;
 pub mod ids;
 pub mod images;
+pub mod mood_export;
 pub mod ports;
 pub mod rate_limit;
 pub mod room_list;

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, Message, Room, RoomKind, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, AuthorMood, Message, Room, RoomKind, ServerEvent, UserRef};
 
 use crate::ports::{
     Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, RoomHead, RoomListing,
@@ -210,6 +210,43 @@ impl MessageStore for InMemoryStore {
 
     async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError> {
         Ok(self.state().by_id.get(&(room_id.to_string(), message_id.to_string())).copied())
+    }
+
+    async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError> {
+        let state = self.state();
+        let seq = state.by_id.get(&(room_id.to_string(), message_id.to_string()));
+        Ok(seq.and_then(|seq| state.messages.get(room_id)?.get(seq)).cloned())
+    }
+
+    async fn set_author_mood(
+        &self,
+        room_id: &str,
+        message_id: &str,
+        mood: Option<AuthorMood>,
+    ) -> Result<bool, ApiError> {
+        let mut state = self.state();
+        let Some(seq) = state.by_id.get(&(room_id.to_string(), message_id.to_string())).copied() else {
+            return Ok(false);
+        };
+        let Some(message) = state.messages.get_mut(room_id).and_then(|m| m.get_mut(&seq)) else {
+            return Ok(false);
+        };
+        message.author_mood = mood;
+        Ok(true)
+    }
+
+    async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {
+        let state = self.state();
+        let mut labelled: Vec<Message> = state
+            .messages
+            .values()
+            .flat_map(|room| room.values())
+            .filter(|m| m.author_mood.is_some() && after.is_none_or(|after| m.id.as_str() > after))
+            .cloned()
+            .collect();
+        labelled.sort_by(|a, b| a.id.cmp(&b.id));
+        labelled.truncate(limit as usize);
+        Ok(labelled)
     }
 }
 

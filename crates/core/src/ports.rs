@@ -3,7 +3,7 @@
 //! DynamoDB and API Gateway's management API.
 
 use async_trait::async_trait;
-use moodchat_protocol::{ApiError, Message, Room, Sentiment, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, AuthorMood, Message, Room, Sentiment, ServerEvent, UserRef};
 
 /// Who made a request, from a verified id token (never from the request body).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,6 +185,20 @@ pub trait MessageStore: Send + Sync {
     async fn mark_read(&self, room_id: &str, sub: &str, seq: u64) -> Result<bool, ApiError>;
     /// The seq of a message of the room, if there is one with this id.
     async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError>;
+    /// One message of a room, `None` when the room has no message with that id.
+    async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError>;
+    /// Sets (`Some`) or clears (`None`) the author's mood of a message,
+    /// leaving everything else (the model's `sentiment` included) as it was.
+    /// Returns false when the room has no message with that id.
+    async fn set_author_mood(
+        &self,
+        room_id: &str,
+        message_id: &str,
+        mood: Option<AuthorMood>,
+    ) -> Result<bool, ApiError>;
+    /// Messages of every room that carry an author's mood, with id > `after`
+    /// (all of them when `None`), oldest first: the labelled data export.
+    async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError>;
 }
 
 /// A live connection's id (API Gateway's connectionId, or the embedded hub's).

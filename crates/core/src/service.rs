@@ -24,6 +24,7 @@ use crate::validate;
 mod history;
 mod images;
 mod live;
+mod moods;
 
 /// A message to send, as it arrives over REST or WebSocket.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct ChatService {
     /// order within this process; a joining connection merges backfill and
     /// live events by seq (docs/protocol.md, "Delivery guarantees").
     committer: Committer,
+    /// Runs other writes no request may interrupt (a mood correction and
+    /// its announcement).
+    spawner: Arc<dyn TaskSpawner>,
     /// Users already recorded with this (username, name), to skip the write.
     known_users: Mutex<HashMap<String, (String, String)>>,
     last_typing: Mutex<HashMap<(String, String), i64>>,
@@ -105,8 +109,9 @@ impl ChatServiceBuilder {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
         let fanout = Fanout::new(self.registry, self.pusher, clock.clone());
-        let committer = Committer::new(self.store.clone(), fanout.clone(), clock.clone(), ids.clone(), self.spawner);
+        let committer = Committer::new(self.store.clone(), fanout.clone(), clock.clone(), ids.clone(), self.spawner.clone());
         ChatService {
+            spawner: self.spawner,
             store: self.store,
             fanout,
             sentiment: self.sentiment,
@@ -248,6 +253,7 @@ impl ChatService {
             text,
             image,
             sentiment,
+            author_mood: None,
             created_at: 0,
             client_id,
             // Assigned by the store with the write.

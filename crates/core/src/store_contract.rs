@@ -4,7 +4,7 @@
 //! way to run a future to completion.
 
 use futures_util::future::join_all;
-use moodchat_protocol::{Message, Room, RoomKind, UserRef};
+use moodchat_protocol::{AuthorMood, Message, Mood, Room, RoomKind, Sentiment, UserRef};
 
 use crate::ports::{Appended, HistorySlice, Identity, MessageStore};
 
@@ -33,7 +33,8 @@ macro_rules! store_contract_tests {
             read_markers_only_move_forward,
             room_listings_carry_heads_markers_and_peers,
             one_direct_room_per_pair,
-            message_ids_map_to_seqs);
+            message_ids_map_to_seqs,
+            author_moods_are_kept_beside_the_models_label);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -59,6 +60,7 @@ fn draft(room: &str, sender: &str, client_id: &str, n: u64) -> Message {
         text: format!("message {n}"),
         image: None,
         sentiment: None,
+        author_mood: None,
         created_at: n as i64,
         client_id: client_id.into(),
         seq: 999_999,
@@ -244,4 +246,35 @@ pub async fn message_ids_map_to_seqs(store: &dyn MessageStore) {
     assert_eq!(store.message_seq("lobby", &second.id).await.unwrap(), Some(2));
     assert_eq!(store.message_seq("club", &second.id).await.unwrap(), None, "another room's message");
     assert_eq!(store.message_seq("lobby", "01J00000000000000000000099").await.unwrap(), None);
+}
+
+pub async fn author_moods_are_kept_beside_the_models_label(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "club", &alice).await;
+    let mut labelled = draft("lobby", "alice", "c1", 1);
+    labelled.sentiment = Some(Sentiment { label: "neutral".into(), score: 0.5, source: "local".into() });
+    let first = new(store.append(&labelled).await.unwrap());
+    let second = new(store.append(&draft("lobby", "alice", "c2", 2)).await.unwrap());
+    let mood = AuthorMood { label: Mood::Positive, set_at: 9 };
+    assert!(store.set_author_mood("lobby", &first.id, Some(mood)).await.unwrap());
+    assert!(!store.set_author_mood("club", &first.id, Some(mood)).await.unwrap(), "another room's message");
+    assert!(!store.set_author_mood("lobby", "01J00000000000000000000099", Some(mood)).await.unwrap());
+
+    let stored = store.message("lobby", &first.id).await.unwrap().unwrap();
+    assert_eq!(stored.author_mood, Some(mood));
+    assert_eq!(stored.sentiment.map(|s| s.label).as_deref(), Some("neutral"), "the model's label stays");
+    let history = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!(history.iter().map(|m| m.author_mood).collect::<Vec<_>>(), [None, Some(mood)]);
+    assert!(store.message("club", &first.id).await.unwrap().is_none());
+
+    store.set_author_mood("lobby", &second.id, Some(AuthorMood { label: Mood::Negative, set_at: 10 })).await.unwrap();
+    let all = store.author_moods(None, 10).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), [first.id.as_str(), second.id.as_str()]);
+    let after = store.author_moods(Some(&first.id), 10).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(store.author_moods(None, 1).await.unwrap().len(), 1, "the limit holds");
+
+    assert!(store.set_author_mood("lobby", &first.id, None).await.unwrap());
+    assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap().author_mood, None);
+    assert_eq!(store.author_moods(None, 10).await.unwrap().len(), 1, "a cleared mood is not exported");
 }

@@ -15,7 +15,7 @@ use futures_channel::oneshot;
 use futures_executor::block_on;
 use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
 use moodchat_core::{Appended, ChatService, ConnectionId, HistorySlice, Identity, MessageStore, RoomListing, SendRequest};
-use moodchat_protocol::{ApiError, Message, Room, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, AuthorMood, Message, Room, ServerEvent, UserRef};
 
 /// The in-memory store, with appends that wait until the test opens their gate
 /// (one gate per `append_batch` call, in order; none left: no waiting).
@@ -74,6 +74,15 @@ impl MessageStore for GatedStore {
     }
     async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError> {
         self.store.message_seq(room_id, message_id).await
+    }
+    async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError> {
+        self.store.message(room_id, message_id).await
+    }
+    async fn set_author_mood(&self, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
+        self.store.set_author_mood(room_id, message_id, mood).await
+    }
+    async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {
+        self.store.author_moods(after, limit).await
     }
 }
 

@@ -60,11 +60,61 @@ pub struct Message {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
+    /// The model's mood of `text`; kept even when the author corrects it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<Sentiment>,
+    /// The mood the author chose for their own message, when they corrected
+    /// the model; shown instead of `sentiment` (docs/protocol.md, "Moods").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_mood: Option<AuthorMood>,
     /// Milliseconds since the Unix epoch, UTC. For display only.
     pub created_at: i64,
     pub client_id: String,
+}
+
+impl Message {
+    /// The mood to show: the author's choice if any, else the model's label.
+    pub fn shown_mood(&self) -> Option<&str> {
+        match (&self.author_mood, &self.sentiment) {
+            (Some(author), _) => Some(author.label.as_str()),
+            (None, Some(model)) => Some(model.label.as_str()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The three moods a message can have; lowercase strings on the wire,
+/// the same labels the sentiment model gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mood {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl Mood {
+    pub const ALL: [Mood; 3] = [Mood::Positive, Mood::Neutral, Mood::Negative];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mood::Positive => "positive",
+            Mood::Neutral => "neutral",
+            Mood::Negative => "negative",
+        }
+    }
+
+    pub fn parse(label: &str) -> Option<Mood> {
+        Mood::ALL.into_iter().find(|mood| mood.as_str() == label)
+    }
+}
+
+/// A mood chosen by the author of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorMood {
+    pub label: Mood,
+    /// When the author chose it, milliseconds since the Unix epoch.
+    pub set_at: i64,
 }
 
 /// The image of a message. `url` and `thumb_url` are signed, expiring GET
@@ -118,5 +168,40 @@ mod tests {
         let summary: RoomSummary = serde_json::from_str(summary).unwrap();
         assert_eq!((summary.unread, summary.last_read_seq), (2, 0));
         assert!(serde_json::to_string(&summary).unwrap().contains(r#""last_read_seq":0"#));
+    }
+
+    fn message(author_mood: Option<AuthorMood>) -> Message {
+        Message {
+            id: "01J".into(),
+            room: "lobby".into(),
+            seq: 1,
+            sender: UserRef { sub: "s".into(), name: "n".into() },
+            text: "hi".into(),
+            image: None,
+            sentiment: Some(Sentiment { label: "neutral".into(), score: 0.6, source: "local".into() }),
+            author_mood,
+            created_at: 1,
+            client_id: "c".into(),
+        }
+    }
+
+    #[test]
+    fn the_authors_mood_is_shown_and_the_models_is_kept() {
+        let corrected = message(Some(AuthorMood { label: Mood::Positive, set_at: 2 }));
+        assert_eq!(corrected.shown_mood(), Some("positive"));
+        let json = serde_json::to_string(&corrected).unwrap();
+        assert!(json.contains(r#""sentiment":{"label":"neutral""#), "{json}");
+        assert!(json.contains(r#""author_mood":{"label":"positive","set_at":2}"#), "{json}");
+        assert_eq!(message(None).shown_mood(), Some("neutral"));
+        assert!(!serde_json::to_string(&message(None)).unwrap().contains("author_mood"));
+    }
+
+    #[test]
+    fn only_the_three_moods_parse() {
+        assert_eq!(serde_json::from_str::<Mood>(r#""negative""#).unwrap(), Mood::Negative);
+        assert!(serde_json::from_str::<Mood>(r#""ecstatic""#).is_err());
+        assert!(serde_json::from_str::<Mood>(r#""Positive""#).is_err());
+        assert_eq!(Mood::parse("neutral"), Some(Mood::Neutral));
+        assert_eq!(Mood::parse(""), None);
     }
 }

@@ -10,7 +10,7 @@ pub mod limits;
 pub mod rest;
 pub mod ws;
 
-pub use chat::{Image, Member, Message, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+pub use chat::{AuthorMood, Image, Member, Message, Mood, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 pub use config::{CognitoConfig, RuntimeConfig, Transport};
 pub use error::{ApiError, ErrorCode};
 pub use ws::{ClientFrame, SendMessageFrame, ServerEvent, Since};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{Member, Message, RoomSummary, UserRef};
+use crate::chat::{Member, Message, Mood, RoomSummary, UserRef};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RoomList {
@@ -48,6 +48,13 @@ pub struct SendMessage {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_key: Option<String>,
+}
+
+/// `PUT /api/rooms/{id}/messages/{message_id}/mood`: the author's mood of
+/// their own message; `null` clears it (as does `DELETE` on the same path).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetMood {
+    pub mood: Option<Mood>,
 }
 
 /// `POST /api/rooms/{id}/read`.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{Message, UserRef};
+use crate::chat::{AuthorMood, Message, Mood, UserRef};
 use crate::error::{ApiError, ErrorCode};
 
 /// A frame from a client.
@@ -26,6 +26,15 @@ pub enum ClientFrame {
     Typing { room: String },
     #[serde(rename = "read")]
     Read { room: String, message_id: String },
+    /// Sets (or, with `mood` null or absent, clears) the author's mood of
+    /// one of the sender's own messages.
+    #[serde(rename = "setMood")]
+    SetMood {
+        room: String,
+        message_id: String,
+        #[serde(default)]
+        mood: Option<Mood>,
+    },
     #[serde(rename = "ping")]
     Ping,
 }
@@ -33,7 +42,7 @@ pub enum ClientFrame {
 impl ClientFrame {
     /// Every action this protocol version knows; anything else is
     /// `unknown_action` rather than `bad_request`.
-    pub const ACTIONS: &'static [&'static str] = &["join", "leave", "sendMessage", "typing", "read", "ping"];
+    pub const ACTIONS: &'static [&'static str] = &["join", "leave", "sendMessage", "typing", "read", "setMood", "ping"];
 }
 
 /// Where a `join` resumes: the seq of the last message the client has, or
@@ -86,6 +95,9 @@ pub enum ServerEvent {
         #[serde(default)]
         seq: u64,
     },
+    /// The author of a message set or cleared their mood of it; `author_mood`
+    /// is null when cleared (the model's `sentiment` shows again).
+    AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood> },
     Error {
         code: ErrorCode,
         message: String,
@@ -149,6 +161,41 @@ mod tests {
         );
         let e = ServerEvent::error(ApiError::new(ErrorCode::UnknownAction, "x"), None);
         assert!(!serde_json::to_string(&e).unwrap().contains("client_id"));
+    }
+
+    #[test]
+    fn set_mood_frames_set_and_clear() {
+        let set = r#"{"action":"setMood","room":"lobby","message_id":"01J","mood":"positive"}"#;
+        let frame: ClientFrame = serde_json::from_str(set).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::SetMood { room: "lobby".into(), message_id: "01J".into(), mood: Some(Mood::Positive) }
+        );
+        assert_eq!(serde_json::to_string(&frame).unwrap(), set);
+        for clear in [
+            r#"{"action":"setMood","room":"lobby","message_id":"01J","mood":null}"#,
+            r#"{"action":"setMood","room":"lobby","message_id":"01J"}"#,
+        ] {
+            let frame: ClientFrame = serde_json::from_str(clear).unwrap();
+            assert!(matches!(frame, ClientFrame::SetMood { mood: None, .. }), "{clear}");
+        }
+        let bogus = r#"{"action":"setMood","room":"lobby","message_id":"01J","mood":"furious"}"#;
+        assert!(serde_json::from_str::<ClientFrame>(bogus).is_err());
+    }
+
+    #[test]
+    fn a_cleared_author_mood_is_an_explicit_null() {
+        let event = ServerEvent::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":null}"#
+        );
+        let set = ServerEvent::AuthorMood {
+            room: "lobby".into(),
+            message_id: "01J".into(),
+            author_mood: Some(AuthorMood { label: Mood::Negative, set_at: 5 }),
+        };
+        assert!(serde_json::to_string(&set).unwrap().ends_with(r#""author_mood":{"label":"negative","set_at":5}}"#));
     }
 
     #[test]

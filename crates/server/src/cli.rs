@@ -32,6 +32,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Read messages one per line on stdin; print `label<TAB>score` for each.
     Mood,
+    /// Write the moods authors chose for their messages as TSV (training data).
+    ExportMoods(crate::export_moods::ExportMoodsArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod chat;
 pub mod cli;
+pub mod export_moods;
 pub mod http_error;
 pub mod images;
 pub mod json_errors;

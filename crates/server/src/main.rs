@@ -26,6 +26,16 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Command::ExportMoods(args) => match moodchat_server::export_moods::run(&args).await {
+            Ok(lines) => {
+                eprintln!("moodchat export-moods: {lines} corrected messages");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("moodchat export-moods: {error:#}");
+                std::process::ExitCode::FAILURE
+            }
+        },
     }
 }
 

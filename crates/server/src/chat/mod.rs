@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
 use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TaskSpawner, TokenVerifier, VerifiedToken};
@@ -147,6 +147,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
         .route("/rooms", get(rest::list_rooms).post(rest::create_room))
         .route("/rooms/{room}/join", post(rest::join_room))
         .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
+        .route("/rooms/{room}/messages/{message}/mood", put(rest::set_mood).delete(rest::clear_mood))
         .route("/rooms/{room}/read", post(rest::mark_read))
         .route("/rooms/{room}/members", get(rest::members))
         .route(

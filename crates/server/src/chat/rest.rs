@@ -8,9 +8,9 @@ use axum::Json;
 use moodchat_core::SendRequest;
 use moodchat_protocol::rest::{
     CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, SendMessage,
-    UserList, UserQuery,
+    SetMood, UserList, UserQuery,
 };
-use moodchat_protocol::{ApiError, ErrorCode, Room};
+use moodchat_protocol::{ApiError, ErrorCode, Message, Room};
 
 use super::http::{Caller, ChatError, JsonBody, QueryParams};
 use super::ChatState;
@@ -69,6 +69,32 @@ pub async fn send_message(
     let sent = chat.service.send(&who, &room, request).await?;
     let status = if sent.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(sent.message)).into_response())
+}
+
+/// `PUT .../messages/{id}/mood`: the author's mood of their own message
+/// (null clears it). Counted against the same per-user rate as sends.
+pub async fn set_mood(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    Path((room, message_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<SetMood>,
+) -> Result<Json<Message>> {
+    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
+        return Err(ApiError::new(ErrorCode::RateLimited, "too many changes; slow down").into());
+    }
+    Ok(Json(chat.service.set_author_mood(&who, &room, &message_id, body.mood).await?))
+}
+
+/// `DELETE .../messages/{id}/mood`: back to the model's mood.
+pub async fn clear_mood(
+    State(chat): State<ChatState>,
+    Caller(who): Caller,
+    Path((room, message_id)): Path<(String, String)>,
+) -> Result<Json<Message>> {
+    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
+        return Err(ApiError::new(ErrorCode::RateLimited, "too many changes; slow down").into());
+    }
+    Ok(Json(chat.service.set_author_mood(&who, &room, &message_id, None).await?))
 }
 
 pub async fn mark_read(

@@ -11,11 +11,12 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use moodchat_core::error::internal;
 use moodchat_core::{Appended, HistorySlice, Identity, MessageStore, RoomListing};
-use moodchat_protocol::{ApiError, Message, Room, UserRef};
+use moodchat_protocol::{ApiError, AuthorMood, Message, Room, UserRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use rows::{insert_member, insert_message, kind_to_sql, message_from_row, room_from_row, seq_at, sql_seq, MESSAGE_COLUMNS};
 
+mod moods;
 mod rows;
 mod schema;
 #[cfg(test)]
@@ -315,5 +316,20 @@ impl MessageStore for SqliteStore {
                 .optional()
         })
         .await
+    }
+
+    async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError> {
+        let (room, id) = (room_id.to_string(), message_id.to_string());
+        self.read(move |connection| moods::message(connection, &room, &id)).await
+    }
+
+    async fn set_author_mood(&self, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
+        let (room, id) = (room_id.to_string(), message_id.to_string());
+        self.write(move |connection| moods::set_author_mood(connection, &room, &id, mood)).await
+    }
+
+    async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {
+        let after = after.unwrap_or_default().to_string();
+        self.read(move |connection| moods::author_moods(connection, &after, limit)).await
     }
 }

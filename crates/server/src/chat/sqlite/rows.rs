@@ -6,9 +6,9 @@ use moodchat_protocol::{Image, Message, Room, RoomKind, Sentiment, UserRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub const MESSAGE_COLUMNS: &str = "id, room, sender_sub, sender_name, text, image_key, image_url, image_w, image_h, \
-     sentiment_label, sentiment_score, sentiment_source, created_at, client_id, seq";
+     sentiment_label, sentiment_score, sentiment_source, created_at, client_id, seq, author_mood, author_mood_at";
 /// How many columns `MESSAGE_COLUMNS` has.
-const MESSAGE_WIDTH: usize = 15;
+const MESSAGE_WIDTH: usize = 17;
 
 /// `MESSAGE_COLUMNS` of the table alias `alias`.
 fn message_columns_of(alias: &str) -> String {
@@ -77,6 +77,7 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         created_at: row.get(12)?,
         client_id: row.get(13)?,
         seq: seq_at(row, 14)?,
+        author_mood: super::moods::author_mood_from_row(row, 15)?,
     })
 }
 
@@ -114,7 +115,7 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
     connection
         .prepare_cached(&format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         ))?
         .execute(params![
             message.id,
@@ -132,6 +133,8 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
             message.created_at,
             message.client_id,
             sql_seq(message.seq),
+            message.author_mood.map(|m| m.label.as_str()),
+            message.author_mood.map(|m| m.set_at),
         ])?;
     // Sending reads the room.
     connection

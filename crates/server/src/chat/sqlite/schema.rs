@@ -92,6 +92,7 @@ UPDATE members SET last_read_seq = max(
     coalesce((SELECT max(seq) FROM messages WHERE room = members.room AND sender_sub = members.sub), 0));
 DROP TABLE reads;
 "#,
+    super::moods::MIGRATION,
 ];
 
 /// Brings the database up to date. Several processes may open one database

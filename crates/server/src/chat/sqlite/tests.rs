@@ -53,6 +53,7 @@ fn two_stores_on_one_file_never_give_a_seq_twice() {
                             text: "x".into(),
                             image: None,
                             sentiment: None,
+                            author_mood: None,
                             created_at: 0,
                             client_id: format!("c{i}"),
                             seq: 0,
