@@ -41,8 +41,12 @@ step "Release build of the SPA and its size"
 # fixes (156.6 KB: the room view keyed per room, the unread line and marker,
 # the unknown room and the banner, the phone layout; their rarely seen parts
 # are chunks), until the code splitting along pages and features (issue 14's
-# last part) brings it down.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 157
+# last part) brings it down. Raised to 158 by the default allocator's return
+# (157.5 KB: dlmalloc is 0.7 KB more than the size-class allocator it replaces,
+# which cost 5 MB more memory in a 10,000-message room; clear code over a KB).
+# 160 after rebasing on "Merge correct": 163,587 B (159.7 KB) measured on the
+# merged tree, its mood badge and picker 2.2 KB of it, in the main module.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 160
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

@@ -5,7 +5,6 @@
 
 #[macro_use]
 mod split;
-pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod chat;
@@ -19,12 +18,6 @@ pub mod storage;
 pub mod theme;
 
 pub use app::App;
-
-/// The browser build allocates with `allocator::App` (small, single-threaded)
-/// instead of dlmalloc; the browser tests run on it too.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: allocator::App = allocator::App::new();
 
 // Unit tests beside the code run in headless Chromium, like the components.
 #[cfg(test)]
