@@ -88,3 +88,27 @@ impl Default for Keyed {
         Keyed::new()
     }
 }
+
+/// Calls `changed` whenever the element behind `node` changes size, for as
+/// long as the owning component lives.
+pub fn on_resize<E>(node: NodeRef<E>, changed: impl Fn() + 'static)
+where
+    E: leptos::html::ElementType + 'static,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let changed = std::rc::Rc::new(changed);
+    Effect::new(move |_| {
+        let Some(element) = node.get() else { return };
+        let changed = changed.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || changed());
+        let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        observer.observe(element.unchecked_ref::<web_sys::Element>());
+        let observing = StoredValue::new_local(Some((observer, callback)));
+        on_cleanup(move || {
+            if let Some((observer, _callback)) = observing.try_update_value(Option::take).flatten() {
+                observer.disconnect();
+            }
+        });
+    });
+}

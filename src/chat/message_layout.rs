@@ -45,3 +45,20 @@ pub fn estimate(timeline: &Timeline, index: usize) -> f64 {
 fn image_height(w: Option<u32>, h: Option<u32>) -> f64 {
     shown_size(w, h).map_or(200.0, |(_, height)| f64::from(height))
 }
+
+/// Measures the rendered rows (children of `container`, keyed by
+/// `data-key`) into `heights`; true when a height is new or changed.
+pub fn measure_rows(container: &web_sys::Element, heights: &mut std::collections::HashMap<String, f64>) -> bool {
+    let children = container.children();
+    let mut changed = false;
+    for index in 0..children.length() {
+        let Some(child) = children.item(index) else { continue };
+        let Some(key) = child.get_attribute("data-key") else { continue };
+        let height = child.get_bounding_client_rect().height();
+        if height > 0.0 && heights.get(&key).is_none_or(|known| (known - height).abs() > 0.5) {
+            heights.insert(key, height);
+            changed = true;
+        }
+    }
+    changed
+}

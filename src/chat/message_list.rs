@@ -12,14 +12,13 @@ use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use moodchat_protocol::Message;
 
-use super::dom::{set_style, Keyed};
+use super::dom::{on_resize, set_style, Keyed};
 use super::image_viewer;
 use super::local_images;
-use super::message_layout::{estimate, Layout};
+use super::message_layout::{estimate, measure_rows, Layout};
 use super::message_row::build_row;
 use super::mood_badge;
 use super::store::{placement, Entry, SendState, Timeline};
@@ -186,6 +185,15 @@ pub fn MessageList(
     // change, then measure them and remember real heights.
     let i18n = use_i18n();
     let keyed = Keyed::new();
+    let remeasure = move || {
+        let Some(container) = rows_element.get_untracked() else { return };
+        if heights.try_update_value(|heights| measure_rows(&container, heights)).unwrap_or(false) {
+            measured.update(|n| *n += 1);
+        }
+    };
+    // A rendered row can grow after it was measured (a font or an image
+    // arriving, a mood badge restyled): the rows' box then changes size.
+    on_resize(rows_element, remeasure);
     Effect::new(move |_| {
         let locale = i18n.locale.get();
         let Some(container) = rows_element.get() else { return };
@@ -207,22 +215,7 @@ pub fn MessageList(
         });
         set_style(&container, "transform", &format!("translateY({}px)", top as i64));
 
-        let children = container.children();
-        let mut changed = false;
-        heights.update_value(|heights| {
-            for index in 0..children.length() {
-                let Some(child) = children.item(index) else { continue };
-                let Some(key) = child.get_attribute("data-key") else { continue };
-                let height = child.get_bounding_client_rect().height();
-                if height > 0.0 && heights.get(&key).is_none_or(|known| (known - height).abs() > 0.5) {
-                    heights.insert(key, height);
-                    changed = true;
-                }
-            }
-        });
-        if changed {
-            measured.update(|n| *n += 1);
-        }
+        remeasure();
     });
 
     // Retry buttons, images and mood pickers, by delegation: rows are plain
@@ -315,18 +308,7 @@ pub fn MessageList(
         }
         scroll_top.set(f64::from(scroller.scroll_top()));
     };
-    Effect::new(move |_| {
-        let Some(element) = scroller.get() else { return };
-        let callback = Closure::<dyn FnMut()>::new(follow_resize);
-        let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else { return };
-        observer.observe(&element);
-        let observing = StoredValue::new_local(Some((observer, callback)));
-        on_cleanup(move || {
-            if let Some((observer, _callback)) = observing.try_update_value(Option::take).flatten() {
-                observer.disconnect();
-            }
-        });
-    });
+    on_resize(scroller, follow_resize);
 
     let on_scroll = move |_| {
         let Some(scroller) = scroller.get_untracked() else { return };
