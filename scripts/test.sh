@@ -46,7 +46,9 @@ step "Release build of the SPA and its size"
 # which cost 5 MB more memory in a 10,000-message room; clear code over a KB).
 # 160 after rebasing on "Merge correct": 163,587 B (159.7 KB) measured on the
 # merged tree, its mood badge and picker 2.2 KB of it, in the main module.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 160
+# 161 for the message rows measured again when they grow (a ResizeObserver:
+# an opened room landed 10 px short of the newest message): 163,899 B, +312 B.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 161
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)
