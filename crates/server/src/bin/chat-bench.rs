@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use moodchat_core::rate_limit::RateLimit;
+use moodchat_core::rate_limit::RateLimits;
 use moodchat_protocol::ServerEvent;
 use moodchat_server::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -94,7 +94,8 @@ async fn start_server(signer: &Signer, data_dir: &std::path::Path, rate: f64) ->
     let verifier = Arc::new(JwksVerifier::from_jwks_json(&signer.jwks, ISSUER, AUDIENCE)?);
     // The documented per-connection limit applies; it only has to admit the
     // configured send rate plus joins and pings.
-    let ws_frames = RateLimit { burst: RateLimit::WS_FRAMES.burst, per_second: RateLimit::WS_FRAMES.per_second.max(rate * 2.0) };
+    let documented = RateLimits::default().frames;
+    let ws_frames = RateLimits::burst_then(documented.count.get(), (rate * 2.0).ceil().max(10.0) as u32);
     let state = ChatState::open(data_dir, verifier, ChatConfig { ws_frames, ..ChatConfig::default() })?;
     let app: Router = Router::new().nest("/api", chat::router(state));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -124,7 +124,7 @@ impl Drop for TestServer {
 }
 
 async fn unknown_path(uri: Uri) -> chat::http::ChatError {
-    chat::http::ChatError(moodchat_core::error::not_found(format!("no API endpoint at {}", uri.path())))
+    chat::http::ChatError::Api(moodchat_core::error::not_found(format!("no API endpoint at {}", uri.path())))
 }
 
 /// REST calls as one user.

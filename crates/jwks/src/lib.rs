@@ -3,6 +3,10 @@
 //! `aud` must match, `token_use` must be `id`, and `exp` must be in the future.
 //! Every failure is the same `401 unauthorized`; the reason goes to the log
 //! (debug), never to the client.
+//!
+//! Its own crate so that every home verifies the same way: the embedded
+//! server, and on AWS the WebSocket `$connect` authorizer and the HTTP
+//! function (crates/aws). It depends on the core's `TokenVerifier` port only.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
