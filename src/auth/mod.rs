@@ -15,7 +15,6 @@ pub mod cognito;
 pub mod error;
 pub mod guard;
 pub mod json;
-pub mod password_policy;
 pub mod pending_sign_up;
 pub mod session;
 pub mod srp_worker;

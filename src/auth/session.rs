@@ -4,6 +4,7 @@
 //! Everything here is plain data and pure functions (plus localStorage), so
 //! it is tested without a server.
 
+use moodchat_protocol::names::display_name;
 use super::json::{member, parse, text};
 use crate::storage;
 
@@ -12,7 +13,7 @@ use crate::storage;
 pub struct User {
     /// Cognito's stable user id (`sub`); the chat backend knows people by it.
     pub sub: String,
-    /// The display name (`name`), or the email when the account has none.
+    /// The display name (`moodchat_protocol::names::display_name`).
     pub name: String,
     pub email: String,
 }
@@ -77,11 +78,9 @@ pub fn parse_id_token(token: &str) -> Option<IdClaims> {
     let seconds = |name: &str| member(&claims, name).as_f64();
     let sub = text("sub")?;
     let email = text("email").unwrap_or_default();
-    let name = text("name")
-        .filter(|name| !name.is_empty())
-        .or_else(|| (!email.is_empty()).then(|| email.clone()))
-        .or_else(|| text("cognito:username"))
-        .unwrap_or_else(|| sub.clone());
+    // The same rule the backend names a message's sender by.
+    let (given, username) = (text("name"), text("cognito:username"));
+    let name = display_name(given.as_deref(), Some(&email), username.as_deref(), &sub).to_owned();
     let expires = seconds("exp")?;
     Some(IdClaims {
         user: User { sub, name, email },

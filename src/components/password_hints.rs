@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::auth::password_policy::Rule;
+use moodchat_protocol::password::Rule;
 use crate::i18n::{use_i18n, AuthTexts};
 
 /// The id the password input points at with `aria-describedby`.

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::auth_links::{email_signal, go_to, normalize_email, with_email};
 use crate::app::use_runtime_config;
-use crate::auth::password_policy::is_acceptable;
+use moodchat_protocol::password::is_acceptable;
 use crate::auth::{cognito, pending_sign_up, use_auth, AuthError};
 use crate::components::auth_page::{AuthLink, AuthPage, FieldSpec};
 use crate::components::form::FormState;

@@ -11,11 +11,11 @@
 
 use async_trait::async_trait;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, ClientFrame, ErrorCode, SendMessageFrame, ServerEvent, Since};
+use moodchat_protocol::{ClientFrame, SendMessageFrame, ServerEvent, Since};
 
 use crate::frames::parse_client_frame;
 use crate::ports::{ConnectionId, Identity};
-use crate::rate_limit::TokenBucket;
+use crate::rate_limit::Limited;
 use crate::{ChatService, SendRequest};
 
 /// Backfill is read from the store in pages of this many messages.
@@ -48,26 +48,25 @@ pub trait Replies: Send {
     fn left(&mut self, _room: &str) {}
 }
 
-/// Handles one client text frame. `rate` is the connection's frame budget.
+/// Handles one client text frame, charged to the connection's frame budget
+/// (`Limited::Frames`, through the service's rate limiter port).
 pub async fn handle_text<R: Replies>(
     service: &ChatService,
     caller: Caller<'_>,
-    rate: &mut TokenBucket,
     text: &str,
     replies: &mut R,
 ) -> Result<(), R::Closed> {
     // Charged before anything else: an invalid frame costs its sender a
     // token like any other, so a flood of them is slowed down too.
-    let allowed = rate.try_take(service.now_ms());
+    let allowed = service.charge(Limited::Frames, &caller.connection.0).await;
     let frame = parse_client_frame(text);
-    if !allowed {
+    if let Err(throttled) = allowed {
         // Parsed only to answer a send with its client_id, for the retry.
         let client_id = match frame {
             Ok(ClientFrame::SendMessage(send)) => send.client_id,
             _ => None,
         };
-        let error = ApiError::new(ErrorCode::RateLimited, "too many frames; slow down");
-        return replies.reply(&ServerEvent::error(error, client_id)).await;
+        return replies.reply(&ServerEvent::error(throttled.error(), client_id)).await;
     }
     let frame = match frame {
         Ok(frame) => frame,

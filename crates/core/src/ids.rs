@@ -1,75 +1,70 @@
-//! ULID message ids: 48-bit millisecond timestamp + 80 random bits, Crockford
-//! base32. Monotonic within a process: ids made in the same millisecond (or
-//! after the wall clock stepped back) increment the previous one, so ids are
-//! strictly increasing in the order they were made. That order is what
-//! clients sort by and what `since`/cursors compare.
+//! ULID message ids (the ulid crate): 48-bit millisecond timestamp + 80
+//! random bits, Crockford base32. Monotonic within a process: ids made in the
+//! same millisecond (or after the wall clock stepped back) increment the
+//! previous one, so ids are strictly increasing in the order they were made.
+//! Ids identify and de-duplicate messages; their order is the per-room seq
+//! the store assigns, not this one.
 
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ulid::{Generator, Ulid};
 
 use crate::ports::{Clock, IdGenerator};
 
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-pub const ULID_LEN: usize = 26;
+pub const ULID_LEN: usize = ulid::ULID_LEN;
 
 pub fn encode_ulid(value: u128) -> String {
-    let mut out = [0u8; ULID_LEN];
-    for (i, slot) in out.iter_mut().enumerate() {
-        let shift = 5 * (ULID_LEN - 1 - i);
-        *slot = CROCKFORD[((value >> shift) & 0x1f) as usize];
-    }
-    String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
+    Ulid(value).to_string()
 }
 
 /// Parses a canonical (upper-case) ULID. Lower case is accepted and
 /// normalised; anything else, including values over 128 bits, is `None`.
 pub fn decode_ulid(text: &str) -> Option<u128> {
-    if text.len() != ULID_LEN {
+    // The first character carries only 3 bits (26 * 5 = 130 > 128); the
+    // crate's decoder would drop the excess silently.
+    if !text.as_bytes().first().is_some_and(|first| (b'0'..=b'7').contains(first)) {
         return None;
     }
-    let mut value: u128 = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let digit = CROCKFORD.iter().position(|&c| c == byte.to_ascii_uppercase())? as u128;
-        // The first character carries only 3 bits (26 * 5 = 130 > 128).
-        if i == 0 && digit > 7 {
-            return None;
-        }
-        value = (value << 5) | digit;
-    }
-    Some(value)
+    Ulid::from_string(text).ok().map(|ulid| ulid.0)
 }
 
 pub fn is_ulid(text: &str) -> bool {
     decode_ulid(text).is_some()
 }
 
-/// The process-wide monotonic ULID generator.
+/// A fresh ULID at `now_ms` whose 80 random bits come from a CSPRNG: not
+/// the monotonic generator's next value, which is predictable.
+pub fn random_ulid(now_ms: i64) -> String {
+    Ulid::from_datetime(at(now_ms)).to_string()
+}
+
+fn at(now_ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(now_ms.max(0) as u64)
+}
+
+/// The process-wide monotonic ULID generator, on the service's clock.
 pub struct UlidGenerator<C> {
     clock: C,
-    last: Mutex<u128>,
+    generator: Mutex<Generator>,
 }
 
 impl<C: Clock> UlidGenerator<C> {
     pub fn new(clock: C) -> Self {
-        Self { clock, last: Mutex::new(0) }
+        Self { clock, generator: Mutex::new(Generator::new()) }
     }
 }
 
 impl<C: Clock> IdGenerator for UlidGenerator<C> {
     fn next_id(&self) -> String {
-        let millis = self.clock.now_ms().max(0) as u128 & ((1 << 48) - 1);
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let next = if millis > *last >> 80 {
-            let mut random = [0u8; 16];
-            getrandom::fill(&mut random[6..]).expect("the OS random source works");
-            // Clear the top random bit so that ~2^79 increments fit in the
-            // same millisecond before the timestamp part would be touched.
-            random[6] &= 0x7f;
-            (millis << 80) | u128::from_be_bytes(random)
-        } else {
-            *last + 1
+        let now = at(self.clock.now_ms());
+        let mut generator = self.generator.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let id = match generator.generate_from_datetime(now) {
+            Ok(id) => id,
+            // 2^80 ids in one millisecond: carry into the next one.
+            Err(overflow) => overflow.commit_overflow_increment(),
         };
-        *last = next;
-        encode_ulid(next)
+        id.to_string()
     }
 }
 

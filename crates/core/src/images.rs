@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use moodchat_protocol::images::UploadTicket;
 use moodchat_protocol::{ApiError, UserRef};
 
-use crate::ids::{decode_ulid, encode_ulid};
+use crate::ids::{decode_ulid, random_ulid};
 
 /// How long an upload ticket (its PUT URL) stays valid.
 pub const UPLOAD_TICKET_TTL_MS: i64 = 10 * 60 * 1000;
@@ -94,13 +94,10 @@ const MAX_ROOM_SEGMENT: usize = 64;
 
 impl BlobKey {
     /// A new, unguessable key for an upload into `room`: the ULID's 80 bits
-    /// come straight from the OS random source (not the monotonic message id
-    /// generator, whose next value is predictable).
+    /// come from a CSPRNG (not the monotonic message id generator, whose
+    /// next value is predictable).
     pub fn new_upload(room: &str, kind: ImageKind, now_ms: i64) -> BlobKey {
-        let mut random = [0u8; 16];
-        getrandom::fill(&mut random[6..]).expect("the OS random source works");
-        let millis = now_ms.max(0) as u128 & ((1 << 48) - 1);
-        let id = encode_ulid((millis << 80) | u128::from_be_bytes(random));
+        let id = random_ulid(now_ms);
         BlobKey { room: room.to_owned(), id, kind, rendition: Rendition::Original }
     }
 

@@ -24,6 +24,8 @@ pub mod memory;
 #[cfg(feature = "test-util")]
 pub mod connection_contract;
 #[cfg(feature = "test-util")]
+pub mod rate_limit_contract;
+#[cfg(feature = "test-util")]
 pub mod store_contract;
 
 pub use error::ChatResult;

@@ -1,111 +1,182 @@
-//! Token buckets: `burst` tokens, refilled at `per_second`. Pure (time is
-//! passed in) so the policy is testable and the same on every deployment.
+//! Rate limits as a port. The core decides what is limited and by which key
+//! (frames per connection, sends and quotas per user) and what the defaults
+//! are; a `RateLimiter` keeps the counts. In one process that is memory
+//! (`LocalRateLimiter`, GCRA buckets through moodchat-limits and governor);
+//! a deployment of stateless functions keeps them where every instance sees
+//! them (DynamoDB on AWS), or a client could spread its frames over
+//! instances and never be limited.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::time::Duration;
 
+use async_trait::async_trait;
+use moodchat_limits::KeyedLimiter;
 use moodchat_protocol::limits::{REST_SENDS_BURST, REST_SENDS_PER_SECOND, WS_FRAMES_BURST, WS_FRAMES_PER_SECOND};
+use moodchat_protocol::{ApiError, ErrorCode};
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RateLimit {
-    pub burst: u32,
-    pub per_second: f64,
+pub use moodchat_limits::Rate;
+
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+/// What a limit counts, and so what its key is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limited {
+    /// Frames on one WebSocket connection; key: the connection id.
+    Frames,
+    /// REST sends and mood changes of one user; key: the user's `sub`.
+    Sends,
+    /// Direct conversations one user opens; key: `sub`.
+    DirectConversations,
+    /// Image upload tickets one user asks for; key: `sub`.
+    UploadTickets,
 }
 
-impl RateLimit {
-    /// Frames per WebSocket connection (docs/protocol.md, "Limits").
-    pub const WS_FRAMES: RateLimit = RateLimit { burst: WS_FRAMES_BURST, per_second: WS_FRAMES_PER_SECOND as f64 };
-    /// REST sends per user.
-    pub const REST_SENDS: RateLimit =
-        RateLimit { burst: REST_SENDS_BURST, per_second: REST_SENDS_PER_SECOND as f64 };
-}
-
-#[derive(Clone, Debug)]
-pub struct TokenBucket {
-    limit: RateLimit,
-    tokens: f64,
-    updated_ms: i64,
-}
-
-impl TokenBucket {
-    pub fn new(limit: RateLimit, now_ms: i64) -> Self {
-        Self { limit, tokens: f64::from(limit.burst), updated_ms: now_ms }
-    }
-
-    /// Takes one token if there is one.
-    pub fn try_take(&mut self, now_ms: i64) -> bool {
-        // A clock that steps back refills nothing rather than panicking.
-        let elapsed_ms = (now_ms - self.updated_ms).max(0);
-        self.updated_ms = self.updated_ms.max(now_ms);
-        self.tokens =
-            (self.tokens + elapsed_ms as f64 * self.limit.per_second / 1000.0).min(f64::from(self.limit.burst));
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
+impl Limited {
+    /// The refusal's message, naming what is limited.
+    fn what(self) -> &'static str {
+        match self {
+            Limited::Frames => "too many frames; slow down",
+            Limited::Sends => "too many messages; slow down",
+            Limited::DirectConversations => "opening direct conversations is limited per user; try again later",
+            Limited::UploadTickets => "upload tickets are limited per user; try again later",
         }
     }
 }
 
-/// One bucket per key (a user), for limits that outlive a connection.
-pub struct KeyedRateLimiter {
-    limit: RateLimit,
-    buckets: Mutex<HashMap<String, TokenBucket>>,
+/// Over a limit: the request would conform after `retry_after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttled {
+    pub limit: Limited,
+    pub retry_after: Duration,
 }
 
-impl KeyedRateLimiter {
-    pub fn new(limit: RateLimit) -> Self {
-        Self { limit, buckets: Mutex::new(HashMap::new()) }
+impl Throttled {
+    /// Whole seconds, rounded up, at least 1: the `Retry-After` header value.
+    pub fn retry_after_secs(&self) -> u64 {
+        moodchat_limits::RetryAfter(self.retry_after).secs()
     }
 
-    pub fn try_take(&self, key: &str, now_ms: i64) -> bool {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Full buckets carry no state worth keeping; drop them now and then so
-        // the map does not grow with every user ever seen.
-        if buckets.len() > 10_000 {
-            let limit = self.limit;
-            buckets.retain(|_, bucket| {
-                let mut probe = bucket.clone();
-                probe.try_take(now_ms);
-                probe.tokens + 1.0 < f64::from(limit.burst)
-            });
+    /// The protocol's `rate_limited` error (HTTP 429).
+    pub fn error(&self) -> ApiError {
+        ApiError::new(ErrorCode::RateLimited, self.limit.what())
+    }
+}
+
+/// Keeps the counts of every limit. `take` charges one to `key`'s budget of
+/// `limit`, or says how long to wait without charging anything.
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    async fn take(&self, limit: Limited, key: &str) -> Result<(), Throttled>;
+}
+
+/// The rate of each limit; `Default` is what docs/protocol.md ("Limits") and
+/// docs/security.md list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    pub frames: Rate,
+    pub sends: Rate,
+    pub direct_conversations: Rate,
+    pub upload_tickets: Rate,
+}
+
+impl RateLimits {
+    /// `burst` at once, refilled at `per_second`.
+    pub const fn burst_then(burst: u32, per_second: u32) -> Rate {
+        Rate::per(burst, Duration::from_millis(burst as u64 * 1000 / per_second as u64))
+    }
+
+    pub fn rate(&self, limit: Limited) -> Rate {
+        match limit {
+            Limited::Frames => self.frames,
+            Limited::Sends => self.sends,
+            Limited::DirectConversations => self.direct_conversations,
+            Limited::UploadTickets => self.upload_tickets,
         }
-        buckets
-            .entry(key.to_string())
-            .or_insert_with(|| TokenBucket::new(self.limit, now_ms))
-            .try_take(now_ms)
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            frames: Self::burst_then(WS_FRAMES_BURST, WS_FRAMES_PER_SECOND),
+            sends: Self::burst_then(REST_SENDS_BURST, REST_SENDS_PER_SECOND),
+            direct_conversations: Rate::per(30, HOUR),
+            upload_tickets: Rate::per(120, HOUR),
+        }
+    }
+}
+
+/// The limiter of one process: a keyed GCRA bucket per limit, in memory.
+pub struct LocalRateLimiter {
+    frames: KeyedLimiter<String>,
+    sends: KeyedLimiter<String>,
+    direct_conversations: KeyedLimiter<String>,
+    upload_tickets: KeyedLimiter<String>,
+}
+
+impl LocalRateLimiter {
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            frames: KeyedLimiter::new(limits.frames),
+            sends: KeyedLimiter::new(limits.sends),
+            direct_conversations: KeyedLimiter::new(limits.direct_conversations),
+            upload_tickets: KeyedLimiter::new(limits.upload_tickets),
+        }
+    }
+
+    fn limiter(&self, limit: Limited) -> &KeyedLimiter<String> {
+        match limit {
+            Limited::Frames => &self.frames,
+            Limited::Sends => &self.sends,
+            Limited::DirectConversations => &self.direct_conversations,
+            Limited::UploadTickets => &self.upload_tickets,
+        }
+    }
+}
+
+impl Default for LocalRateLimiter {
+    fn default() -> Self {
+        Self::new(RateLimits::default())
+    }
+}
+
+#[async_trait]
+impl RateLimiter for LocalRateLimiter {
+    async fn take(&self, limit: Limited, key: &str) -> Result<(), Throttled> {
+        self.limiter(limit)
+            .check(&key.to_owned())
+            .map_err(|moodchat_limits::RetryAfter(retry_after)| Throttled { limit, retry_after })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_executor::block_on;
 
     #[test]
-    fn allows_a_burst_then_the_sustained_rate() {
-        let mut bucket = TokenBucket::new(RateLimit { burst: 3, per_second: 2.0 }, 0);
-        assert!((0..3).all(|_| bucket.try_take(0)));
-        assert!(!bucket.try_take(0), "burst exhausted");
-        assert!(!bucket.try_take(400), "0.8 tokens after 400 ms");
-        assert!(bucket.try_take(500), "1 token after 500 ms");
-        assert!(bucket.try_take(10_000));
-        assert!(bucket.try_take(10_000) && bucket.try_take(10_000));
-        assert!(!bucket.try_take(10_000), "refill is capped at the burst");
+    fn the_defaults_are_the_documented_bursts_and_rates() {
+        let limits = RateLimits::default();
+        assert_eq!(limits.frames, Rate::per(20, Duration::from_secs(2)), "20 at once, 10 a second");
+        assert_eq!(limits.sends, Rate::per(20, Duration::from_secs(2)));
     }
 
     #[test]
-    fn a_clock_stepping_back_does_not_refill() {
-        let mut bucket = TokenBucket::new(RateLimit { burst: 1, per_second: 1.0 }, 5_000);
-        assert!(bucket.try_take(5_000));
-        assert!(!bucket.try_take(1_000));
-    }
-
-    #[test]
-    fn keyed_buckets_are_independent() {
-        let limiter = KeyedRateLimiter::new(RateLimit { burst: 1, per_second: 0.001 });
-        assert!(limiter.try_take("alice", 0));
-        assert!(!limiter.try_take("alice", 0));
-        assert!(limiter.try_take("bob", 0));
+    fn each_limit_and_each_key_has_its_own_budget() {
+        block_on(async {
+            let one_an_hour = Rate::per(1, HOUR);
+            let limiter = LocalRateLimiter::new(RateLimits {
+                frames: one_an_hour,
+                sends: one_an_hour,
+                direct_conversations: one_an_hour,
+                upload_tickets: one_an_hour,
+            });
+            assert!(limiter.take(Limited::Sends, "alice").await.is_ok());
+            let refused = limiter.take(Limited::Sends, "alice").await.unwrap_err();
+            assert_eq!(refused.limit, Limited::Sends);
+            assert!(refused.retry_after > Duration::from_secs(3500), "{refused:?}");
+            assert_eq!(refused.error().code, ErrorCode::RateLimited);
+            assert!(limiter.take(Limited::Sends, "bob").await.is_ok(), "another key");
+            assert!(limiter.take(Limited::Frames, "alice").await.is_ok(), "another limit");
+        });
     }
 }

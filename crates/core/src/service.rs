@@ -19,6 +19,7 @@ use crate::ports::{
     Clock, ConnectionRegistry, IdGenerator, Identity, MessageStore, NoSentiment, Pusher, SentimentProvider,
     SystemClock, TaskSpawner,
 };
+use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
 use crate::validate;
 
 mod history;
@@ -56,6 +57,8 @@ pub struct ChatService {
     /// Upload tickets, stored image lookups and signed URLs; without them
     /// messages cannot carry images.
     images: Option<ImagePorts>,
+    /// Frames per connection, sends and quotas per user.
+    limiter: Arc<dyn RateLimiter>,
     /// Assigns ids, appends (the store assigns seqs) and publishes in seq
     /// order within this process; a joining connection merges backfill and
     /// live events by seq (docs/protocol.md, "Delivery guarantees").
@@ -82,6 +85,7 @@ pub struct ChatServiceBuilder {
     clock: Arc<dyn Clock>,
     ids: Option<Arc<dyn IdGenerator>>,
     images: Option<ImagePorts>,
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl ChatServiceBuilder {
@@ -105,6 +109,13 @@ impl ChatServiceBuilder {
         self
     }
 
+    /// Where the rate limits are counted; without it, in this process with
+    /// the default rates (`LocalRateLimiter::default`).
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     pub fn build(self) -> ChatService {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
@@ -118,6 +129,7 @@ impl ChatServiceBuilder {
             clock,
             ids,
             images: self.images,
+            limiter: self.limiter.unwrap_or_else(|| Arc::new(LocalRateLimiter::default())),
             committer,
             known_users: Mutex::new(HashMap::new()),
             last_typing: Mutex::new(HashMap::new()),
@@ -153,7 +165,14 @@ impl ChatService {
             clock: Arc::new(SystemClock),
             ids: None,
             images: None,
+            limiter: None,
         }
+    }
+
+    /// Charges one to `key`'s budget of `limit` (a connection id for
+    /// frames, a user's `sub` for the rest).
+    pub async fn charge(&self, limit: Limited, key: &str) -> Result<(), Throttled> {
+        self.limiter.take(limit, key).await
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -3,12 +3,13 @@
 //! frames but the registry and the store.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_executor::block_on;
 use moodchat_core::edge::{handle_text, Caller, Replies};
 use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
-use moodchat_core::rate_limit::{RateLimit, TokenBucket};
+use moodchat_core::rate_limit::{LocalRateLimiter, Rate, RateLimits};
 use moodchat_core::{ChatService, ConnectionId, Identity};
 use moodchat_protocol::{ErrorCode, ServerEvent};
 
@@ -38,8 +39,14 @@ fn user(name: &str) -> Identity {
 }
 
 fn service() -> ChatService {
+    service_limited(RateLimits::default())
+}
+
+fn service_limited(limits: RateLimits) -> ChatService {
     let hub = Arc::new(InMemoryHub::default());
-    ChatService::builder(Arc::new(InMemoryStore::default()), hub.clone(), hub, Arc::new(ThreadSpawner)).build()
+    ChatService::builder(Arc::new(InMemoryStore::default()), hub.clone(), hub, Arc::new(ThreadSpawner))
+        .rate_limiter(Arc::new(LocalRateLimiter::new(limits)))
+        .build()
 }
 
 fn error_code(event: &ServerEvent) -> Option<ErrorCode> {
@@ -52,16 +59,17 @@ fn error_code(event: &ServerEvent) -> Option<ErrorCode> {
 #[test]
 fn invalid_frames_are_charged_before_they_are_parsed() {
     block_on(async {
-        let chat = service();
+        // Two frames per connection, then none for an hour.
+        let frames = Rate::per(2, Duration::from_secs(3600));
+        let chat = service_limited(RateLimits { frames, ..RateLimits::default() });
         let ada = user("ada");
         let connection = ConnectionId("c-ada".into());
         chat.register(&ada).await.unwrap();
         chat.connect(&ada, &connection).await.unwrap();
-        let mut rate = TokenBucket::new(RateLimit { burst: 2, per_second: 0.0 }, chat.now_ms());
         let mut replies = Recorded::default();
         let caller = Caller { who: &ada, connection: &connection };
         for frame in ["{not json", r#"{"action":"dance"}"#, r#"{"action":"ping"}"#] {
-            handle_text(&chat, caller, &mut rate, frame, &mut replies).await.unwrap();
+            handle_text(&chat, caller, frame, &mut replies).await.unwrap();
         }
         let codes: Vec<Option<ErrorCode>> = replies.events.iter().map(error_code).collect();
         assert_eq!(
@@ -82,12 +90,11 @@ fn a_join_with_since_replays_what_came_after_and_marks_it_sent() {
             chat.register(who).await.unwrap();
             chat.connect(who, connection).await.unwrap();
         }
-        let mut rate = TokenBucket::new(RateLimit::WS_FRAMES, chat.now_ms());
         let mut to_ada = Recorded::default();
         let ada_caller = Caller { who: &ada, connection: &ada_connection };
         for n in 1..=3 {
             let frame = format!(r#"{{"action":"sendMessage","room":"lobby","client_id":"k{n}","text":"m{n}"}}"#);
-            handle_text(&chat, ada_caller, &mut rate, &frame, &mut to_ada).await.unwrap();
+            handle_text(&chat, ada_caller, &frame, &mut to_ada).await.unwrap();
         }
         let acked: Vec<u64> = to_ada
             .events
@@ -103,7 +110,7 @@ fn a_join_with_since_replays_what_came_after_and_marks_it_sent() {
         let mut to_bo = Recorded::default();
         let bo_caller = Caller { who: &bo, connection: &bo_connection };
         let join = format!(r#"{{"action":"join","room":"lobby","since":{}}}"#, acked[0]);
-        handle_text(&chat, bo_caller, &mut rate, &join, &mut to_bo).await.unwrap();
+        handle_text(&chat, bo_caller, &join, &mut to_bo).await.unwrap();
         let texts: Vec<&str> = to_bo
             .events
             .iter()

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
 use base64::Engine as _;
-use rsa::pkcs1v15::{Signature, SigningKey as Pkcs1SigningKey, VerifyingKey};
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -22,9 +22,11 @@ pub const KEY_FILE_NAME: &str = "idp-signing-key.pem";
 /// Cognito signs with 2048-bit RSA keys; so do we.
 const KEY_BITS: usize = 2048;
 
+/// The key as jsonwebtoken uses it (RS256 signing and checking, the same
+/// crate the chat's verifier uses), and its public half for the JWKS.
 pub struct SigningKeys {
-    signer: Pkcs1SigningKey<Sha256>,
-    verifier: VerifyingKey<Sha256>,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
     public: RsaPublicKey,
     kid: String,
 }
@@ -60,9 +62,15 @@ impl SigningKeys {
         // restarts and changes whenever the key does.
         let spki = public.to_public_key_der().map_err(|e| key_error(path, e))?;
         let kid = BASE64URL.encode(&Sha256::digest(spki.as_bytes())[..20]);
+        let pkcs1 = private.to_pkcs1_der().map_err(|e| key_error(path, e))?;
+        let n = BASE64URL.encode(public.n().to_bytes_be());
+        let e = BASE64URL.encode(public.e().to_bytes_be());
+        // jsonwebtoken picks its crypto backend from its features; name ours
+        // in case another crate of the build enables a second one.
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         Ok(Self {
-            signer: Pkcs1SigningKey::new(private),
-            verifier: VerifyingKey::new(public.clone()),
+            encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
+            decoding: DecodingKey::from_rsa_components(&n, &e).map_err(|e| key_error(path, e))?,
             public,
             kid,
         })
@@ -72,14 +80,12 @@ impl SigningKeys {
         &self.kid
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (JWS "RS256").
-    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        self.signer.sign(message).to_vec()
+    pub(crate) fn encoding(&self) -> &EncodingKey {
+        &self.encoding
     }
 
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        Signature::try_from(signature)
-            .is_ok_and(|signature| self.verifier.verify(message, &signature).is_ok())
+    pub(crate) fn decoding(&self) -> &DecodingKey {
+        &self.decoding
     }
 
     /// The public key as a JWK set, the shape Cognito serves.

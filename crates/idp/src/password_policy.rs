@@ -1,45 +1,32 @@
-//! Cognito's default password policy: at least 8 characters with an upper
-//! case letter, a lower case letter, a digit and a symbol. Messages are
-//! Cognito's, since apps show them to users verbatim.
+//! Cognito's default password policy (moodchat_protocol::password, the rule
+//! the app checks as the user types), enforced with Cognito's messages, since
+//! apps show them to users verbatim.
+
+use moodchat_protocol::password::{first_unmet, has_surrounding_whitespace, Rule, MAX_LENGTH};
 
 use crate::error::{ApiError, ErrorKind};
 
-const MIN_LENGTH: usize = 8;
-/// Cognito's hard limit on any password.
-const MAX_LENGTH: usize = 256;
-
-/// The characters Cognito counts as symbols (space counts too, but only
-/// inside the password).
-const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
-
 /// Checks a new password (sign-up, reset) against the policy.
 pub fn check(password: &str) -> Result<(), ApiError> {
-    let length = password.chars().count();
-    if length > MAX_LENGTH {
+    if password.chars().count() > MAX_LENGTH {
         return Err(ApiError::new(
             ErrorKind::InvalidParameter,
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 256",
         ));
     }
-    if password.starts_with(char::is_whitespace) || password.ends_with(char::is_whitespace) {
+    if has_surrounding_whitespace(password) {
         return Err(ApiError::new(
             ErrorKind::InvalidParameter,
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$",
         ));
     }
-    let failure = if length < MIN_LENGTH {
-        Some("Password not long enough")
-    } else if !password.chars().any(char::is_lowercase) {
-        Some("Password must have lowercase characters")
-    } else if !password.chars().any(char::is_uppercase) {
-        Some("Password must have uppercase characters")
-    } else if !password.chars().any(|c| c.is_ascii_digit()) {
-        Some("Password must have numeric characters")
-    } else if !password.chars().any(|c| SYMBOLS.contains(c)) {
-        Some("Password must have symbol characters")
-    } else {
-        None
-    };
+    let failure = first_unmet(password).map(|rule| match rule {
+        Rule::Length => "Password not long enough",
+        Rule::Lowercase => "Password must have lowercase characters",
+        Rule::Uppercase => "Password must have uppercase characters",
+        Rule::Digit => "Password must have numeric characters",
+        Rule::Symbol => "Password must have symbol characters",
+    });
     match failure {
         Some(reason) => Err(ApiError::new(
             ErrorKind::InvalidPassword,
@@ -63,7 +50,12 @@ mod tests {
     fn accepts_passwords_that_meet_every_rule() {
         assert_eq!(reason("Passw0rd!"), None);
         assert_eq!(reason("Correct Horse 9"), None);
-        assert_eq!(reason("Ünïcödé1^"), None);
+        assert_eq!(reason("Ünïcödé1^A"), None, "ASCII letters among others");
+        // Letters outside A-Z do not count, as in the app's hints.
+        assert_eq!(
+            reason("Ünïcödé1^"),
+            Some("InvalidPasswordException: Password did not conform with policy: Password must have uppercase characters".into())
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod config;
 pub mod error;
 pub mod images;
 pub mod limits;
+pub mod names;
+pub mod password;
 pub mod rest;
 pub mod ws;
 

@@ -198,3 +198,18 @@ async fn rest_sends_over_the_rate_limit_are_refused_with_429() {
     assert!(statuses.iter().filter(|s| **s == 201).count() >= 20, "{statuses:?}");
     assert!(statuses.contains(&429), "{statuses:?}");
 }
+
+/// The app names its pending messages by moodchat_protocol::names::display_name;
+/// the confirmed copy must carry the same name, also for an account without one.
+#[tokio::test]
+async fn a_sender_without_a_name_is_shown_by_email_as_the_app_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut claims = id_claims("nameless");
+    claims.as_object_mut().unwrap().remove("name");
+    let nameless = Rest::with_token(&server, sign(&claims, SIGNING_KEY, KID));
+    let (status, sent) = nameless.post("/rooms/lobby/messages", json!({"client_id": "n1", "text": "hi"})).await;
+    assert_eq!(status, 201, "{sent}");
+    let pending_name = moodchat_protocol::names::display_name(None, Some("nameless@example.com"), Some("nameless"), "sub-nameless");
+    assert_eq!((sent["sender"]["name"].as_str(), pending_name), (Some("nameless@example.com"), "nameless@example.com"));
+}

@@ -8,7 +8,7 @@ mod chat_support;
 use std::collections::HashSet;
 
 use chat_support::*;
-use moodchat_core::rate_limit::RateLimit;
+use moodchat_core::rate_limit::RateLimits;
 use moodchat_protocol::{Message, ServerEvent};
 use moodchat_server::chat::ChatConfig;
 
@@ -65,7 +65,7 @@ async fn rejoining_with_since_after_a_restart_loses_and_repeats_nothing() {
 async fn joining_with_since_while_messages_keep_arriving_merges_backfill_and_live() {
     let dir = tempfile::tempdir().unwrap();
     // This test is about ordering, not about the rate limit.
-    let fast = RateLimit { burst: 10_000, per_second: 10_000.0 };
+    let fast = RateLimits::burst_then(10_000, 10_000);
     let server = TestServer::start_with(dir.path(), ChatConfig { ws_frames: fast, ..ChatConfig::default() }).await;
     let mut alice = WsClient::connect(&server, "alice").await;
     // More history than one backfill page (200), so the merge spans pages.

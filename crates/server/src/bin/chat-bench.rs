@@ -1,36 +1,42 @@
-//! Chat backend benchmark: starts the real chat API in-process (SQLite in a
-//! temporary directory, real JWT verification), connects N WebSocket clients
-//! over loopback, has every client send at a steady rate for a few seconds,
-//! and prints delivered messages per second and send-to-receive latency.
+//! Chat backend benchmark, measured from outside: this process is only the
+//! load. It starts the real `moodchat serve` binary as a child process (its
+//! own runtime, its own threads), connects N WebSocket clients to it over
+//! loopback, has every client send at a steady rate for a few seconds, and
+//! prints delivered messages per second and send-to-receive latency.
 //!
-//! cargo run -p moodchat-server --profile server --bin chat-bench -- [--seconds 5] [--rate 2]
+//! cargo build -p moodchat-server --profile server --bin moodchat --bin chat-bench
+//! $CARGO_TARGET_DIR/server/chat-bench --server $CARGO_TARGET_DIR/server/moodchat [--seconds 5] [--rate 2]
 //!
-//! Scenarios: 1 room x 200 clients and 50 rooms x 20 clients. Each message
-//! carries its send time; each receiver (including the sender's own echo)
-//! records now - send time. Clients and server share one runtime and the
-//! same cores, so the figures are a floor for a dedicated server.
+//! Tokens: the bench writes the identity provider's signing key into the
+//! server's fresh data directory before starting it, so the server trusts the
+//! id tokens the bench signs (issuer and `kid` are read back from the server).
+//! Any build of `moodchat` can be measured this way, older ones too.
+//!
+//! Scenarios: 1 room x 200 clients and 50 rooms x 20 clients, each against a
+//! fresh server. Each message carries its send time; each receiver (including
+//! the sender's own echo) records now - send time, on this process's clock.
 
-use std::sync::{Arc, OnceLock};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use moodchat_core::rate_limit::RateLimit;
 use moodchat_protocol::ServerEvent;
-use moodchat_server::chat::{self, ChatConfig, ChatState, JwksVerifier};
 use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::traits::PublicKeyParts;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use serde_json::json;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-const ISSUER: &str = "http://127.0.0.1/bench_pool";
-const AUDIENCE: &str = "bench-client";
-const KID: &str = "bench";
+/// Where `moodchat serve` keeps its identity provider's key, and the pool
+/// and app client its tokens name (crates/server/src/runtime_config.rs).
+const IDP_KEY_FILE: &str = "idp/idp-signing-key.pem";
+const POOL_ID: &str = "local_moodchat";
+const AUDIENCE: &str = "moodchat-web";
 
 static START: OnceLock<Instant> = OnceLock::new();
 
@@ -39,46 +45,58 @@ fn micros_since_start() -> u64 {
 }
 
 struct Options {
+    /// The `moodchat` binary to measure.
+    server: PathBuf,
     seconds: u64,
     /// Messages per second each client sends.
     rate: f64,
 }
 
 fn parse_options() -> anyhow::Result<Options> {
-    let mut options = Options { seconds: 5, rate: 2.0 };
+    let mut options = Options { server: PathBuf::new(), seconds: 5, rate: 2.0 };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args.next().with_context(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
+            "--server" => options.server = value.into(),
             "--seconds" => options.seconds = value.parse()?,
             "--rate" => options.rate = value.parse()?,
-            other => anyhow::bail!("unknown option {other}; use --seconds N --rate R"),
+            other => anyhow::bail!("unknown option {other}; use --server PATH --seconds N --rate R"),
         }
     }
+    anyhow::ensure!(options.server.is_file(), "--server must name the moodchat binary to measure");
+    // The server's per-connection frame limit is 10/s (burst 20).
+    anyhow::ensure!(options.rate <= 5.0, "--rate above 5 msg/s per client runs into the frame rate limit");
     Ok(options)
 }
 
+/// The RS256 key the server's identity provider will sign with, and so
+/// trust; the bench signs its clients' tokens with it.
 struct Signer {
     key: EncodingKey,
-    jwks: String,
+    pkcs8_pem: String,
+}
+
+/// What the running server expects in a token.
+struct Audience {
+    issuer: String,
+    kid: String,
 }
 
 impl Signer {
     fn new() -> anyhow::Result<Self> {
         let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)?;
         let der = private.to_pkcs1_der()?;
-        let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
-        let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
-        let jwks = json!({"keys": [{"kty": "RSA", "kid": KID, "use": "sig", "alg": "RS256", "n": n, "e": e}]});
-        Ok(Self { key: EncodingKey::from_rsa_der(der.as_bytes()), jwks: jwks.to_string() })
+        let pkcs8_pem = private.to_pkcs8_pem(LineEnding::LF)?.to_string();
+        Ok(Self { key: EncodingKey::from_rsa_der(der.as_bytes()), pkcs8_pem })
     }
 
-    fn token(&self, username: &str) -> String {
+    fn token(&self, audience: &Audience, username: &str) -> String {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        let claims = json!({"sub": format!("sub-{username}"), "aud": AUDIENCE, "iss": ISSUER, "token_use": "id",
-            "cognito:username": username, "iat": now, "exp": now + 3600});
+        let claims = json!({"sub": format!("sub-{username}"), "aud": AUDIENCE, "iss": audience.issuer, "token_use": "id",
+            "cognito:username": username, "name": username, "iat": now, "exp": now + 3600});
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(KID.into());
+        header.kid = Some(audience.kid.clone());
         jsonwebtoken::encode(&header, &claims, &self.key).expect("signing works")
     }
 }
@@ -90,17 +108,60 @@ struct ClientReport {
     latencies_us: Vec<u64>,
 }
 
-async fn start_server(signer: &Signer, data_dir: &std::path::Path, rate: f64) -> anyhow::Result<std::net::SocketAddr> {
-    let verifier = Arc::new(JwksVerifier::from_jwks_json(&signer.jwks, ISSUER, AUDIENCE)?);
-    // The documented per-connection limit applies; it only has to admit the
-    // configured send rate plus joins and pings.
-    let ws_frames = RateLimit { burst: RateLimit::WS_FRAMES.burst, per_second: RateLimit::WS_FRAMES.per_second.max(rate * 2.0) };
-    let state = ChatState::open(data_dir, verifier, ChatConfig { ws_frames, ..ChatConfig::default() })?;
-    let app: Router = Router::new().nest("/api", chat::router(state));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(addr)
+/// The server under test, killed when dropped.
+struct Server {
+    child: Child,
+    addr: std::net::SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `moodchat serve` on a fresh data directory holding the bench's
+/// signing key, and waits for its "listening on" line.
+fn start_server(binary: &Path, signer: &Signer, data_dir: &Path) -> anyhow::Result<Server> {
+    let key_file = data_dir.join(IDP_KEY_FILE);
+    std::fs::create_dir_all(key_file.parent().context("key directory")?)?;
+    std::fs::write(&key_file, &signer.pkcs8_pem)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let dist_dir = data_dir.join("no-spa");
+    std::fs::create_dir_all(&dist_dir)?;
+    let mut child = Command::new(binary)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .arg("--dist-dir")
+        .arg(&dist_dir)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
+    let line = lines.next().context("the server exited before listening")??;
+    let addr = line
+        .strip_prefix("moodchat listening on http://")
+        .with_context(|| format!("unexpected first line: {line}"))?
+        .trim()
+        .parse()?;
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Ok(Server { child, addr })
+}
+
+/// The issuer and key id the server's identity provider publishes.
+async fn audience_of(http: &reqwest::Client, addr: std::net::SocketAddr) -> anyhow::Result<Audience> {
+    let issuer = format!("http://{addr}/idp/{POOL_ID}");
+    let jwks: serde_json::Value = http.get(format!("{issuer}/.well-known/jwks.json")).send().await?.json().await?;
+    let kid = jwks["keys"][0]["kid"].as_str().context("no kid in the server's JWKS")?.to_owned();
+    Ok(Audience { issuer, kid })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -177,13 +238,15 @@ fn fastrand_like(name: &str) -> u64 {
 async fn scenario(signer: &Signer, rooms: usize, per_room: usize, options: &Options) -> anyhow::Result<()> {
     let data_dir = std::env::temp_dir().join(format!("moodchat-chat-bench-{}-{rooms}x{per_room}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let addr = start_server(signer, &data_dir, options.rate).await?;
+    let server = start_server(&options.server, signer, &data_dir)?;
+    let addr = server.addr;
     let http = reqwest::Client::new();
+    let audience = audience_of(&http, addr).await?;
 
     // Rooms are created over REST by their first member.
     let mut room_ids = Vec::new();
     for r in 0..rooms {
-        let owner = signer.token(&format!("r{r}c0"));
+        let owner = signer.token(&audience, &format!("r{r}c0"));
         let room: serde_json::Value = http
             .post(format!("http://{addr}/api/rooms"))
             .header("Authorization", owner)
@@ -205,7 +268,7 @@ async fn scenario(signer: &Signer, rooms: usize, per_room: usize, options: &Opti
             let name = format!("r{r}c{c}");
             clients.push(tokio::spawn(run_client(
                 addr,
-                signer.token(&name),
+                signer.token(&audience, &name),
                 room.clone(),
                 name,
                 options.rate,
@@ -252,6 +315,7 @@ async fn scenario(signer: &Signer, rooms: usize, per_room: usize, options: &Opti
         percentile(0.99) as f64 / 1000.0,
         latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
     );
+    drop(server);
     let _ = std::fs::remove_dir_all(&data_dir);
     Ok(())
 }
@@ -261,7 +325,13 @@ async fn main() -> anyhow::Result<()> {
     let options = parse_options()?;
     START.get_or_init(Instant::now);
     let signer = Signer::new()?;
-    println!("chat-bench: {} s of sending, {} msg/s per client, {} cores", options.seconds, options.rate, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "chat-bench: load from this process against {}, {} s of sending, {} msg/s per client, {} cores",
+        options.server.display(),
+        options.seconds,
+        options.rate,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
     scenario(&signer, 1, 200, &options).await?;
     scenario(&signer, 50, 20, &options).await?;
     Ok(())

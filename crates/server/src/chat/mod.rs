@@ -1,32 +1,32 @@
 //! The chat backend of the embedded server: ChatService (moodchat-core) wired
-//! to a SQLite store, an in-process hub, and JWT verification, exposed as the
-//! REST and WebSocket API of docs/protocol.md.
+//! to a SQLite store, an in-process hub and JWT verification (moodchat-jwks),
+//! exposed as the REST API (moodchat-http-api, which an HTTP Lambda runs as
+//! is) and the WebSocket API of docs/protocol.md.
 //!
 //! Mounting (under `/api`): `api.merge(chat::router(chat_state))`.
 
-pub mod auth;
-pub mod http;
 pub mod hub;
-pub mod rest;
 pub mod sqlite;
 pub mod ws;
+
+/// The REST edge's errors and extractors, for the server's other routes.
+pub use moodchat_http_api::extract as http;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post, put};
+use axum::extract::FromRef;
+use axum::routing::get;
 use axum::Router;
-use moodchat_core::rate_limit::{KeyedRateLimiter, RateLimit};
+use moodchat_core::rate_limit::{LocalRateLimiter, Rate, RateLimits};
 use moodchat_core::{ChatService, Identity, ImagePorts, NoSentiment, SentimentProvider, TaskSpawner, TokenVerifier, VerifiedToken};
-use moodchat_protocol::limits::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_BODY_BYTES};
+use moodchat_http_api::ApiState;
+use moodchat_protocol::limits::DEFAULT_IDLE_TIMEOUT_SECS;
 use moodchat_protocol::ApiError;
 
-use crate::limits::quotas::charge_direct_conversation;
-use crate::limits::{QuotaSettings, UserQuotas};
-pub use auth::{JwksProvider, JwksVerifier};
+use crate::limits::QuotaSettings;
+pub use moodchat_jwks::{JwksProvider, JwksVerifier};
 pub use hub::{Hub, HubSettings};
 pub use sqlite::SqliteStore;
 
@@ -40,8 +40,10 @@ pub struct ChatConfig {
     pub idle_timeout: Duration,
     /// Whether `/ws` is served at all (off behind proxies that block WebSockets).
     pub websocket: bool,
-    pub ws_frames: RateLimit,
-    pub rest_sends: RateLimit,
+    /// Frames per WebSocket connection.
+    pub ws_frames: Rate,
+    /// REST sends and mood changes per user.
+    pub rest_sends: Rate,
     /// Events queued per WebSocket before it is closed as a slow consumer.
     pub outbox_capacity: usize,
     /// Presence changes within this window go out as one event.
@@ -61,8 +63,8 @@ impl Default for ChatConfig {
         Self {
             idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS),
             websocket: true,
-            ws_frames: RateLimit::WS_FRAMES,
-            rest_sends: RateLimit::REST_SENDS,
+            ws_frames: RateLimits::default().frames,
+            rest_sends: RateLimits::default().sends,
             outbox_capacity: HubSettings::default().outbox_capacity,
             presence_delay: HubSettings::default().presence_delay,
             max_websockets_per_user: HubSettings::default().max_connections_per_user,
@@ -83,15 +85,32 @@ impl TaskSpawner for TokioSpawner {
     }
 }
 
-/// Everything the chat routes need; cheap to clone.
+impl ChatConfig {
+    /// Every limit, counted in this process.
+    fn rate_limits(&self) -> RateLimits {
+        RateLimits {
+            frames: self.ws_frames,
+            sends: self.rest_sends,
+            direct_conversations: self.quotas.direct_conversations,
+            upload_tickets: self.quotas.upload_tickets,
+        }
+    }
+}
+
+/// Everything the chat routes need; cheap to clone. The REST routes see
+/// only its `ApiState`; the WebSocket route needs the hub too.
 #[derive(Clone)]
 pub struct ChatState {
     pub service: Arc<ChatService>,
     pub hub: Hub,
-    verifier: Arc<dyn TokenVerifier>,
+    api: ApiState,
     config: Arc<ChatConfig>,
-    rest_sends: Arc<KeyedRateLimiter>,
-    quotas: Arc<UserQuotas>,
+}
+
+impl FromRef<ChatState> for ApiState {
+    fn from_ref(chat: &ChatState) -> ApiState {
+        chat.api.clone()
+    }
 }
 
 impl ChatState {
@@ -105,57 +124,37 @@ impl ChatState {
             max_connections_per_user: config.max_websockets_per_user,
         });
         let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()), Arc::new(TokioSpawner))
-            .sentiment(config.sentiment.clone());
+            .sentiment(config.sentiment.clone())
+            .rate_limiter(Arc::new(LocalRateLimiter::new(config.rate_limits())));
         if let Some(images) = config.images.clone() {
             service = service.images(images);
         }
-        let service = service.build();
-        Ok(Self {
-            service: Arc::new(service),
-            hub,
-            verifier,
-            rest_sends: Arc::new(KeyedRateLimiter::new(config.rest_sends)),
-            quotas: Arc::new(UserQuotas::new(&config.quotas)),
-            config: Arc::new(config),
-        })
+        let service = Arc::new(service.build());
+        let api = ApiState::new(service.clone(), verifier);
+        Ok(Self { service, hub, api, config: Arc::new(config) })
     }
 
     /// Verifies an id token and records its user.
     pub async fn authenticate(&self, token: &str) -> Result<Identity, ApiError> {
-        Ok(self.authenticate_token(token).await?.identity)
+        self.api.authenticate(token).await
     }
 
     /// `authenticate`, keeping the token's expiry and sign-in session.
     pub async fn authenticate_token(&self, token: &str) -> Result<VerifiedToken, ApiError> {
-        let verified = self.verifier.verify_token(token).await?;
-        self.service.register(&verified.identity).await?;
-        Ok(verified)
-    }
-
-    pub fn quotas(&self) -> &UserQuotas {
-        &self.quotas
+        self.api.authenticate_token(token).await
     }
 }
 
-/// The chat API, to be mounted under `/api`. It has no fallback of its own,
+/// The chat API, to be mounted under `/api`: the REST router of
+/// moodchat-http-api and the WebSocket route. It has no fallback of its own,
 /// so it merges into a router that has one.
 pub fn router<S: Clone + Send + Sync + 'static>(chat: ChatState) -> Router<S> {
     // Without the WebSocket route `/ws` falls through to the API's JSON 404,
     // which a browser sees as a refused upgrade.
-    let websocket = if chat.config.websocket { Router::new().route("/ws", get(ws::upgrade)) } else { Router::new() };
-    Router::new()
-        .route("/rooms", get(rest::list_rooms).post(rest::create_room))
-        .route("/rooms/{room}/join", post(rest::join_room))
-        .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
-        .route("/rooms/{room}/messages/{message}/mood", put(rest::set_mood).delete(rest::clear_mood))
-        .route("/rooms/{room}/read", post(rest::mark_read))
-        .route("/rooms/{room}/members", get(rest::members))
-        .route(
-            "/dms",
-            post(rest::open_direct).route_layer(from_fn_with_state(chat.clone(), charge_direct_conversation)),
-        )
-        .route("/users", get(rest::search_users))
-        .merge(websocket)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(chat)
+    let websocket = if chat.config.websocket {
+        Router::new().route("/ws", get(ws::upgrade)).with_state(chat.clone())
+    } else {
+        Router::new()
+    };
+    moodchat_http_api::router(chat.api.clone()).merge(websocket)
 }

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use async_trait::async_trait;
 use moodchat_core::edge::{self, Caller, Replies};
 use moodchat_core::error::{bad_request, unauthorized};
-use moodchat_core::rate_limit::TokenBucket;
 use moodchat_core::{ConnectionId, Identity, VerifiedToken};
 use moodchat_protocol::limits::{MAX_WS_FRAME_BYTES, MAX_WS_MESSAGE_BYTES};
 use moodchat_protocol::{ApiError, ErrorCode, ServerEvent};
@@ -53,15 +52,15 @@ pub async fn upgrade(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let Some(token) = query.token.filter(|t| !t.is_empty()) else {
-        return ChatError(unauthorized("missing ?token=")).into_response();
+        return ChatError::Api(unauthorized("missing ?token=")).into_response();
     };
     let verified = match chat.authenticate_token(&token).await {
         Ok(verified) => verified,
-        Err(error) => return ChatError(error).into_response(),
+        Err(error) => return ChatError::Api(error).into_response(),
     };
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
-        Err(rejection) => return ChatError(bad_request(rejection.body_text())).into_response(),
+        Err(rejection) => return ChatError::Api(bad_request(rejection.body_text())).into_response(),
     };
     // Reserved before the upgrade, so that a burst of upgrades cannot all
     // pass the count; the slot is given back if the upgrade never completes.
@@ -69,7 +68,7 @@ pub async fn upgrade(
         Ok(registration) => registration,
         Err(TooManyConnections { limit }) => {
             let message = format!("at most {limit} WebSockets per user may be open at once; close another tab or device");
-            return ChatError(ApiError::new(ErrorCode::RateLimited, message)).into_response();
+            return ChatError::Api(ApiError::new(ErrorCode::RateLimited, message)).into_response();
         }
     };
     upgrade
@@ -98,7 +97,6 @@ struct Connection {
     chat: ChatState,
     who: Identity,
     id: ConnectionId,
-    rate: TokenBucket,
     out: Outlet,
     _slot: Slot,
 }
@@ -117,12 +115,11 @@ impl Connection {
     async fn run(chat: ChatState, verified: VerifiedToken, registration: Registration, socket: WebSocket) {
         let Registration { id, mut outbox, kick, slot } = registration;
         let now_ms = chat.service.now_ms();
-        let rate = TokenBucket::new(chat.config.ws_frames, now_ms);
         let token_expires = deadline(verified.expires_at_ms, now_ms);
         let idle_timeout = chat.config.idle_timeout;
         let who = verified.identity;
         let out = Outlet { socket, sent_up_to: HashMap::new(), kick, token_expires };
-        let mut connection = Connection { chat, who, id, rate, out, _slot: slot };
+        let mut connection = Connection { chat, who, id, out, _slot: slot };
         let idle = tokio::time::sleep(idle_timeout);
         tokio::pin!(idle);
 
@@ -170,7 +167,7 @@ impl Connection {
 
     async fn handle_text(&mut self, text: &str) -> Result<(), End> {
         let caller = Caller { who: &self.who, connection: &self.id };
-        edge::handle_text(&self.chat.service, caller, &mut self.rate, text, &mut self.out).await
+        edge::handle_text(&self.chat.service, caller, text, &mut self.out).await
     }
 }
 

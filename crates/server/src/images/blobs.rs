@@ -108,7 +108,7 @@ async fn accept_upload(
 }
 
 fn refuse(error: ApiError) -> Response {
-    ChatError(error).into_response()
+    ChatError::Api(error).into_response()
 }
 
 /// A Content-Length other than the ticket's size is refused before a byte

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use moodchat_core::rate_limit::Limited;
 use moodchat_protocol::images::UploadRequest;
 
 use crate::chat::http::{Caller, ChatError, JsonBody};
@@ -15,11 +16,11 @@ pub async fn create(
     Caller(who): Caller,
     JsonBody(request): JsonBody<UploadRequest>,
 ) -> Response {
-    if let Err(refused) = chat.quotas().upload_ticket(&who.sub) {
-        return refused.into_response();
+    if let Err(throttled) = chat.service.charge(Limited::UploadTickets, &who.sub).await {
+        return ChatError::from(throttled).into_response();
     }
     match chat.service.upload_ticket(&who, &request).await {
         Ok(ticket) => Json(ticket).into_response(),
-        Err(error) => ChatError(error).into_response(),
+        Err(error) => ChatError::Api(error).into_response(),
     }
 }

@@ -14,7 +14,7 @@ use moodchat_limits::RetryAfter;
 use moodchat_protocol::{ApiError, ErrorCode};
 
 pub use client_address::{client_address_layer, ClientIpSource};
-pub use quotas::{QuotaSettings, UploadQuotaSettings, UploadQuotas, UserQuotas};
+pub use quotas::{QuotaSettings, UploadQuotaSettings, UploadQuotas};
 
 /// Over a limit: 429, the protocol's JSON error, and when to come back.
 #[derive(Debug)]

@@ -1,18 +1,15 @@
 //! Per-user quotas of the authenticated routes: upload tickets and direct
-//! conversations opened (the chat's), uploads in count and bytes (the blob
-//! routes'). Keyed by the user's `sub`, so a quota follows the account
-//! whatever the address.
+//! conversations opened (the chat's, counted by the core's rate limiter
+//! port, see `ChatConfig::quotas`), uploads in count and bytes (the blob
+//! routes', counted here). Keyed by the user's `sub`, so a quota follows the
+//! account whatever the address.
 
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use moodchat_core::rate_limit::RateLimits;
 use moodchat_limits::{KeyedLimiter, Rate};
 
 use super::Refused;
-use crate::chat::http::Caller;
-use crate::chat::ChatState;
 
 /// The chat routes' quotas; `Default` is what docs/security.md lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,35 +33,14 @@ const HOUR: Duration = Duration::from_secs(60 * 60);
 
 impl Default for QuotaSettings {
     fn default() -> Self {
-        Self { upload_tickets: Rate::per(120, HOUR), direct_conversations: Rate::per(30, HOUR) }
+        let limits = RateLimits::default();
+        Self { upload_tickets: limits.upload_tickets, direct_conversations: limits.direct_conversations }
     }
 }
 
 impl Default for UploadQuotaSettings {
     fn default() -> Self {
         Self { uploads: Rate::per(120, HOUR), upload_bytes: Rate::per(256 << 20, HOUR) }
-    }
-}
-
-pub struct UserQuotas {
-    upload_tickets: KeyedLimiter<String>,
-    direct_conversations: KeyedLimiter<String>,
-}
-
-impl UserQuotas {
-    pub fn new(settings: &QuotaSettings) -> Self {
-        Self {
-            upload_tickets: KeyedLimiter::new(settings.upload_tickets),
-            direct_conversations: KeyedLimiter::new(settings.direct_conversations),
-        }
-    }
-
-    pub fn upload_ticket(&self, sub: &str) -> Result<(), Refused> {
-        charge(&self.upload_tickets, sub, 1, "upload tickets")
-    }
-
-    pub fn direct_conversation(&self, sub: &str) -> Result<(), Refused> {
-        charge(&self.direct_conversations, sub, 1, "opening direct conversations")
     }
 }
 
@@ -90,19 +66,4 @@ fn charge(limiter: &KeyedLimiter<String>, sub: &str, amount: u32, what: &str) ->
     limiter
         .check_n(&sub.to_owned(), amount)
         .map_err(|retry| Refused::new(retry, format!("{what} are limited to {} per user", limiter.rate())))
-}
-
-/// Route layer of `POST /api/dms`: authenticates (the handler then reuses
-/// the identity, see `Caller`) and charges the caller's quota before the
-/// handler runs.
-pub async fn charge_direct_conversation(State(chat): State<ChatState>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let who = match <Caller as axum::extract::FromRequestParts<ChatState>>::from_request_parts(&mut parts, &chat).await {
-        Ok(Caller(who)) => who,
-        Err(error) => return error.into_response(),
-    };
-    if let Err(refused) = chat.quotas().direct_conversation(&who.sub) {
-        return refused.into_response();
-    }
-    next.run(Request::from_parts(parts, body)).await
 }

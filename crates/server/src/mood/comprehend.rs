@@ -80,15 +80,6 @@ impl ComprehendClient {
     pub fn endpoint(&self) -> &reqwest::Url {
         &self.endpoint
     }
-
-    /// `host[:port]` exactly as the HTTP client will send it.
-    fn host_header(&self) -> String {
-        let host = self.endpoint.host_str().unwrap_or_default();
-        match self.endpoint.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        }
-    }
 }
 
 fn truncate_to_bytes(text: &str, max: usize) -> &str {
@@ -130,32 +121,21 @@ impl RemoteClassifier for ComprehendClient {
             "LanguageCode": super::language_of(text),
         })
         .to_string();
-        let amz_date = sigv4::amz_date(SystemTime::now());
-        let host = self.host_header();
-        let mut headers = vec![
-            ("content-type", CONTENT_TYPE),
-            ("host", host.as_str()),
-            ("x-amz-date", amz_date.as_str()),
-            ("x-amz-target", TARGET),
-        ];
-        if let Some(token) = &credentials.session_token {
-            headers.push(("x-amz-security-token", token.as_str()));
-        }
+        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", TARGET)];
         let keys = sigv4::SigningKeys {
             access_key_id: &credentials.access_key_id,
             secret_access_key: &credentials.secret_access_key,
+            session_token: credentials.session_token.as_deref(),
         };
-        let request = sigv4::Request {
-            method: "POST",
-            path: self.endpoint.path(),
-            query: "",
-            headers: &headers,
-            payload: body.as_bytes(),
-        };
-        let authorization = sigv4::authorization(&keys, &self.region, "comprehend", &amz_date, &request);
-        let mut builder = self.http.post(self.endpoint.clone()).header("authorization", authorization);
-        for (name, value) in headers.iter().filter(|(name, _)| *name != "host") {
-            builder = builder.header(*name, *value);
+        let request = sigv4::Request { method: "POST", url: self.endpoint.as_str(), headers: &headers, payload: body.as_bytes() };
+        let signed = sigv4::sign(&keys, &self.region, "comprehend", SystemTime::now(), &request)
+            .map_err(RemoteError::NotConfigured)?;
+        let mut builder = self.http.post(self.endpoint.clone());
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        for (name, value) in signed {
+            builder = builder.header(name, value);
         }
         let response = builder.body(body).send().await?;
         let body = success_body(response).await?;
@@ -202,17 +182,28 @@ mod tests {
     /// host/headers/body are the ones sent.
     fn signature_matches(headers: &HeaderMap, body: &[u8]) -> bool {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let signed = [
-            ("content-type", get("content-type")),
-            ("host", get("host")),
-            ("x-amz-date", get("x-amz-date")),
-            ("x-amz-security-token", get("x-amz-security-token")),
-            ("x-amz-target", get("x-amz-target")),
-        ];
+        // x-amz-date is YYYYMMDDTHHMMSSZ; RFC 3339 wants the separators.
+        let amz = get("x-amz-date");
+        if amz.len() != 16 {
+            return false;
+        }
+        let rfc3339 = format!("{}-{}-{}T{}:{}:{}Z", &amz[0..4], &amz[4..6], &amz[6..8], &amz[9..11], &amz[11..13], &amz[13..15]);
+        let Ok(at) = aws_smithy_types::DateTime::from_str(&rfc3339, aws_smithy_types::date_time::Format::DateTime) else {
+            return false;
+        };
+        let Ok(time) = SystemTime::try_from(at) else { return false };
+        let signed = [("content-type", get("content-type")), ("x-amz-target", get("x-amz-target"))];
         let pairs: Vec<(&str, &str)> = signed.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let keys = sigv4::SigningKeys { access_key_id: "AKIDTEST", secret_access_key: "secret-for-tests" };
-        let request = sigv4::Request { method: "POST", path: "/", query: "", headers: &pairs, payload: body };
-        sigv4::authorization(&keys, "ap-northeast-2", "comprehend", &get("x-amz-date"), &request) == get("authorization")
+        let token = get("x-amz-security-token");
+        let keys = sigv4::SigningKeys {
+            access_key_id: "AKIDTEST",
+            secret_access_key: "secret-for-tests",
+            session_token: (!token.is_empty()).then_some(token.as_str()),
+        };
+        let url = format!("http://{}/", get("host"));
+        let request = sigv4::Request { method: "POST", url: &url, headers: &pairs, payload: body };
+        let Ok(expected) = sigv4::sign(&keys, "ap-northeast-2", "comprehend", time, &request) else { return false };
+        expected.iter().any(|(name, value)| name == "authorization" && *value == get("authorization"))
     }
 
     fn client(url: &str) -> ComprehendClient {
@@ -301,6 +292,5 @@ mod tests {
     fn the_default_endpoint_follows_the_region() {
         let c = ComprehendClient::new(reqwest::Client::new(), "ap-northeast-2", None, test_credentials);
         assert_eq!(c.endpoint().as_str(), "https://comprehend.ap-northeast-2.amazonaws.com/");
-        assert_eq!(c.host_header(), "comprehend.ap-northeast-2.amazonaws.com");
     }
 }

@@ -54,6 +54,8 @@ pub fn id_claims(username: &str) -> Value {
         "iss": ISSUER,
         "token_use": "id",
         "cognito:username": username,
+        // Accounts made by the app always have a name (sign-up asks for it).
+        "name": username,
         "email": format!("{username}@example.com"),
         "email_verified": true,
         "auth_time": now,
@@ -124,7 +126,7 @@ impl Drop for TestServer {
 }
 
 async fn unknown_path(uri: Uri) -> chat::http::ChatError {
-    chat::http::ChatError(moodchat_core::error::not_found(format!("no API endpoint at {}", uri.path())))
+    chat::http::ChatError::Api(moodchat_core::error::not_found(format!("no API endpoint at {}", uri.path())))
 }
 
 /// REST calls as one user.
@@ -136,7 +138,11 @@ pub struct Rest {
 
 impl Rest {
     pub fn new(server: &TestServer, username: &str) -> Rest {
-        Rest { http: reqwest::Client::new(), base: server.url("/api"), token: token(username) }
+        Rest::with_token(server, token(username))
+    }
+
+    pub fn with_token(server: &TestServer, token: String) -> Rest {
+        Rest { http: reqwest::Client::new(), base: server.url("/api"), token }
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

@@ -1,24 +1,27 @@
 //! REST handlers (docs/protocol.md, "REST"): each one authenticates, calls
 //! ChatService, and maps the result to the documented status and body.
+//! Sends, mood changes and new direct conversations are charged to the
+//! caller's rate limits first.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use moodchat_core::rate_limit::Limited;
 use moodchat_core::SendRequest;
 use moodchat_protocol::rest::{
     CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, SendMessage,
     SetMood, UserList, UserQuery,
 };
-use moodchat_protocol::{ApiError, ErrorCode, Message, Room};
+use moodchat_protocol::{Message, Room};
 
-use super::http::{Caller, ChatError, JsonBody, QueryParams};
-use super::ChatState;
+use crate::extract::{Caller, ChatError, JsonBody, QueryParams};
+use crate::ApiState;
 
 type Result<T> = std::result::Result<T, ChatError>;
 
 pub async fn list_rooms(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<RoomListQuery>,
 ) -> Result<Json<RoomList>> {
@@ -26,27 +29,28 @@ pub async fn list_rooms(
 }
 
 pub async fn create_room(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<CreateRoom>,
 ) -> Result<(StatusCode, Json<Room>)> {
     Ok((StatusCode::CREATED, Json(chat.service.create_room(&who, &body.name).await?)))
 }
 
-pub async fn join_room(State(chat): State<ChatState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
+pub async fn join_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
     Ok(Json(chat.service.join_room(&who, &room).await?))
 }
 
 pub async fn open_direct(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<OpenDirect>,
 ) -> Result<Json<Room>> {
+    chat.service.charge(Limited::DirectConversations, &who.sub).await?;
     Ok(Json(chat.service.open_direct(&who, &body.user).await?))
 }
 
 pub async fn history(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     Path(room): Path<String>,
     QueryParams(query): QueryParams<HistoryQuery>,
@@ -57,14 +61,12 @@ pub async fn history(
 /// Polling-mode send: 201 with the new message, or 200 with the original
 /// when `client_id` was already used (a retry).
 pub async fn send_message(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     Path(room): Path<String>,
     JsonBody(body): JsonBody<SendMessage>,
 ) -> Result<Response> {
-    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
-        return Err(ApiError::new(ErrorCode::RateLimited, "too many messages; slow down").into());
-    }
+    chat.service.charge(Limited::Sends, &who.sub).await?;
     let request = SendRequest { client_id: body.client_id, text: body.text, image_key: body.image_key };
     let sent = chat.service.send(&who, &room, request).await?;
     let status = if sent.created { StatusCode::CREATED } else { StatusCode::OK };
@@ -74,31 +76,27 @@ pub async fn send_message(
 /// `PUT .../messages/{id}/mood`: the author's mood of their own message
 /// (null clears it). Counted against the same per-user rate as sends.
 pub async fn set_mood(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     Path((room, message_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<SetMood>,
 ) -> Result<Json<Message>> {
-    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
-        return Err(ApiError::new(ErrorCode::RateLimited, "too many changes; slow down").into());
-    }
+    chat.service.charge(Limited::Sends, &who.sub).await?;
     Ok(Json(chat.service.set_author_mood(&who, &room, &message_id, body.mood).await?))
 }
 
 /// `DELETE .../messages/{id}/mood`: back to the model's mood.
 pub async fn clear_mood(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     Path((room, message_id)): Path<(String, String)>,
 ) -> Result<Json<Message>> {
-    if !chat.rest_sends.try_take(&who.sub, chat.service.now_ms()) {
-        return Err(ApiError::new(ErrorCode::RateLimited, "too many changes; slow down").into());
-    }
+    chat.service.charge(Limited::Sends, &who.sub).await?;
     Ok(Json(chat.service.set_author_mood(&who, &room, &message_id, None).await?))
 }
 
 pub async fn mark_read(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     Path(room): Path<String>,
     JsonBody(body): JsonBody<MarkRead>,
@@ -107,12 +105,12 @@ pub async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn members(State(chat): State<ChatState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<MemberList>> {
+pub async fn members(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<MemberList>> {
     Ok(Json(MemberList { members: chat.service.members(&who, &room).await? }))
 }
 
 pub async fn search_users(
-    State(chat): State<ChatState>,
+    State(chat): State<ApiState>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<UserQuery>,
 ) -> Result<Json<UserList>> {

@@ -3,6 +3,10 @@
 //! `aud` must match, `token_use` must be `id`, and `exp` must be in the future.
 //! Every failure is the same `401 unauthorized`; the reason goes to the log
 //! (debug), never to the client.
+//!
+//! Its own crate so that every home verifies the same way: the embedded
+//! server, and on AWS the WebSocket `$connect` authorizer and the HTTP
+//! function (crates/aws). It depends on the core's `TokenVerifier` port only.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -12,6 +16,7 @@ use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use moodchat_core::error::unauthorized;
 use moodchat_core::{Identity, TokenVerifier, VerifiedToken};
+use moodchat_protocol::names::display_name;
 use moodchat_protocol::ApiError;
 use serde::Deserialize;
 
@@ -171,8 +176,10 @@ impl JwksVerifier {
         if claims.token_use != "id" {
             return Err(format!("token_use is {:?}, not \"id\"", claims.token_use));
         }
+        // The same rule the app names its pending messages by.
+        let name = display_name(claims.name.as_deref(), claims.email.as_deref(), claims.username.as_deref(), &claims.sub)
+            .to_owned();
         let username = claims.username.unwrap_or_else(|| claims.sub.clone());
-        let name = claims.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| username.clone());
         let identity = Identity { sub: claims.sub, username, name, email: claims.email };
         Ok(VerifiedToken { identity, expires_at_ms: Some(claims.exp.saturating_mul(1000)), session: claims.origin_jti })
     }
