@@ -5,8 +5,10 @@
 //! server.
 
 pub mod dynamo;
+pub mod push;
 pub mod sdk;
 
+pub use dynamo::connections::DynamoConnections;
 pub use dynamo::store::DynamoStore;
 pub use dynamo::Table;
-
+pub use push::ManagementApiPusher;

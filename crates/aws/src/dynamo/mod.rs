@@ -2,6 +2,7 @@
 //! conversions, and the two adapters written onto it.
 
 pub mod attrs;
+pub mod connections;
 pub mod keys;
 pub mod message_item;
 pub mod store;

@@ -4,6 +4,7 @@
 mod history;
 mod moods;
 mod rooms;
+pub(crate) use rooms::query_all;
 mod send;
 mod users;
 
@@ -120,7 +121,7 @@ impl MessageStore for DynamoStore {
 }
 
 /// Whether an SDK error is a failed condition (`ConditionalCheckFailedException`).
-fn is_condition_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+pub(crate) fn is_condition_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
 {
@@ -129,7 +130,7 @@ where
 
 /// The cancellation reason codes of a cancelled transaction, one per item
 /// (`None` when it is not a cancellation).
-fn cancellation_codes<R>(
+pub(crate) fn cancellation_codes<R>(
     error: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
 ) -> Option<Vec<Option<String>>> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;

@@ -1,0 +1,99 @@
+//! `Pusher` through API Gateway's management API: the room's (or user's)
+//! connections from the table, then one `PostToConnection` each, all in
+//! parallel. A 410 `GoneException` reports the connection as undelivered
+//! (the core disconnects it); any other failure is logged and dropped: a
+//! live event is advisory, the client catches up from history.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+use aws_sdk_apigatewaymanagement::Client;
+use futures_util::future::join_all;
+use moodchat_core::ports::{ConnectionId, Pusher, Undelivered};
+use moodchat_protocol::ServerEvent;
+
+use crate::dynamo::connections::{DynamoConnections, Subscriber};
+
+/// How long one push may take before it is given up: a slow connection
+/// never holds the others (nor the handler) longer than this.
+pub const PUSH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What one `PostToConnection` came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Posted {
+    Delivered,
+    /// 410: the client is gone (API Gateway forgets it; so must we).
+    Gone,
+    /// Any other failure, timeouts included (logged).
+    Failed,
+}
+
+#[derive(Clone)]
+pub struct ManagementApiPusher {
+    client: Client,
+    connections: DynamoConnections,
+}
+
+impl ManagementApiPusher {
+    pub fn new(client: Client, connections: DynamoConnections) -> Self {
+        Self { client, connections }
+    }
+
+    /// Posts one frame to one connection.
+    pub async fn post(&self, connection: &ConnectionId, data: &[u8]) -> Posted {
+        let request = self.client.post_to_connection().connection_id(&connection.0).data(Blob::new(data)).send();
+        match tokio::time::timeout(PUSH_TIMEOUT, request).await {
+            Ok(Ok(_)) => Posted::Delivered,
+            Ok(Err(error)) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => Posted::Gone,
+            Ok(Err(error)) => {
+                tracing::warn!(connection = %connection.0, ?error, "PostToConnection failed");
+                Posted::Failed
+            }
+            Err(_) => {
+                tracing::warn!(connection = %connection.0, "PostToConnection timed out");
+                Posted::Failed
+            }
+        }
+    }
+
+    /// Posts the event to every target at once; returns the gone ones.
+    async fn post_all(&self, targets: Vec<Subscriber>, event: &ServerEvent) -> Undelivered {
+        let data = match serde_json::to_vec(event) {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::error!(%error, "an event did not serialize");
+                return Vec::new();
+            }
+        };
+        let posts = targets.iter().map(|target| self.post(&target.connection, &data));
+        let outcomes = join_all(posts).await;
+        targets.into_iter().zip(outcomes).filter(|(_, posted)| *posted == Posted::Gone).map(|(t, _)| t.connection).collect()
+    }
+}
+
+#[async_trait]
+impl Pusher for ManagementApiPusher {
+    async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) -> Undelivered {
+        let targets = match self.connections.subscribers(room_id).await {
+            Ok(targets) => targets,
+            Err(error) => {
+                tracing::error!(room = room_id, ?error, "the room's connections could not be read");
+                return Vec::new();
+            }
+        };
+        let mut targets: Vec<Subscriber> = targets.into_iter().filter(|t| Some(&t.connection) != skip).collect();
+        targets.dedup_by(|a, b| a.connection == b.connection);
+        self.post_all(targets, &event).await
+    }
+
+    async fn publish_to_user(&self, sub: &str, event: ServerEvent) -> Undelivered {
+        match self.connections.connections_of(sub).await {
+            Ok(targets) => self.post_all(targets, &event).await,
+            Err(error) => {
+                tracing::error!(?error, "the user's connections could not be read");
+                Vec::new()
+            }
+        }
+    }
+}
