@@ -5,6 +5,7 @@
 //! server.
 
 pub mod dynamo;
+pub mod functions;
 pub mod push;
 pub mod sdk;
 
