@@ -3,7 +3,14 @@
 //! parallel. A 410 `GoneException` reports the connection as undelivered
 //! (the core disconnects it); any other failure is logged and dropped: a
 //! live event is advisory, the client catches up from history.
+//!
+//! `deferring` makes `publish` start the posts and return at once, for the
+//! `$default` function: the sender's `ack` (which the core sends after the
+//! message is published) never waits on someone else's slow connection.
+//! The function then `settle`s before its invocation ends, and disconnects
+//! what came back gone.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -29,15 +36,48 @@ pub enum Posted {
     Failed,
 }
 
+type Pending = Arc<Mutex<Vec<tokio::task::JoinHandle<Undelivered>>>>;
+
 #[derive(Clone)]
 pub struct ManagementApiPusher {
     client: Client,
     connections: DynamoConnections,
+    /// With `deferring`: the posts started and not settled yet.
+    pending: Option<Pending>,
 }
 
 impl ManagementApiPusher {
     pub fn new(client: Client, connections: DynamoConnections) -> Self {
-        Self { client, connections }
+        Self { client, connections, pending: None }
+    }
+
+    /// Posts run in the background; `settle` waits for them.
+    pub fn deferring(self) -> Self {
+        Self { pending: Some(Pending::default()), ..self }
+    }
+
+    /// Waits for every post started so far; the connections found gone.
+    pub async fn settle(&self) -> Undelivered {
+        let Some(pending) = &self.pending else { return Vec::new() };
+        let started = std::mem::take(&mut *pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut gone = Vec::new();
+        for posts in started {
+            gone.extend(posts.await.unwrap_or_default());
+        }
+        gone
+    }
+
+    /// Posts now, or in the background when deferring.
+    async fn deliver(&self, targets: Vec<Subscriber>, event: ServerEvent) -> Undelivered {
+        match &self.pending {
+            None => self.post_all(targets, &event).await,
+            Some(pending) => {
+                let this = Self { pending: None, ..self.clone() };
+                let posts = tokio::spawn(async move { this.post_all(targets, &event).await });
+                pending.lock().unwrap_or_else(|p| p.into_inner()).push(posts);
+                Vec::new()
+            }
+        }
     }
 
     /// Posts one frame to one connection.
@@ -84,12 +124,12 @@ impl Pusher for ManagementApiPusher {
         };
         let mut targets: Vec<Subscriber> = targets.into_iter().filter(|t| Some(&t.connection) != skip).collect();
         targets.dedup_by(|a, b| a.connection == b.connection);
-        self.post_all(targets, &event).await
+        self.deliver(targets, event).await
     }
 
     async fn publish_to_user(&self, sub: &str, event: ServerEvent) -> Undelivered {
         match self.connections.connections_of(sub).await {
-            Ok(targets) => self.post_all(targets, &event).await,
+            Ok(targets) => self.deliver(targets, event).await,
             Err(error) => {
                 tracing::error!(?error, "the user's connections could not be read");
                 Vec::new()

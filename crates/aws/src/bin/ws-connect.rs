@@ -12,7 +12,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_logging();
-    let chat = Arc::new(Chat::from_env()?);
+    let chat = Arc::new(Chat::from_env(false)?);
     chat.store.ensure_lobby(chat.service.now_ms()).await.map_err(|e| format!("the lobby: {}", e.message))?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let chat = chat.clone();

@@ -2,7 +2,8 @@
 //! through the shared frame engine (`moodchat_core::edge::handle_text`).
 //! Who is speaking comes from the connection's item (the authorizer's
 //! context reaches `$connect` only); replies go back with
-//! `PostToConnection`, events to others through the pusher.
+//! `PostToConnection`, events to others through the pusher, in the
+//! background: a slow connection never delays the sender's `ack`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,7 +29,7 @@ const BUDGETS_KEPT: usize = 10_000;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_logging();
-    let chat = Arc::new(Chat::from_env()?);
+    let chat = Arc::new(Chat::from_env(true)?);
     let budgets: Arc<Budgets> = Arc::default();
     lambda_runtime::run(service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
         let (chat, budgets) = (chat.clone(), budgets.clone());
@@ -59,5 +60,7 @@ async fn frame(chat: &Chat, budgets: &Budgets, event: ApiGatewayWebsocketProxyRe
     let caller = Caller { who: &who, connection: &connection };
     let _ = handle_text(&chat.service, caller, &mut budget, &text, &mut replies).await;
     budgets.lock().unwrap_or_else(|p| p.into_inner()).insert(connection, budget);
+    // The replies are out; the events to others finish before Lambda freezes us.
+    chat.settle().await;
     status(200)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_logging();
-    let chat = Arc::new(Chat::from_env()?);
+    let chat = Arc::new(Chat::from_env(false)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let chat = chat.clone();
         async move {

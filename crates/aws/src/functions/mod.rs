@@ -47,8 +47,10 @@ pub struct Chat {
 
 impl Chat {
     /// From `MOODCHAT_TABLE_NAME`, `MOODCHAT_WS_ENDPOINT` and the SDK's
-    /// environment (`AWS_ENDPOINT_URL_DYNAMODB` for the local stack).
-    pub fn from_env() -> Result<Self, lambda_runtime::Error> {
+    /// environment (`AWS_ENDPOINT_URL_DYNAMODB` for the local stack). With
+    /// `deferred_pushes`, events to others are posted in the background and
+    /// `settle` must run before the invocation ends.
+    pub fn from_env(deferred_pushes: bool) -> Result<Self, lambda_runtime::Error> {
         let environment = Environment::from_env();
         let dynamodb = environment.dynamodb(Environment::endpoint_override("DYNAMODB").as_deref());
         let table = Table::new(dynamodb, required("MOODCHAT_TABLE_NAME")?);
@@ -56,7 +58,10 @@ impl Chat {
         let connections = DynamoConnections::new(table, Arc::new(SystemClock));
         // Without an endpoint (ws-connect) nothing is ever pushed.
         let endpoint = std::env::var("MOODCHAT_WS_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
-        let pusher = ManagementApiPusher::new(environment.management_api(&endpoint), connections.clone());
+        let mut pusher = ManagementApiPusher::new(environment.management_api(&endpoint), connections.clone());
+        if deferred_pushes {
+            pusher = pusher.deferring();
+        }
         let service = ChatService::builder(
             Arc::new(store.clone()),
             Arc::new(connections),
@@ -66,6 +71,24 @@ impl Chat {
         .sentiment(Arc::new(mood::LocalMood::embedded()))
         .build();
         Ok(Self { service, store, pusher })
+    }
+}
+
+impl Chat {
+    /// Waits for the background pushes and disconnects the connections they
+    /// found gone (which announces presence, which may find more).
+    pub async fn settle(&self) {
+        loop {
+            let gone = self.pusher.settle().await;
+            if gone.is_empty() {
+                return;
+            }
+            for connection in gone {
+                if let Err(error) = self.service.disconnect(&connection).await {
+                    tracing::warn!(?error, "a gone connection could not be forgotten");
+                }
+            }
+        }
     }
 }
 
