@@ -221,3 +221,28 @@ fn the_pusher_reports_connections_the_management_api_answers_410_for() {
         next_of(&mut cy, "pong").await;
     });
 }
+
+#[test]
+fn a_user_gets_ten_connections_and_the_eleventh_is_refused() {
+    let dynamodb = support::dynamodb_endpoint();
+    support::block_on(async {
+        let stack = stack(dynamodb).await;
+        let token = id_token(&stack.gateway, "di@example.com", "Di").await;
+        let mut open = Vec::new();
+        for _ in 0..10 {
+            open.push(connect(&stack.gateway, &token).await.expect("within the limit"));
+        }
+        assert_eq!(connect(&stack.gateway, &token).await.err(), Some(429));
+        let mut last = open.pop().unwrap();
+        last.close(None).await.unwrap();
+        // Its $disconnect comes after the close: wait for the slot, with a deadline.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            match connect(&stack.gateway, &token).await {
+                Ok(_) => break,
+                Err(429) if std::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(code) => panic!("a slot should free up after a disconnect, got {code}"),
+            }
+        }
+    });
+}

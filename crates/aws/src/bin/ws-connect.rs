@@ -1,6 +1,8 @@
 //! `$connect` (docs/aws.md, "The functions"): records the user (and their
 //! lobby membership) and the connection, whose identity is the authorizer's
-//! context: the only event that carries it.
+//! context: the only event that carries it. A user with
+//! `MAX_CONNECTIONS_PER_USER` live connections already is refused (429), as
+//! the embedded hub refuses them.
 
 use std::sync::Arc;
 
@@ -8,6 +10,9 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 use moodchat_aws::functions::{connection_id, init_logging, status, Chat};
 use moodchat_core::ports::Identity;
 use serde_json::Value;
+
+/// As the embedded hub's default (crates/server, `HubSettings`).
+const MAX_CONNECTIONS_PER_USER: usize = 10;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -35,6 +40,14 @@ async fn connect(chat: &Chat, event: &Value) -> Value {
         tracing::error!("a $connect without the authorizer's identity or a connection id");
         return status(401);
     };
+    match chat.connections.connections_of(&who.sub).await {
+        Ok(open) if open.len() >= MAX_CONNECTIONS_PER_USER => return status(429),
+        Ok(_) => {}
+        Err(error) => {
+            tracing::error!(?error, "the user's connections could not be counted");
+            return status(500);
+        }
+    }
     let recorded = async {
         chat.service.register(&who).await?;
         chat.service.connect(&who, &connection).await

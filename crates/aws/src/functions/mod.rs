@@ -42,6 +42,7 @@ impl TaskSpawner for TokioSpawner {
 pub struct Chat {
     pub service: ChatService,
     pub store: DynamoStore,
+    pub connections: DynamoConnections,
     pub pusher: ManagementApiPusher,
 }
 
@@ -64,13 +65,13 @@ impl Chat {
         }
         let service = ChatService::builder(
             Arc::new(store.clone()),
-            Arc::new(connections),
+            Arc::new(connections.clone()),
             Arc::new(pusher.clone()),
             Arc::new(TokioSpawner),
         )
         .sentiment(Arc::new(mood::LocalMood::embedded()))
         .build();
-        Ok(Self { service, store, pusher })
+        Ok(Self { service, store, connections, pusher })
     }
 }
 
