@@ -77,6 +77,11 @@ async fn stack(dynamodb: String) -> Stack {
 
 /// Sign up (auto-confirmed) and sign in with real SRP at the gateway's /idp.
 async fn id_token(gateway: &Gateway, email: &str, name: &str) -> String {
+    sign_in(gateway, email, name).await["IdToken"].as_str().expect("signed in").to_owned()
+}
+
+/// The `AuthenticationResult` (IdToken, AccessToken...).
+async fn sign_in(gateway: &Gateway, email: &str, name: &str) -> Value {
     let http = reqwest::Client::new();
     let names = LocalNames::default();
     let cognito = |operation: &'static str, body: Value| {
@@ -102,7 +107,7 @@ async fn id_token(gateway: &Gateway, email: &str, name: &str) -> String {
         "ChallengeResponses": {"USERNAME": param("USER_ID_FOR_SRP"), "PASSWORD_CLAIM_SECRET_BLOCK": proof.password_claim_secret_block,
             "PASSWORD_CLAIM_SIGNATURE": proof.password_claim_signature, "TIMESTAMP": proof.timestamp}}))
     .await;
-    answer["AuthenticationResult"]["IdToken"].as_str().expect("signed in").to_owned()
+    answer["AuthenticationResult"].clone()
 }
 
 async fn connect(gateway: &Gateway, token: &str) -> Result<Socket, u16> {
@@ -151,7 +156,14 @@ fn two_users_chat_in_the_lobby_and_a_reconnect_resumes_what_it_missed() {
         let stack = stack(dynamodb).await;
         let gateway = &stack.gateway;
         assert_eq!(connect(gateway, "not-a-token").await.err(), Some(401), "the authorizer refuses a bad token");
-        let ana_token = id_token(gateway, "ana@example.com", "Ana").await;
+        let ana_tokens = sign_in(gateway, "ana@example.com", "Ana").await;
+        let ana_token = ana_tokens["IdToken"].as_str().unwrap().to_owned();
+        let access = ana_tokens["AccessToken"].as_str().unwrap();
+        assert_eq!(connect(gateway, access).await.err(), Some(401), "an access token is not an id token");
+        let (head, rest) = ana_token.split_once('.').unwrap();
+        let (claims, _signature) = rest.split_once('.').unwrap();
+        let forged = format!("{head}.{claims}.{}", "A".repeat(342));
+        assert_eq!(connect(gateway, &forged).await.err(), Some(401), "a forged signature");
         let bo_token = id_token(gateway, "bo@example.com", "Bo").await;
         let mut ana = connect(gateway, &ana_token).await.expect("ana connects");
         let mut bo = connect(gateway, &bo_token).await.expect("bo connects");
