@@ -3,7 +3,7 @@
 //! (opening a direct conversation, the user picker), and a send by someone
 //! who is not a member refused by the transaction's own condition.
 
-mod support;
+use super::support;
 
 use moodchat_aws::DynamoStore;
 use moodchat_core::ports::{HistorySlice, Identity, MessageStore};

@@ -4,7 +4,7 @@
 //! waits on it, and `settle` gives the stalled post up after its timeout
 //! without reporting a live connection as gone.
 
-mod support;
+use super::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

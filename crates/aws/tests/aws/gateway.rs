@@ -3,7 +3,7 @@
 //! infra/template.yaml, on DynamoDB Local, with users signed in at the
 //! embedded identity provider by real SRP: what a browser does on AWS.
 
-mod support;
+use super::support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

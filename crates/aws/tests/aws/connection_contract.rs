@@ -3,7 +3,7 @@
 //! with the template's table. The contract's clock starts at the epoch (its
 //! connections are made at 1 s): the registry reads expiry on that clock.
 
-mod support;
+use super::support;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The store contract (`moodchat_core::store_contract`) on the DynamoDB
 //! store, against DynamoDB Local with the template's table.
 
-mod support;
+use super::support;
 
 use moodchat_aws::DynamoStore;
 use moodchat_core::ports::MessageStore;
