@@ -67,17 +67,38 @@ impl ManagementApiPusher {
         gone
     }
 
-    /// Posts now, or in the background when deferring.
-    async fn deliver(&self, targets: Vec<Subscriber>, event: ServerEvent) -> Undelivered {
+    /// Finds the targets and posts to them now, or all of it in the
+    /// background when deferring (the Query of a big room's connections is
+    /// work the sender's ack need not wait for either).
+    async fn deliver(&self, audience: Audience, event: ServerEvent) -> Undelivered {
         match &self.pending {
-            None => self.post_all(targets, &event).await,
+            None => self.deliver_now(audience, event).await,
             Some(pending) => {
                 let this = Self { pending: None, ..self.clone() };
-                let posts = tokio::spawn(async move { this.post_all(targets, &event).await });
+                let posts = tokio::spawn(async move { this.deliver_now(audience, event).await });
                 pending.lock().unwrap_or_else(|p| p.into_inner()).push(posts);
                 Vec::new()
             }
         }
+    }
+
+    async fn deliver_now(&self, audience: Audience, event: ServerEvent) -> Undelivered {
+        let targets = match &audience {
+            Audience::Room { room, .. } => self.connections.subscribers(room).await,
+            Audience::User(sub) => self.connections.connections_of(sub).await,
+        };
+        let mut targets = match targets {
+            Ok(targets) => targets,
+            Err(error) => {
+                tracing::error!(?audience, ?error, "the connections to push to could not be read");
+                return Vec::new();
+            }
+        };
+        if let Audience::Room { skip: Some(skip), .. } = &audience {
+            targets.retain(|t| &t.connection != skip);
+        }
+        targets.dedup_by(|a, b| a.connection == b.connection);
+        self.post_all(targets, &event).await
     }
 
     /// Posts one frame to one connection.
@@ -112,28 +133,20 @@ impl ManagementApiPusher {
     }
 }
 
+/// Who an event is for.
+#[derive(Debug)]
+enum Audience {
+    Room { room: String, skip: Option<ConnectionId> },
+    User(String),
+}
+
 #[async_trait]
 impl Pusher for ManagementApiPusher {
     async fn publish(&self, room_id: &str, event: ServerEvent, skip: Option<&ConnectionId>) -> Undelivered {
-        let targets = match self.connections.subscribers(room_id).await {
-            Ok(targets) => targets,
-            Err(error) => {
-                tracing::error!(room = room_id, ?error, "the room's connections could not be read");
-                return Vec::new();
-            }
-        };
-        let mut targets: Vec<Subscriber> = targets.into_iter().filter(|t| Some(&t.connection) != skip).collect();
-        targets.dedup_by(|a, b| a.connection == b.connection);
-        self.deliver(targets, event).await
+        self.deliver(Audience::Room { room: room_id.to_owned(), skip: skip.cloned() }, event).await
     }
 
     async fn publish_to_user(&self, sub: &str, event: ServerEvent) -> Undelivered {
-        match self.connections.connections_of(sub).await {
-            Ok(targets) => self.deliver(targets, event).await,
-            Err(error) => {
-                tracing::error!(?error, "the user's connections could not be read");
-                Vec::new()
-            }
-        }
+        self.deliver(Audience::User(sub.to_owned()), event).await
     }
 }
