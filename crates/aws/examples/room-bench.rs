@@ -4,7 +4,7 @@
 //! crates/aws's real functions, signs users in at the embedded identity
 //! provider by SRP, opens `--users` × `--per-user` connections that join
 //! the lobby, then one of them sends `--messages` messages, each after the
-//! previous one's ack. Reported: the cold and warm `$default` round trip
+//! previous one's ack (and at most one per 150 ms: the frame limit). Reported: the cold and warm `$default` round trip
 //! (a `ping`), the sender's ack time, and per delivery (send -> the frame
 //! at each other connection) p50/p99 and deliveries per second.
 //!
@@ -28,6 +28,10 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// One frame per connection at most this often: 13 per 2 s, within the
+/// frame limit (20 per fixed 2 s window) however the windows fall.
+const PACE: Duration = Duration::from_millis(150);
 
 fn flag(name: &str, default: usize) -> usize {
     let arguments: Vec<String> = std::env::args().collect();
@@ -140,8 +144,11 @@ async fn main() -> Result<(), Failure> {
     send(&mut probe, json!({"action": "ping"})).await?;
     next_of(&mut probe, "pong").await?;
     report("$default ping round trip, cold (new process)", vec![started.elapsed()]);
+    // Paced under the frame limit (20 per 2 s window, counted in the table).
     let mut warm = Vec::new();
+    let mut pace = tokio::time::interval(PACE);
     for _ in 0..100 {
+        pace.tick().await;
         let started = Instant::now();
         send(&mut probe, json!({"action": "ping"})).await?;
         next_of(&mut probe, "pong").await?;
@@ -189,7 +196,9 @@ async fn main() -> Result<(), Failure> {
     let mut sent_at = HashMap::new();
     let mut acks = Vec::new();
     let first_send = Instant::now();
+    let mut pace = tokio::time::interval(PACE);
     for index in 0..messages {
+        pace.tick().await;
         let started = Instant::now();
         sent_at.insert(index, started);
         send(&mut sender, json!({"action": "sendMessage", "room": "lobby", "client_id": format!("b{index}"), "text": format!("bench {index}")})).await?;

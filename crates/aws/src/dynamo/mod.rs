@@ -5,6 +5,7 @@ pub mod attrs;
 pub mod connections;
 pub mod keys;
 pub mod message_item;
+pub mod rate;
 pub mod store;
 
 use std::collections::HashMap;

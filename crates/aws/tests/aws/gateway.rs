@@ -258,3 +258,33 @@ fn a_user_gets_ten_connections_and_the_eleventh_is_refused() {
         }
     });
 }
+
+/// The frame rate is counted in the table: a connection flooding frames is
+/// answered `rate_limited` beyond 20 per 2 s window, whichever function
+/// instance handles each frame.
+#[test]
+fn a_connection_flooding_frames_is_rate_limited() {
+    let dynamodb = support::dynamodb_endpoint();
+    support::block_on(async {
+        let stack = stack(dynamodb).await;
+        let token = id_token(&stack.gateway, "flo@example.com", "Flo").await;
+        let mut socket = connect(&stack.gateway, &token).await.expect("connects");
+        const FRAMES: usize = 100;
+        for _ in 0..FRAMES {
+            send(&mut socket, json!({"action": "ping"})).await;
+        }
+        let (mut pongs, mut limited) = (0, 0);
+        while pongs + limited < FRAMES {
+            let frame = tokio::time::timeout(Duration::from_secs(30), socket.next()).await.expect("an answer to every frame");
+            let Some(Ok(Frame::Text(text))) = frame else { continue };
+            let event: Value = serde_json::from_str(&text).unwrap();
+            match event["type"].as_str() {
+                Some("pong") => pongs += 1,
+                Some("error") if event["code"] == "rate_limited" => limited += 1,
+                _ => panic!("unexpected {event}"),
+            }
+        }
+        assert!(limited > 0, "{FRAMES} frames at once are over 20 per 2 s ({pongs} pongs)");
+        assert!(pongs >= 20, "the first 20 pass ({pongs})");
+    });
+}

@@ -8,5 +8,6 @@ mod support;
 mod connection_contract;
 mod gateway;
 mod push;
+mod rate;
 mod store_contract;
 mod store_users;
