@@ -187,6 +187,15 @@ fn two_users_chat_in_the_lobby_and_a_reconnect_resumes_what_it_missed() {
         // with `since`, in order, before `joined`.
         bo.close(None).await.unwrap();
         drop(bo);
+        // ws-disconnect forgets him and tells the lobby who is left.
+        loop {
+            let presence = next_of(&mut ana, "presence").await;
+            let online: Vec<&str> = presence["online"].as_array().unwrap().iter().filter_map(|u| u["name"].as_str()).collect();
+            if online == ["Ana"] {
+                break;
+            }
+            assert_eq!(online, ["Ana", "Bo"], "only the join's presence may come first");
+        }
         for (n, text) in [(2, "are you there?"), (3, "this is terrible, I hate waiting")] {
             send(&mut ana, json!({"action": "sendMessage", "room": "lobby", "client_id": format!("a{n}"), "text": text})).await;
             assert_eq!(next_of(&mut ana, "ack").await["seq"], n);
