@@ -110,7 +110,6 @@ async fn connect_within_limit(url: &str) -> Result<Socket, Failure> {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let (users, per_user, messages) = (flag("--users", 20), flag("--per-user", 10), flag("--messages", 40));
     let debug_dir = std::env::current_exe()?.parent().and_then(|p| p.parent()).map(PathBuf::from).ok_or("no directory")?;
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut gateway = tokio::process::Command::new(debug_dir.join("local-gateway"))
@@ -122,6 +121,18 @@ async fn main() -> Result<(), Failure> {
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
+    let outcome = bench(&mut gateway).await;
+    // Ctrl-C, not a kill: the gateway then stops DynamoDB Local and moto,
+    // its children, which a killed gateway would leave running.
+    if let Some(pid) = gateway.id() {
+        let _ = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status();
+        let _ = tokio::time::timeout(Duration::from_secs(20), gateway.wait()).await;
+    }
+    outcome
+}
+
+async fn bench(gateway: &mut tokio::process::Child) -> Result<(), Failure> {
+    let (users, per_user, messages) = (flag("--users", 20), flag("--per-user", 10), flag("--messages", 40));
     let mut lines = BufReader::new(gateway.stdout.take().ok_or("no stdout")?).lines();
     let url = loop {
         let line = lines.next_line().await?.ok_or("local-gateway exited (built? DynamoDB Local and moto installed?)")?;
