@@ -24,7 +24,9 @@ logged cargo test --no-fail-fast --workspace --exclude moodchat-web --exclude mo
 
 # ---- The serverless home: the SAM template must validate (offline, ~10 s).
 # The local gateway's tests (DynamoDB Local, the Lambda Runtime API, API
-# Gateway's WebSocket and HTTP APIs) ran with the native tests above.
+# Gateway's WebSocket and HTTP APIs) and crates/aws's (the adapters on
+# DynamoDB Local, the ws-* functions through the gateway: one test binary,
+# ~25 s warm) ran with the native tests above.
 step "SAM template: sam validate --lint"
 checked "$SAM_BIN" validate --lint --template "$REPO_ROOT/infra/template.yaml" --region us-east-1
 

@@ -63,6 +63,33 @@ pub async fn start_dynamodb_local() -> Result<Service> {
     Ok(Service { name: "DynamoDB Local", endpoint, _child: child })
 }
 
+/// DynamoDB Local for the rest of this process (a test binary's shared
+/// instance, kept in a static and so never dropped): a shell between us and
+/// Java waits on a pipe from this process and stops Java when the pipe
+/// closes, which the kernel does when this process exits, however it exits.
+pub async fn start_dynamodb_local_until_exit() -> Result<Service> {
+    let dir = dynamodb_local_dir(&from_env("MOODCHAT_DYNAMODB_LOCAL_DIR")?)?;
+    let port = free_port()?;
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg("java \"$@\" & java=$!; read _; kill $java")
+        .arg("sh")
+        .arg(format!("-Djava.library.path={}", dir.join("DynamoDBLocal_lib").display()))
+        .arg("-jar")
+        .arg(dir.join("DynamoDBLocal.jar"))
+        .args(["-inMemory", "-sharedDb", "-port", &port.to_string()])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start sh and java (DynamoDB Local needs a Java runtime: apt-get install default-jre-headless)")?;
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_answering("DynamoDB Local", &endpoint, Duration::from_secs(60)).await?;
+    Ok(Service { name: "DynamoDB Local", endpoint, _child: child })
+}
+
 /// moto's server (S3 and SNS here), one process for both.
 pub async fn start_moto() -> Result<Service> {
     let server = from_env("MOODCHAT_MOTO_SERVER")?;

@@ -1,0 +1,90 @@
+//! A message as table attributes (docs/aws.md: the message item, and the
+//! room's `last_message` map), and back.
+
+use moodchat_core::error::internal;
+use moodchat_protocol::{ApiError, Message, UserRef};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::attrs::{from_json, n, number, s, text, to_json};
+use super::Item;
+
+fn nested<T: Serialize>(value: &T) -> aws_sdk_dynamodb::types::AttributeValue {
+    from_json(&serde_json::to_value(value).expect("protocol types serialize"))
+}
+
+fn read_nested<T: DeserializeOwned>(item: &Item, name: &str) -> Result<Option<T>, ApiError> {
+    let Some(value) = item.get(name) else { return Ok(None) };
+    serde_json::from_value(to_json(value)).map(Some).map_err(|error| corrupt(name, error))
+}
+
+fn corrupt(field: &str, error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(field, %error, "a stored message cannot be read");
+    internal("a stored message cannot be read")
+}
+
+/// The message's own attributes (no keys).
+pub fn to_item(message: &Message) -> Item {
+    let mut item = Item::from([
+        ("id".into(), s(&message.id)),
+        ("room".into(), s(&message.room)),
+        ("seq".into(), n(message.seq)),
+        ("sender_sub".into(), s(&message.sender.sub)),
+        ("sender_name".into(), s(&message.sender.name)),
+        ("text".into(), s(&message.text)),
+        ("created_at".into(), n(message.created_at)),
+        ("client_id".into(), s(&message.client_id)),
+    ]);
+    if let Some(image) = &message.image {
+        item.insert("image".into(), nested(image));
+    }
+    if let Some(sentiment) = &message.sentiment {
+        item.insert("sentiment".into(), nested(sentiment));
+    }
+    if let Some(mood) = &message.author_mood {
+        item.insert("author_mood".into(), nested(mood));
+    }
+    item
+}
+
+pub fn from_item(item: &Item) -> Result<Message, ApiError> {
+    let field = |name: &str| text(item, name).map(str::to_owned).ok_or_else(|| corrupt(name, "missing"));
+    Ok(Message {
+        id: field("id")?,
+        room: field("room")?,
+        seq: number(item, "seq").ok_or_else(|| corrupt("seq", "missing"))?,
+        sender: UserRef { sub: field("sender_sub")?, name: field("sender_name")? },
+        text: field("text")?,
+        image: read_nested(item, "image")?,
+        sentiment: read_nested(item, "sentiment")?,
+        author_mood: read_nested(item, "author_mood")?,
+        created_at: number(item, "created_at").ok_or_else(|| corrupt("created_at", "missing"))?,
+        client_id: field("client_id")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moodchat_protocol::{AuthorMood, Mood, Sentiment};
+
+    #[test]
+    fn a_message_round_trips() {
+        let message = Message {
+            id: "01JABCDEFGHJKMNPQRSTVWXYZ0".into(),
+            room: "lobby".into(),
+            seq: 42,
+            sender: UserRef { sub: "sub-a".into(), name: "Ada".into() },
+            text: "héllo".into(),
+            image: None,
+            sentiment: Some(Sentiment { label: "positive".into(), score: 0.8125, source: "server".into() }),
+            author_mood: Some(AuthorMood { label: Mood::Negative, set_at: 7 }),
+            created_at: 1_700_000_000_000,
+            client_id: "c1".into(),
+        };
+        assert_eq!(from_item(&to_item(&message)).unwrap(), message);
+        let mut broken = to_item(&message);
+        broken.remove("seq");
+        assert!(from_item(&broken).is_err(), "a missing field is an error, not a default");
+    }
+}

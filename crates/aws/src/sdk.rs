@@ -1,0 +1,79 @@
+//! SDK clients from the function's environment, without aws-config: on
+//! Lambda the region and the role's temporary credentials are environment
+//! variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_SESSION_TOKEN`), and the local stack points a client elsewhere with
+//! the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` (docs/aws.md).
+
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// What every client needs: region, credentials, HTTP(S) client.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub region: String,
+    access_key: String,
+    secret_key: String,
+    session_token: Option<String>,
+}
+
+impl Environment {
+    /// The Lambda environment (dummy credentials when none are set: the
+    /// local services accept anything).
+    pub fn from_env() -> Self {
+        Self {
+            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")).unwrap_or_else(|| "us-east-1".into()),
+            access_key: var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "local".into()),
+            secret_key: var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|| "local".into()),
+            session_token: var("AWS_SESSION_TOKEN"),
+        }
+    }
+
+    /// For tests against local services.
+    pub fn local(region: &str) -> Self {
+        Self { region: region.into(), access_key: "local".into(), secret_key: "local".into(), session_token: None }
+    }
+
+    /// The endpoint override for a service (`DYNAMODB`, `APIGATEWAYMANAGEMENTAPI`...), if any.
+    pub fn endpoint_override(service: &str) -> Option<String> {
+        var(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| var("AWS_ENDPOINT_URL"))
+    }
+
+    fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+        // HTTPS for AWS; the same connector speaks plain HTTP to local endpoints.
+        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+    }
+
+    pub fn dynamodb(&self, endpoint: Option<&str>) -> aws_sdk_dynamodb::Client {
+        use aws_sdk_dynamodb::config::{Builder, Credentials, Region};
+        let credentials =
+            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
+        let mut config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(Self::http_client());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        aws_sdk_dynamodb::Client::from_conf(config.build())
+    }
+
+    /// The management API of one WebSocket API stage: its endpoint is the
+    /// stage's `https://<api>.execute-api.<region>.amazonaws.com/<stage>`.
+    pub fn management_api(&self, endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
+        use aws_sdk_apigatewaymanagement::config::{Builder, Credentials, Region};
+        let credentials =
+            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
+        let config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(Self::http_client())
+            .endpoint_url(endpoint)
+            .build();
+        aws_sdk_apigatewaymanagement::Client::from_conf(config)
+    }
+}

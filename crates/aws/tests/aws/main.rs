@@ -1,0 +1,13 @@
+//! The adapters and functions of crates/aws against DynamoDB Local (and,
+//! for the functions, the local gateway): one test binary, so the AWS SDK
+//! is linked once and one DynamoDB Local serves every test (each test has a
+//! table of its own).
+
+mod support;
+
+mod connection_contract;
+mod gateway;
+mod push;
+mod rate;
+mod store_contract;
+mod store_users;
