@@ -22,6 +22,10 @@
 //! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`,
 //!   `rare_pages`: each a feature used now and then.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 /// Declares `async fn $name(args) -> AnyView` whose body is in chunk `$chunk`.
@@ -137,8 +141,16 @@ pub fn first_screen() -> FirstScreen {
 /// A part of the page in a chunk, fetched once the first screen is shown.
 pub fn after_first_screen<F>(part: impl Fn() -> F + Send + Sync + 'static) -> impl IntoView
 where
-    F: std::future::Future<Output = AnyView> + Send + 'static,
+    F: Future<Output = AnyView> + Send + 'static,
 {
-    let first_screen = first_screen();
+    later(first_screen(), Arc::new(move || Box::pin(part())))
+}
+
+/// A chunk's view, built by `after_first_screen`'s caller.
+type Part = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = AnyView> + Send>> + Send + Sync>;
+
+/// One implementation for every part (Leptos compiles a view per closure
+/// and future type: one each, rather than one per caller).
+fn later(first_screen: FirstScreen, part: Part) -> impl IntoView {
     move || first_screen.shown().then(|| Suspend::new(part()))
 }
