@@ -154,3 +154,61 @@ type Part = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = AnyView> + Send>> + Send
 fn later(first_screen: FirstScreen, part: Part) -> impl IntoView {
     move || first_screen.shown().then(|| Suspend::new(part()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    thread_local! {
+        static SCREEN: Cell<Option<FirstScreen>> = const { Cell::new(None) };
+    }
+
+    /// Resolves after the next frame and the task after it.
+    async fn next_frame() {
+        let frame = js_sys::Promise::new(&mut |ok, _| {
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        let _ = ok.call0(&wasm_bindgen::JsValue::UNDEFINED);
+                    },
+                    std::time::Duration::ZERO,
+                );
+            });
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+    }
+
+    #[test]
+    async fn parts_are_fetched_only_once_the_first_screen_is_painted() {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+        document.body().unwrap().append_child(&container).unwrap();
+        let _handle = leptos::mount::mount_to(container.clone(), || {
+            SCREEN.set(Some(FirstScreen::provide()));
+            view! {
+                <p class="page">"the page"</p>
+                {after_first_screen(|| async { view! { <p class="part">"a feature"</p> }.into_any() })}
+            }
+        });
+        let screen = SCREEN.get().unwrap();
+        next_frame().await;
+        next_frame().await;
+        assert!(container.query_selector(".page").unwrap().is_some());
+        assert!(container.query_selector(".part").unwrap().is_none(), "a part came before the first screen");
+        assert!(!screen.shown.get_untracked());
+
+        screen.mark_shown();
+        screen.painted().await;
+        assert!(screen.shown.get_untracked());
+        let deadline = js_sys::Date::now() + 3000.0;
+        while container.query_selector(".part").unwrap().is_none() {
+            assert!(js_sys::Date::now() < deadline, "the part never came after the first screen");
+            next_frame().await;
+        }
+    }
+}
