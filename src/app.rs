@@ -14,6 +14,7 @@ use crate::config::{self, ConfigError, CONFIG_URL};
 use crate::connection::provide_connection;
 use crate::i18n::{provide_i18n, tr, use_i18n};
 use crate::pages::{ConfigErrorPage, ConfirmSignUp, ForgotPassword, NotFound, ResetPassword, Room, Rooms, SignIn, SignUp};
+use crate::split::{first_screen, FirstScreen};
 use crate::theme::provide_theme;
 
 /// The app as trunk mounts it.
@@ -42,6 +43,7 @@ pub fn Shell(#[prop(into)] config_url: String) -> impl IntoView {
     provide_theme();
     provide_connection();
     provide_auth();
+    FirstScreen::provide();
 
     let state = RwSignal::new(ConfigState::Loading);
     let load = move || {
@@ -121,16 +123,18 @@ fn move_focus_on_navigation() {
     });
 }
 
-split_view! {
+split_view! { rare_pages:
     /// Shown when /config.json cannot be loaded: rarely seen, so a chunk.
     fn config_error_page(error: ConfigError, on_retry: Callback<()>) -> AnyView {
+        first_screen().mark_shown();
         view! { <ConfigErrorPage error on_retry=move || on_retry.run(()) /> }.into_any()
     }
 }
 
-split_view! {
+split_view! { rare_pages:
     /// The page for an unknown address: rarely seen, so a chunk.
     fn not_found() -> AnyView {
+        first_screen().mark_shown();
         view! { <NotFound /> }.into_any()
     }
 }
@@ -150,39 +154,57 @@ pub fn describe_config_error(error: &ConfigError) -> String {
     }
 }
 
-/// A route whose page is only for guests and is code-split: with the `split`
-/// feature its view lives in its own wasm chunk, fetched when the route is
-/// first visited, so a signed-in user never downloads the sign-in pages.
+// The pages only for guests: a signed-in user never downloads them. The
+// sign-in page, where a guest lands, is a chunk (`sign_in`); the pages
+// reached from it are another (`account_pages`).
+split_view! { sign_in:
+    fn sign_in_page() -> AnyView {
+        first_screen().mark_shown();
+        view! { <GuestOnly><SignIn /></GuestOnly> }.into_any()
+    }
+}
+
+/// The guest pages of the `account_pages` chunk.
+#[derive(Clone, Copy, Debug)]
+enum AccountPage {
+    SignUp,
+    Confirm,
+    ForgotPassword,
+    ResetPassword,
+}
+
+split_view! { account_pages:
+    fn account_page(page: AccountPage) -> AnyView {
+        first_screen().mark_shown();
+        match page {
+            AccountPage::SignUp => view! { <GuestOnly><SignUp /></GuestOnly> }.into_any(),
+            AccountPage::Confirm => view! { <GuestOnly><ConfirmSignUp /></GuestOnly> }.into_any(),
+            AccountPage::ForgotPassword => view! { <GuestOnly><ForgotPassword /></GuestOnly> }.into_any(),
+            AccountPage::ResetPassword => view! { <GuestOnly><ResetPassword /></GuestOnly> }.into_any(),
+        }
+    }
+}
+
+/// A route to a guest page: its view comes with its chunk, fetched when
+/// the page is first visited.
 macro_rules! guest_route {
-    ($route:ident, $page:ident) => {
+    ($route:ident, $page:expr) => {
         #[derive(Debug)]
         pub struct $route;
 
-        #[cfg(feature = "split")]
-        #[leptos_router::lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-            fn view(_this: Self) -> AnyView {
-                view! { <GuestOnly><$page /></GuestOnly> }.into_any()
-            }
-        }
-
-        #[cfg(not(feature = "split"))]
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
             async fn view(_this: Self) -> AnyView {
-                view! { <GuestOnly><$page /></GuestOnly> }.into_any()
+                $page.await
             }
         }
     };
 }
 
-guest_route!(SignInRoute, SignIn);
-guest_route!(SignUpRoute, SignUp);
-guest_route!(ConfirmRoute, ConfirmSignUp);
-guest_route!(ForgotPasswordRoute, ForgotPassword);
-guest_route!(ResetPasswordRoute, ResetPassword);
+guest_route!(SignInRoute, sign_in_page());
+guest_route!(SignUpRoute, account_page(AccountPage::SignUp));
+guest_route!(ConfirmRoute, account_page(AccountPage::Confirm));
+guest_route!(ForgotPasswordRoute, account_page(AccountPage::ForgotPassword));
+guest_route!(ResetPasswordRoute, account_page(AccountPage::ResetPassword));

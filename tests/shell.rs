@@ -31,8 +31,10 @@ fn mount_shell(config_url: String) -> (web_sys::HtmlElement, leptos::mount::Unmo
     (container, handle)
 }
 
-fn select(root: &web_sys::Element, selector: &str, value: &str) {
-    let element: HtmlSelectElement = query(root, selector).unwrap().unchecked_into();
+/// Chooses `value` in a header switch, once it is there: the header's tools
+/// come after the page's first screen (src/split.rs).
+async fn select(root: &web_sys::Element, selector: &str, value: &str) {
+    let element: HtmlSelectElement = wait_for(selector, || query(root, selector)).await.unchecked_into();
     element.set_value(value);
     element.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
 }
@@ -44,7 +46,7 @@ async fn renders_header_and_the_rooms_page_once_configured() {
     // "/" redirects to the room list, which links to the lobby.
     wait_for_text(&root, ".page-rooms h1", "Rooms").await;
     wait_for_text(&root, ".room-list .room-link", "Lobby").await;
-    let status = query(&root, ".connection").unwrap();
+    let status = wait_for(".connection", || query(&root, ".connection")).await;
     assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
     // Signed in, the chat client starts connecting (no backend here): whatever
     // the state, it is said in words.
@@ -61,7 +63,7 @@ async fn a_missing_configuration_shows_a_translated_error_page_with_retry() {
     assert!(query(&root, ".config-error button").is_some(), "a retry button");
     assert!(query(&root, ".page-rooms").is_none(), "no app without configuration");
 
-    select(&root, ".language-switch", "ko");
+    select(&root, ".language-switch", "ko").await;
     wait_for_text(&root, ".config-error h1", "무드챗을 시작할 수 없습니다").await;
     wait_for_text(&root, ".config-error button", "다시 시도").await;
 }
@@ -76,7 +78,7 @@ async fn an_invalid_configuration_is_explained() {
 async fn switching_to_korean_translates_and_is_remembered() {
     let (root, handle) = mount_shell(data_url(EMBEDDED_CONFIG));
     wait_for_text(&root, ".page-rooms h1", "Rooms").await;
-    select(&root, ".language-switch", "ko");
+    select(&root, ".language-switch", "ko").await;
     wait_for_text(&root, ".page-rooms h1", "대화방").await;
     let html = support::document().document_element().unwrap();
     assert_eq!(html.get_attribute("lang").as_deref(), Some("ko"));
@@ -90,8 +92,8 @@ async fn the_theme_switch_sets_data_theme_on_the_root() {
     let (root, _handle) = mount_shell(data_url(EMBEDDED_CONFIG));
     wait_for_text(&root, ".page-rooms h1", "Rooms").await;
     let html = support::document().document_element().unwrap();
-    select(&root, ".theme-switch", "dark");
+    select(&root, ".theme-switch", "dark").await;
     wait_for("data-theme=dark", || (html.get_attribute("data-theme").as_deref() == Some("dark")).then_some(())).await;
-    select(&root, ".theme-switch", "system");
+    select(&root, ".theme-switch", "system").await;
     wait_for("no data-theme", || html.get_attribute("data-theme").is_none().then_some(())).await;
 }

@@ -163,7 +163,7 @@ impl Auth {
     }
 }
 
-split_fn! {
+split_fn! { session_renewal:
     /// Trades the refresh token for new tokens. A chunk of its own (with
     /// the provider's client and its error texts, shared with the sign-in
     /// pages): it first runs a minute before the tokens expire.
@@ -185,7 +185,7 @@ split_fn! {
     }
 }
 
-split_fn! {
+split_fn! { session_renewal:
     /// Ends the session at the provider, in the background of a sign-out.
     async fn sign_out_at_provider(config: CognitoConfig, ended: Session) {
         cognito::sign_out(&config, &ended).await

@@ -47,7 +47,7 @@ pub fn opener_id(row_key: &str) -> String {
     ["image-", row_key].concat()
 }
 
-split_fn! {
+split_fn! { image_viewer:
     /// Opens the viewer on the image of `opener` (an `OPENER` button with
     /// `data-full`, and `data-size` when the size is known).
     pub fn show(opener: Element, locale: Locale) {

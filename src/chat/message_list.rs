@@ -24,6 +24,7 @@ use super::mood_badge;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
+use crate::split::after_first_screen;
 
 /// Rows are rendered this far above and below the viewport.
 const OVERSCAN_PX: f64 = 800.0;
@@ -356,7 +357,7 @@ pub fn MessageList(
     });
 
     view! {
-        {Suspend::new(new_below_marker(new_below, to_bottom))}
+        {after_first_screen(move || new_below_marker(new_below, to_bottom))}
         <div
             class="message-scroller"
             node_ref=scroller
@@ -379,7 +380,7 @@ pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
 }
 
-split_view! {
+split_view! { room_tools:
     /// "New messages below", over the list while there are: a chunk, as it
     /// is not needed to show the messages.
     fn new_below_marker(shown: RwSignal<bool>, on_click: Callback<()>) -> AnyView {

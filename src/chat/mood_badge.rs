@@ -69,7 +69,7 @@ pub fn badge(document: &Document, message: &Message, editable: bool, t: &Texts) 
     Some(badge)
 }
 
-split_fn! {
+split_fn! { mood_menu:
     /// Opens the picker beside `button` (a `BUTTON`), or closes it when open.
     pub fn toggle(button: Element, locale: Locale) {
         toggle_picker(&button, locale.texts())
@@ -125,7 +125,7 @@ fn close(picker: &Element) {
     focus(button.as_ref());
 }
 
-split_fn! {
+split_fn! { mood_menu:
     /// An option was chosen: ask the server, and show the message as it now
     /// is (everyone else hears it from the server's `author_mood` event). A
     /// refusal stays visible in the picker.

@@ -108,7 +108,7 @@ pub fn RoomList(
     }
 }
 
-split_view! {
+split_view! { room_tools:
     fn room_tools(chat: Chat) -> AnyView {
         view! {
             <NewRoom chat />

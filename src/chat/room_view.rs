@@ -10,6 +10,7 @@ use super::composer::Composer;
 use super::message_list::{text, MessageList};
 use super::store::Timeline;
 use crate::i18n::{tr, use_i18n};
+use crate::split::after_first_screen;
 
 /// How often the typing indicator forgets people who stopped.
 const TYPING_PRUNE_MS: u64 = 1000;
@@ -91,7 +92,10 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
                 {tr(|t| t.back_to_rooms)}
             </a>
             <h1 id="room-title">{title}</h1>
-            {Suspend::new(presence(timeline, me.clone()))}
+            {after_first_screen({
+                let me = me.clone();
+                move || presence(timeline, me.clone())
+            })}
         </header>
         <div class="room-body">
             <MessageList timeline me=me.clone() on_near_top on_read on_retry />
@@ -99,16 +103,16 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
             <p class="loading-older" role="status">{loading_older}</p>
         </div>
         // Presence, typing, "seen by" and the composer (with image sharing and
-        // the mood preview) are chunks of their own, fetched while the
-        // messages load: none of them is needed to show the messages.
-        {Suspend::new(missing_notice(timeline))}
-        {Suspend::new(activity(timeline, me))}
-        {Suspend::new(composer(room.clone()))}
+        // the mood preview) are in the `room_tools` chunk, fetched once the
+        // first messages are painted: none of them is needed to show them.
+        {after_first_screen(move || missing_notice(timeline))}
+        {after_first_screen(move || activity(timeline, me.clone()))}
+        {after_first_screen(move || composer(room.clone()))}
         </div>
     }
 }
 
-split_view! {
+split_view! { room_tools:
     /// What an unknown room says instead of its messages (rarely seen).
     fn missing_notice(timeline: RwSignal<Timeline>) -> AnyView {
         view! {
@@ -121,19 +125,19 @@ split_view! {
     }
 }
 
-split_view! {
+split_view! { room_tools:
     fn presence(timeline: RwSignal<Timeline>, me: String) -> AnyView {
         view! { <Presence timeline me /> }.into_any()
     }
 }
 
-split_view! {
+split_view! { room_tools:
     fn activity(timeline: RwSignal<Timeline>, me: String) -> AnyView {
         view! { <Activity timeline me /> }.into_any()
     }
 }
 
-split_view! {
+split_view! { room_tools:
     /// The composer, wired to the chat here so that sending (and the live
     /// link it goes through) is only reachable from chunks.
     fn composer(room: String) -> AnyView {

@@ -4,6 +4,7 @@ use super::connection_status::ConnectionStatus;
 use super::preferences::{LanguageSwitch, ThemeSwitch};
 use crate::auth::use_auth;
 use crate::i18n::tr;
+use crate::split::after_first_screen;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -13,22 +14,22 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"😊"</span>
                 <span class="brand-name">{tr(|t| t.app_name)}</span>
             </a>
-            {Suspend::new(connection_status())}
-            <div class="header-tools">{Suspend::new(header_tools())}</div>
+            // Fetched once the page's first screen is painted (`split`).
+            {after_first_screen(connection_status)}
+            <div class="header-tools">{after_first_screen(header_tools)}</div>
         </header>
     }
 }
 
-split_view! {
-    /// The connection's state: a chunk, arriving with the client's link.
+split_view! { header_tools:
+    /// The connection's state.
     fn connection_status() -> AnyView {
         view! { <ConnectionStatus /> }.into_any()
     }
 }
 
-split_view! {
-    /// The language and theme switches and the account: a chunk of their
-    /// own, which arrives while the configuration loads.
+split_view! { header_tools:
+    /// The language and theme switches and the account.
     fn header_tools() -> AnyView {
         view! {
             <LanguageSwitch />

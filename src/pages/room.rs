@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::chat::room_view::RoomView;
 use crate::i18n::tr;
+use crate::split::after_first_screen;
 
 #[component]
 pub fn Room() -> impl IntoView {
@@ -14,7 +15,7 @@ pub fn Room() -> impl IntoView {
     view! {
         <div class="chat-layout has-room">
             <aside class="chat-sidebar" aria-label=tr(|t| t.rooms_title)>
-                {Suspend::new(super::rooms::room_list(false))}
+                {after_first_screen(|| super::rooms::room_list(false))}
             </aside>
             // Keyed by the room id, so another room is a new view (its own
             // timeline, composer, draft and scroll position), never the old

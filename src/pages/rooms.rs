@@ -5,9 +5,12 @@ use leptos::prelude::*;
 
 use crate::chat::room_list::RoomList;
 use crate::i18n::tr;
+use crate::split::first_screen;
 
 #[component]
 pub fn Rooms() -> impl IntoView {
+    // The room list is this page's content: the rest may come with it.
+    first_screen().mark_shown();
     view! {
         <div class="chat-layout">
             <section class="page page-rooms chat-sidebar">
@@ -20,10 +23,9 @@ pub fn Rooms() -> impl IntoView {
     }
 }
 
-split_view! {
-    /// The room list is a chunk of its own: beside a room it is not needed
-    /// before the messages show, and may appear a moment after them. Its
-    /// rooms are fetched by the chat client meanwhile.
+split_view! { room_tools:
+    /// The room list (in `room_tools`): beside a room it is not needed
+    /// before the messages show, and appears a moment after them.
     pub(super) fn room_list(primary: bool) -> AnyView {
         view! { <RoomList primary /> }.into_any()
     }

@@ -34,6 +34,7 @@ use super::reconnect::{heartbeat_ms, Mode, Reconnect};
 use super::store::Timeline;
 use crate::auth::{use_auth, Auth};
 use crate::connection::{use_connection, Connection};
+use crate::split::{first_screen, FirstScreen};
 use link::{Link, POLL_ACTIVE_MS};
 
 /// The chat state of this tab (cheap to copy; the parts live in the arena).
@@ -49,19 +50,23 @@ pub struct Chat {
     link: StoredValue<Link, LocalStorage>,
     auth: Auth,
     connection: Connection,
+    first_screen: FirstScreen,
 }
 
 /// Creates the chat client for the app's routes; it connects while someone
 /// is signed in and disconnects on sign-out.
 pub fn provide_chat() -> Chat {
     let config = expect_context::<RuntimeConfig>();
-    let chat = new_chat(&config, use_auth(), use_connection());
+    let chat = new_chat(&config, use_auth(), use_connection(), first_screen());
     provide_context(chat);
+    // The live link starts once the first screen is painted: a room's first
+    // messages come over REST (`load_newest`), and its chunk then never
+    // queues in front of them.
     Effect::new(move |_| {
-        if chat.auth.signed_in.get() {
-            chat.start();
-        } else {
+        if !chat.auth.signed_in.get() {
             chat.stop();
+        } else if chat.first_screen.shown() {
+            chat.start();
         }
     });
     let _ = window_event_listener_untyped("online", move |_| leptos::task::spawn_local(live(chat, Live::NetworkBack)));
@@ -73,7 +78,7 @@ pub fn use_chat() -> Chat {
     expect_context::<Chat>()
 }
 
-fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection) -> Chat {
+fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection, first_screen: FirstScreen) -> Chat {
     let link = Link {
         api_url: config.api_url.clone(),
         ws_url: config.ws_url.clone(),
@@ -104,6 +109,7 @@ fn new_chat(config: &RuntimeConfig, auth: Auth, connection: Connection) -> Chat 
         link: StoredValue::new_local(link),
         auth,
         connection,
+        first_screen,
     }
 }
 
@@ -195,6 +201,15 @@ impl Chat {
 
 }
 
+/// Asks the live part of the client to do `job`, once the first screen is
+/// painted: before, its chunk would share the link with what that screen
+/// needs (a message list that scrolls to the bottom asks to mark the room
+/// read and to load older messages as it mounts).
+async fn live(chat: Chat, job: Live) {
+    chat.first_screen.painted().await;
+    live_job(chat, job).await;
+}
+
 /// What the live part of the client is asked to do (see `live`).
 enum Live {
     /// Open the link in the current mode.
@@ -216,13 +231,13 @@ enum Live {
     FirstUnread { room: String, unread: u32 },
 }
 
-split_fn! {
-    /// The live part of the client is a chunk of its own: the WebSocket
-    /// and its reconnects, the server's events, sending and the outbox,
-    /// read markers, the room list's refresh and older pages. A room's first messages
-    /// come over REST (`load_newest`) and do not wait for it; it arrives
-    /// while they load.
-    fn live(chat: Chat, job: Live) {
+split_fn! { room_tools:
+    /// The live part of the client is in the `room_tools` chunk: the
+    /// WebSocket and its reconnects, the server's events, sending and the
+    /// outbox, read markers, the room list's refresh and older pages. A
+    /// room's first messages come over REST (`load_newest`) and do not wait
+    /// for it; it starts once they are painted (see `live`).
+    fn live_job(chat: Chat, job: Live) {
         match job {
             Live::Connect => chat.connect_now(),
             Live::NetworkLost => chat.network_lost(),

@@ -101,7 +101,7 @@ pub(super) enum Polling {
     Send(Pending),
 }
 
-split_fn! {
+split_fn! { polling:
     /// The polling transport is only used when WebSockets fail (or the
     /// configuration asks for it): it is a chunk of its own.
     pub(super) async fn polling(chat: Chat, job: Polling) {

@@ -51,14 +51,16 @@ impl Chat {
     /// Follows `room`: joined on the socket (and re-joined after reconnects),
     /// polled in polling mode.
     pub fn subscribe(&self, room: &str) {
-        let new = self.link.try_update_value(|link| {
+        // Before the link starts, following is enough: it joins every
+        // followed room when it opens.
+        let join_now = self.link.try_update_value(|link| {
             let new = !link.subscribed.iter().any(|r| r == room);
             if new {
                 link.subscribed.push(room.to_owned());
             }
-            new
+            new && link.running
         });
-        if new == Some(true) {
+        if join_now == Some(true) {
             leptos::task::spawn_local(live(*self, Live::Join(room.to_owned())));
         }
     }
@@ -78,18 +80,26 @@ impl Chat {
         self.load_newest(room);
     }
 
-    /// Loads the newest page of `room` unless it is loaded. Also called when
+    /// Loads the newest page of `room` unless it is loaded; once it is in
+    /// (or failed), the first screen is shown. Also called when
     /// the link comes back: a room opened while the server was unreachable
     /// (a reload while offline) has no history yet, and a re-join without
     /// `since` replays nothing.
     pub(super) fn load_newest(self, room: String) {
         let timeline = self.timeline(&room);
+        let first_screen = self.first_screen;
         if timeline.with_untracked(|timeline| timeline.loaded) {
+            first_screen.mark_shown();
             return;
         }
-        let Some(api) = self.api() else { return };
+        let Some(api) = self.api() else {
+            first_screen.mark_shown();
+            return;
+        };
         leptos::task::spawn_local(async move {
-            match api.messages(&room, None, None).await {
+            let page = api.messages(&room, None, None).await;
+            first_screen.mark_shown();
+            match page {
                 Ok(page) => {
                     timeline.update(|timeline| {
                         timeline.insert_all(page.messages);
