@@ -111,7 +111,7 @@ async fn connect_within_limit(url: &str) -> Result<Socket, Failure> {
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let debug_dir = std::env::current_exe()?.parent().and_then(|p| p.parent()).map(PathBuf::from).ok_or("no directory")?;
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..");
     let mut gateway = tokio::process::Command::new(debug_dir.join("local-gateway"))
         .args(["--addr", "127.0.0.1:0", "--auto-confirm", "--start-services", "--max-instances", "8", "--template"])
         .arg(repo.join("infra/template.yaml"))

@@ -17,7 +17,7 @@ const DATA_MAPS: [&str; 7] =
     ["headers", "multiValueHeaders", "queryStringParameters", "multiValueQueryStringParameters", "stageVariables", "pathParameters", "claims"];
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/{name}", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -30,7 +30,7 @@ async fn gateway_serving(limits: Limits, dist: Option<PathBuf>) -> (Gateway, tem
 }
 
 async fn gateway_with(limits: Limits, dist: Option<PathBuf>, max_instances: usize) -> (Gateway, tempfile::TempDir) {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..");
     let data = tempfile::tempdir().unwrap();
     let mut overrides = HashMap::new();
     for function in ["WsAuthorizerFunction", "WsConnectFunction", "WsDisconnectFunction", "WsDefaultFunction", "ImagePipelineFunction"] {

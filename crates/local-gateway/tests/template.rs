@@ -11,7 +11,7 @@ use moodchat_local_gateway::template::{LocalNames, Stack, Template};
 const GATEWAY: &str = "http://127.0.0.1:4510";
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..")
 }
 
 fn stack() -> Stack {

@@ -25,7 +25,7 @@ const CHAT: &[&str] = &[
 ];
 
 fn data_texts() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sentiment");
+    let dir = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../../../shared/data/sentiment");
     let mut texts = Vec::new();
     for (file, column, skip) in [("nsmc_like_test.tsv", 0, 1), ("sst2_test.tsv", 1, 1), ("tweet_test_text.txt", 0, 0)] {
         if let Ok(content) = std::fs::read_to_string(dir.join(file)) {

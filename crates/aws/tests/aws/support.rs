@@ -40,7 +40,7 @@ pub fn dynamodb_endpoint() -> String {
 
 /// The template's table definition (resolved as the local gateway does).
 pub fn table_definition() -> TableDef {
-    let template = Template::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../infra/template.yaml")).unwrap();
+    let template = Template::load(&PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../../infra/template.yaml")).unwrap();
     let parameters = HashMap::from([("AmplifyOrigin".to_owned(), "http://127.0.0.1:1".to_owned())]);
     let stack = template.resolve(&LocalNames::default(), &parameters, "http://127.0.0.1:1").unwrap();
     stack.tables[0].clone()

@@ -45,7 +45,7 @@ async fn main() -> Result<()> {
     let (warm, cold) = (flag("--warm", 300), flag("--cold", 20));
     let here = std::env::current_exe()?.parent().map(PathBuf::from).ok_or_else(|| anyhow!("no directory"))?;
     let function = here.join("gateway-test-function");
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..");
     let mut command = tokio::process::Command::new(here.join("local-gateway"));
     command
         .args(["--addr", "127.0.0.1:0", "--auto-confirm", "--template"])

@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 /// `crates/sentiment/data/chat`.
 pub fn default_chat_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/chat")
+    super::crate_dir().join("data/chat")
 }
 
 /// `crates/sentiment/data/lexicons`.
 pub fn default_lexicon_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lexicons")
+    super::crate_dir().join("data/lexicons")
 }
 
 pub const LANGS: [&str; 2] = ["ko", "en"];

@@ -12,15 +12,26 @@ use crate::model::Model;
 use crate::tokenize::has_hangul_syllable;
 use data::{Corpus, Example};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use trainer::{FeatureTable, TrainConfig};
 
 pub use datasets::{dev_report, load_training_data, DevSets, PipelineOptions};
 use datasets::dev_logits;
 
+/// This crate's directory (crates/sentiment): the one cargo names when it
+/// runs us (`cargo test`, `cargo run`), else where we were compiled. A target
+/// directory shared by two clones keeps a binary built in one fresh for the
+/// other (its sources are older), and the first clone may be gone.
+pub fn crate_dir() -> PathBuf {
+    match std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) {
+        Some(dir) if dir.join("src/train/mod.rs").is_file() => dir,
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    }
+}
+
 /// The repository root, derived from this crate's location (crates/sentiment).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    crate_dir().join("../..")
 }
 
 /// `../shared/data/sentiment` relative to the repository root.
@@ -29,7 +40,7 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 pub fn default_weights_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/moodchat-sentiment.bin")
+    crate_dir().join("weights/moodchat-sentiment.bin")
 }
 
 /// Size of `bytes` after gzip -9.

@@ -159,7 +159,7 @@ fn a_database_from_before_seqs_migrates_in_place() {
 fn a_database_written_by_the_store_before_seqs_migrates_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chat.sqlite3");
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/before-seqs.sqlite3");
+    let fixture = format!("{}/tests/fixtures/before-seqs.sqlite3", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()));
     std::fs::copy(fixture, &path).unwrap();
     let version: i64 = Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, 1, "the fixture predates seqs");
