@@ -299,11 +299,10 @@ pub fn MessageList(
     // bottom stays there, even when no scroll event follows.
     let follow_resize = move || {
         let Some(scroller) = scroller.get_untracked() else { return };
-        let height = f64::from(scroller.client_height());
-        if (height - viewport.get_untracked()).abs() < 1.0 {
-            return;
-        }
-        viewport.set(height);
+        // No early return when the height looks unchanged: the layout effect
+        // and the scroll handler also record the viewport, and may have seen
+        // the new height first without moving to the bottom.
+        viewport.set(f64::from(scroller.client_height()));
         if stick_to_bottom.get_value() {
             scroller.set_scroll_top(i32::MAX);
         }
