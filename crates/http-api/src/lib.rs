@@ -59,6 +59,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: ApiState) -> Router<S> {
         .route("/rooms/{room}/members", get(rest::members))
         .route("/dms", post(rest::open_direct))
         .route("/users", get(rest::search_users))
+        .route("/uploads", post(rest::upload_ticket))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use moodchat_core::rate_limit::Limited;
 use moodchat_core::SendRequest;
+use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
     CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, SendMessage,
     SetMood, UserList, UserQuery,
@@ -115,4 +116,17 @@ pub async fn search_users(
     QueryParams(query): QueryParams<UserQuery>,
 ) -> Result<Json<UserList>> {
     Ok(Json(UserList { users: chat.service.search_users(&who, &query.query, query.limit).await? }))
+}
+
+/// `POST /uploads`: an upload ticket for a member of the room. The rules
+/// (member, type, size) are ChatService's, the ticket is the image ports'
+/// (an HMAC-signed URL on the embedded server, an S3 presigned PUT on AWS);
+/// each one counts against the user's ticket rate.
+pub async fn upload_ticket(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    JsonBody(request): JsonBody<UploadRequest>,
+) -> Result<Json<UploadTicket>> {
+    chat.service.charge(Limited::UploadTickets, &who.sub).await?;
+    Ok(Json(chat.service.upload_ticket(&who, &request).await?))
 }

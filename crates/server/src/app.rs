@@ -139,8 +139,8 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
     };
     let api = Router::new()
         .route("/health", get(health))
-        .merge(chat::router(chat.clone()))
-        .merge(images::router(images, chat))
+        .merge(chat::router(chat))
+        .merge(images::router(images))
         .fallback(unknown_api_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn(json_errors::ensure_json));

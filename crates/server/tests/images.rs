@@ -40,7 +40,7 @@ impl Server {
         let verifier = Arc::new(JwksVerifier::from_jwks_json(&jwks(), ISSUER, CLIENT_ID).unwrap());
         let config = ChatConfig { images: Some(images.ports()), ..ChatConfig::default() };
         let chat = ChatState::open(data.path(), verifier, config).unwrap();
-        let api = chat::router(chat.clone()).merge(images::router(images, chat));
+        let api = chat::router(chat).merge(images::router(images));
         let app: Router = Router::new().nest("/api", api);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

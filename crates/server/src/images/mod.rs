@@ -1,11 +1,12 @@
-//! Images on the embedded server: upload tickets (`POST /api/uploads`), the
-//! blob storage behind signed URLs (`PUT`/`GET /api/blobs/{key}`), and the
-//! administrators' notice of every stored image. The ports ChatService uses
+//! Images on the embedded server: the blob storage behind signed URLs
+//! (`PUT`/`GET /api/blobs/{key}`) and the administrators' notice of every
+//! stored image. Upload tickets (`POST /api/uploads`) are a route of
+//! moodchat-http-api's REST router, on the ports made here. The ports ChatService uses
 //! (BlobSigner, ImageCatalog, Notifier) are defined in moodchat-core; this
 //! module implements them with files under `<data-dir>/blobs`, an HMAC key
 //! in the data directory and a webhook.
 //!
-//! Mounting (under `/api`): `api.merge(images::router(images, chat_state))`,
+//! Mounting (under `/api`): `api.merge(images::router(images))`,
 //! with `images.ports()` given to the chat service (`ChatConfig::images`).
 
 pub mod blobs;
@@ -15,20 +16,17 @@ pub mod process;
 pub mod signing;
 pub mod store;
 pub mod sweeper;
-pub mod ticket;
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{post, put};
+use axum::routing::put;
 use axum::Router;
 use moodchat_core::{BlobKey, Clock, ImagePorts, Notifier, SystemClock};
-use moodchat_protocol::limits::{MAX_BODY_BYTES, MAX_UPLOAD_BYTES, THUMBNAIL_MAX_PX};
+use moodchat_protocol::limits::{MAX_UPLOAD_BYTES, THUMBNAIL_MAX_PX};
 
-use crate::chat::ChatState;
 use crate::limits::{UploadQuotaSettings, UploadQuotas};
 use decode_gate::DecodeGate;
 pub use notify::AdminNotifier;
@@ -133,14 +131,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The image routes, to be mounted under `/api`. Like the chat router it
+/// The blob routes, to be mounted under `/api`. Like the chat router it
 /// has no fallback of its own.
-pub fn router<S: Clone + Send + Sync + 'static>(images: Images, chat: ChatState) -> Router<S> {
-    let tickets = Router::new()
-        .route("/uploads", post(ticket::create))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(chat);
+pub fn router<S: Clone + Send + Sync + 'static>(images: Images) -> Router<S> {
     // The upload handler streams and counts the body itself.
-    let blobs = Router::new().route("/blobs/{*key}", put(blobs::upload).get(blobs::download)).with_state(images);
-    tickets.merge(blobs)
+    Router::new().route("/blobs/{*key}", put(blobs::upload).get(blobs::download)).with_state(images)
 }
