@@ -76,4 +76,24 @@ impl Environment {
             .build();
         aws_sdk_apigatewaymanagement::Client::from_conf(config)
     }
+
+    /// S3. With an endpoint override (moto) addressing is path-style: the
+    /// bucket in the path, not the host name. Checksums only where S3
+    /// requires them, so that a presigned PUT signs no checksum of an empty
+    /// body that the browser's upload would contradict.
+    pub fn s3(&self, endpoint: Option<&str>) -> aws_sdk_s3::Client {
+        use aws_sdk_s3::config::{Builder, Credentials, Region, RequestChecksumCalculation};
+        let credentials =
+            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
+        let mut config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(credentials)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .http_client(Self::http_client());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint).force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(config.build())
+    }
 }

@@ -107,6 +107,29 @@ pub async fn start_moto() -> Result<Service> {
     Ok(Service { name: "moto", endpoint, _child: child })
 }
 
+/// moto for the rest of this process (a test binary's shared instance, as
+/// `start_dynamodb_local_until_exit`: a shell stops it when this process's
+/// end closes the pipe).
+pub async fn start_moto_until_exit() -> Result<Service> {
+    let server = from_env("MOODCHAT_MOTO_SERVER")?;
+    let port = free_port()?;
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg("\"$@\" & moto=$!; read _; kill $moto")
+        .arg("sh")
+        .arg(&server)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start sh and {}", server.display()))?;
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_answering("moto", &endpoint, Duration::from_secs(60)).await?;
+    Ok(Service { name: "moto", endpoint, _child: child })
+}
+
 /// Waits (polling, with a deadline) until the endpoint answers HTTP at all.
 pub async fn wait_until_answering(name: &str, endpoint: &str, within: Duration) -> Result<()> {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;

@@ -3,6 +3,7 @@
 
 pub mod attrs;
 pub mod connections;
+pub mod images;
 pub mod keys;
 pub mod message_item;
 pub mod rate;

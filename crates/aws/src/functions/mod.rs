@@ -4,6 +4,8 @@
 //! events.
 
 pub mod authorizer;
+pub mod http;
+pub mod images;
 pub mod mood;
 pub mod replies;
 
@@ -49,8 +51,9 @@ pub struct Chat {
 }
 
 impl Chat {
-    /// From `MOODCHAT_TABLE_NAME`, `MOODCHAT_WS_ENDPOINT` and the SDK's
-    /// environment (`AWS_ENDPOINT_URL_DYNAMODB` for the local stack). With
+    /// From `MOODCHAT_TABLE_NAME`, `MOODCHAT_WS_ENDPOINT`, the images'
+    /// variables (`images::ports_from_env`) and the SDK's environment
+    /// (`AWS_ENDPOINT_URL_DYNAMODB`, `_S3` for the local stack). With
     /// `deferred_pushes`, events to others are posted in the background and
     /// `settle` must run before the invocation ends.
     pub fn from_env(deferred_pushes: bool) -> Result<Self, lambda_runtime::Error> {
@@ -61,6 +64,7 @@ impl Chat {
         // Counted in the table, where every instance sees them (docs/aws.md,
         // "rate limits"); in memory each instance would count alone.
         let rates = TableRateLimiter::new(table.clone(), RateLimits::default(), Arc::new(SystemClock));
+        let images = images::ports_from_env(&environment, &table)?;
         let connections = DynamoConnections::new(table, Arc::new(SystemClock));
         // Without an endpoint (ws-connect) nothing is ever pushed.
         let endpoint = std::env::var("MOODCHAT_WS_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9".into());
@@ -68,15 +72,18 @@ impl Chat {
         if deferred_pushes {
             pusher = pusher.deferring();
         }
-        let service = ChatService::builder(
+        let mut service = ChatService::builder(
             Arc::new(store.clone()),
             Arc::new(connections.clone()),
             Arc::new(pusher.clone()),
             Arc::new(TokioSpawner),
         )
         .sentiment(Arc::new(mood::LocalMood::embedded()))
-        .rate_limiter(Arc::new(rates))
-        .build();
+        .rate_limiter(Arc::new(rates));
+        if let Some(images) = images {
+            service = service.images(images);
+        }
+        let service = service.build();
         Ok(Self { service, store, connections, pusher })
     }
 }

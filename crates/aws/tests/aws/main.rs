@@ -7,7 +7,9 @@ mod support;
 
 mod connection_contract;
 mod gateway;
+mod presigned;
 mod push;
 mod rate;
+mod s3;
 mod store_contract;
 mod store_users;

@@ -38,6 +38,25 @@ pub fn dynamodb_endpoint() -> String {
     dynamodb().endpoint.clone()
 }
 
+fn moto() -> &'static Service {
+    static MOTO: OnceLock<Service> = OnceLock::new();
+    MOTO.get_or_init(|| block_on(services::start_moto_until_exit()).expect("moto (scripts/setup.sh --aws, scripts/env.sh)"))
+}
+
+/// moto's endpoint (S3, SNS), one server for the test binary.
+pub fn moto_endpoint() -> String {
+    moto().endpoint.clone()
+}
+
+/// A new, empty bucket in moto, and an S3 client for it.
+pub fn fresh_bucket() -> (aws_sdk_s3::Client, String) {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let client = Environment::local(REGION).s3(Some(&moto_endpoint()));
+    let name = format!("moodchat-images-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    block_on(client.create_bucket().bucket(&name).send()).unwrap();
+    (client, name)
+}
+
 /// The template's table definition (resolved as the local gateway does).
 pub fn table_definition() -> TableDef {
     let template = Template::load(&PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../../infra/template.yaml")).unwrap();
