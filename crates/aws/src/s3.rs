@@ -112,13 +112,26 @@ impl BlobSigner for S3Signer {
 /// The headers the uploader sets: the signed ones a client chooses. Host and
 /// Content-Length are signed too, but every HTTP client (and a browser
 /// always) sets them from the URL and the body, so the ticket leaves them
-/// out, as the embedded server's tickets do.
+/// out, as the embedded server's tickets do. Unsigned headers the SDK adds
+/// (`X-Amzn-Trace-Id` inside Lambda) are not the uploader's business.
 fn ticket_headers(presigned: &PresignedRequest) -> BTreeMap<String, String> {
+    let signed = signed_headers(presigned.uri());
     presigned
         .headers()
+        .filter(|(name, _)| signed.iter().any(|s| s.eq_ignore_ascii_case(name)))
         .filter(|(name, _)| !name.eq_ignore_ascii_case("content-length") && !name.eq_ignore_ascii_case("host"))
         .map(|(name, value)| (canonical_case(name), value.to_owned()))
         .collect()
+}
+
+/// The names in a presigned URL's `X-Amz-SignedHeaders` (`a%3Bb`: `;`-separated).
+fn signed_headers(uri: &str) -> Vec<String> {
+    let query = uri.split_once('?').map(|(_, query)| query).unwrap_or_default();
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("X-Amz-SignedHeaders="))
+        .map(|list| list.replace("%3B", ";").replace("%3b", ";").split(';').map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 /// `content-type` as `Content-Type`, the spelling the protocol documents.
@@ -144,6 +157,13 @@ fn presign_failed<E: std::fmt::Debug>(error: E) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_header_names_come_from_the_url() {
+        let uri = "https://b.s3.amazonaws.com/uploads/x?x-id=PutObject&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost&X-Amz-Signature=f";
+        assert_eq!(signed_headers(uri), ["content-length", "content-type", "host"]);
+        assert!(signed_headers("https://b/x").is_empty());
+    }
 
     #[test]
     fn header_names_are_spelled_as_the_protocol_does() {

@@ -24,6 +24,9 @@ async fn main() -> Result<(), Error> {
     // response cannot leave before the invocation ends anyway, and nothing
     // may run once Lambda freezes the instance.
     let chat = Chat::from_env(false)?;
+    // A REST-only user (polling mode) joins the lobby too, as ws-connect
+    // makes sure of it for WebSocket users.
+    chat.store.ensure_lobby(chat.service.now_ms()).await.map_err(|e| format!("the lobby: {}", e.message))?;
     let verifier = JwksVerifier::from_url(
         required("MOODCHAT_COGNITO_JWKS_URL")?,
         required("MOODCHAT_COGNITO_ISSUER")?,

@@ -25,16 +25,23 @@ use moodchat_protocol::ServerEvent;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(super) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-struct Stack {
-    gateway: Gateway,
-    table: Table,
+pub(super) struct Stack {
+    pub gateway: Gateway,
+    pub table: Table,
     _data: tempfile::TempDir,
 }
 
 /// The gateway with this crate's functions and a table of its own.
-async fn stack(dynamodb: String) -> Stack {
+pub(super) async fn stack(dynamodb: String) -> Stack {
+    stack_with(dynamodb, None).await
+}
+
+/// `stack`, with moto for S3 and SNS (the template's bucket created there:
+/// its name is the local stack id's, so tests share it, and their keys are
+/// random).
+pub(super) async fn stack_with(dynamodb: String, moto: Option<String>) -> Stack {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let repo = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..");
     let data = tempfile::tempdir().unwrap();
@@ -43,6 +50,7 @@ async fn stack(dynamodb: String) -> Stack {
         ("WsConnectFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_ws-connect"))),
         ("WsDefaultFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_ws-default"))),
         ("WsDisconnectFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_ws-disconnect"))),
+        ("HttpApiFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_http-api"))),
     ]);
     let names = LocalNames {
         stack_name: format!("moodchat-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)),
@@ -63,7 +71,7 @@ async fn stack(dynamodb: String) -> Stack {
             idp_data_dir: data.path().join("idp"),
             auto_confirm: true,
             dynamodb_endpoint: Some(dynamodb.clone()),
-            moto_endpoint: None,
+            moto_endpoint: moto.clone(),
             provision: false,
         },
     )
@@ -72,16 +80,25 @@ async fn stack(dynamodb: String) -> Stack {
     let definition = &gateway.stack.tables[0];
     provision::create_table(&provision::dynamodb_client(&dynamodb, support::REGION), definition).await.unwrap();
     let table = Table::new(Environment::local(support::REGION).dynamodb(Some(&dynamodb)), definition.name.clone());
+    if let Some(moto) = &moto {
+        let s3 = Environment::local(support::REGION).s3(Some(moto));
+        for bucket in &gateway.stack.buckets {
+            if let Err(error) = s3.create_bucket().bucket(&bucket.name).send().await {
+                let code = error.as_service_error().and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::code(e));
+                assert_eq!(code, Some("BucketAlreadyOwnedByYou"), "CreateBucket {}: {error:?}", bucket.name);
+            }
+        }
+    }
     Stack { gateway, table, _data: data }
 }
 
 /// Sign up (auto-confirmed) and sign in with real SRP at the gateway's /idp.
-async fn id_token(gateway: &Gateway, email: &str, name: &str) -> String {
+pub(super) async fn id_token(gateway: &Gateway, email: &str, name: &str) -> String {
     sign_in(gateway, email, name).await["IdToken"].as_str().expect("signed in").to_owned()
 }
 
 /// The `AuthenticationResult` (IdToken, AccessToken...).
-async fn sign_in(gateway: &Gateway, email: &str, name: &str) -> Value {
+pub(super) async fn sign_in(gateway: &Gateway, email: &str, name: &str) -> Value {
     let http = reqwest::Client::new();
     let names = LocalNames::default();
     let cognito = |operation: &'static str, body: Value| {
@@ -110,7 +127,7 @@ async fn sign_in(gateway: &Gateway, email: &str, name: &str) -> Value {
     answer["AuthenticationResult"].clone()
 }
 
-async fn connect(gateway: &Gateway, token: &str) -> Result<Socket, u16> {
+pub(super) async fn connect(gateway: &Gateway, token: &str) -> Result<Socket, u16> {
     let url = format!("{}/prod?token={token}", gateway.url.replace("http://", "ws://"));
     match tokio_tungstenite::connect_async(url).await {
         Ok((socket, _)) => Ok(socket),
@@ -119,13 +136,13 @@ async fn connect(gateway: &Gateway, token: &str) -> Result<Socket, u16> {
     }
 }
 
-async fn send(socket: &mut Socket, frame: Value) {
+pub(super) async fn send(socket: &mut Socket, frame: Value) {
     socket.send(Frame::Text(frame.to_string().into())).await.unwrap();
 }
 
 /// The next event of type `kind`, skipping others (presence comes whenever
 /// someone joins), within a deadline.
-async fn next_of(socket: &mut Socket, kind: &str) -> Value {
+pub(super) async fn next_of(socket: &mut Socket, kind: &str) -> Value {
     let within = Duration::from_secs(30);
     loop {
         let frame = tokio::time::timeout(within, socket.next()).await.unwrap_or_else(|_| panic!("no {kind} in time"));
@@ -141,7 +158,7 @@ async fn next_of(socket: &mut Socket, kind: &str) -> Value {
     }
 }
 
-async fn join(socket: &mut Socket, since: Option<u64>) {
+pub(super) async fn join(socket: &mut Socket, since: Option<u64>) {
     let mut frame = json!({"action": "join", "room": "lobby"});
     if let Some(since) = since {
         frame["since"] = json!(since);

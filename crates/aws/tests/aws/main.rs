@@ -7,6 +7,7 @@ mod support;
 
 mod connection_contract;
 mod gateway;
+mod http_api;
 mod presigned;
 mod push;
 mod rate;
