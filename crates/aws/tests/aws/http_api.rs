@@ -116,3 +116,55 @@ fn a_rest_send_reaches_the_lobbys_websocket_and_history_and_an_upload_ticket_wor
         assert_eq!((status, error["code"].as_str()), (413, Some("too_large")), "{error}");
     });
 }
+
+/// A ticket's image goes into a message once the image pipeline has marked
+/// it ready (here its documented update, docs/aws.md "image ready", and the
+/// objects it writes under `images/`): the message carries presigned GETs
+/// of the image and its thumbnail; before that, and for anyone but the
+/// uploader, the key is refused.
+#[test]
+fn an_uploaded_image_is_attached_once_ready_with_presigned_download_urls() {
+    let (dynamodb, moto) = (support::dynamodb_endpoint(), support::moto_endpoint());
+    support::block_on(async {
+        let stack = stack_with(dynamodb, Some(moto.clone())).await;
+        let gateway = &stack.gateway;
+        let ana = id_token(gateway, "ana@example.com", "Ana").await;
+        let bo = id_token(gateway, "bo@example.com", "Bo").await;
+        let request = json!({"room": "lobby", "content_type": "image/png", "size": 100});
+        let (status, ticket) = api(gateway, "POST", "/uploads", &ana, Some(request)).await;
+        assert_eq!(status, 200, "{ticket}");
+        let key_text = ticket["key"].as_str().unwrap().to_owned();
+        let send = |token: String, client_id: &str| {
+            let body = json!({"client_id": client_id, "text": "look", "image_key": key_text});
+            async move { api(gateway, "POST", "/rooms/lobby/messages", &token, Some(body)).await }
+        };
+        let (status, error) = send(ana.clone(), "i1").await;
+        assert_eq!((status, error["code"].as_str()), (400, Some("bad_request")), "still pending: {error}");
+
+        let key = moodchat_core::BlobKey::parse(&key_text).unwrap();
+        let s3 = Environment::local(support::REGION).s3(Some(&moto));
+        let bucket = &gateway.stack.buckets[0].name;
+        for (object, bytes) in [(key.clone(), &b"the image"[..]), (key.thumbnail(), &b"the thumbnail"[..])] {
+            let put = s3.put_object().bucket(bucket).key(moodchat_aws::S3Signer::image_object(&object)).body(bytes.to_vec().into());
+            put.send().await.unwrap();
+        }
+        assert!(super::s3::mark_ready(&stack.table, &key, 64, 48, 90, moodchat_local_gateway::now_ms()).await);
+
+        let (status, error) = send(bo.clone(), "b1").await;
+        assert_eq!((status, error["code"].as_str()), (403, Some("forbidden")), "someone else's upload: {error}");
+        let (status, sent) = send(ana.clone(), "i2").await;
+        assert_eq!(status, 201, "{sent}");
+        let image = &sent["image"];
+        assert_eq!((image["key"].as_str(), image["w"].as_u64(), image["h"].as_u64()), (Some(key_text.as_str()), Some(64), Some(48)));
+        for (field, expected) in [("url", &b"the image"[..]), ("thumb_url", &b"the thumbnail"[..])] {
+            let url = image[field].as_str().unwrap();
+            assert_eq!(check("GET", url, &[], SystemTime::now(), support::REGION), Ok(()), "{field} is a presigned GET");
+            let fetched = reqwest::get(url).await.unwrap();
+            assert!(fetched.status().is_success(), "{field}: {url}");
+            assert_eq!(fetched.bytes().await.unwrap().as_ref(), expected, "{field}");
+        }
+        let (status, page) = api(gateway, "GET", "/rooms/lobby/messages", &bo, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(page["messages"][0]["image"]["key"], image["key"], "history carries the image");
+    });
+}

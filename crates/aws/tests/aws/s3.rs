@@ -123,7 +123,7 @@ fn a_ticket_records_the_pending_image_which_is_not_attachable_yet() {
 
 /// The image pipeline's update (docs/aws.md, "image ready"), as it runs on
 /// the item a ticket wrote: conditional on `pending`, so it happens once.
-async fn mark_ready(table: &Table, key: &BlobKey, width: u32, height: u32, size: u64, at_ms: i64) -> bool {
+pub(super) async fn mark_ready(table: &Table, key: &BlobKey, width: u32, height: u32, size: u64, at_ms: i64) -> bool {
     let outcome = table
         .client
         .update_item()
