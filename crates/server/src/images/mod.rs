@@ -12,10 +12,14 @@
 pub mod blobs;
 pub mod decode_gate;
 pub mod notify;
-pub mod process;
 pub mod signing;
 pub mod store;
 pub mod sweeper;
+
+/// What uploaded bytes go through (signature, bounded decode, orientation,
+/// re-encoding, thumbnail): moodchat-imaging, shared with the AWS image
+/// pipeline; named here as it was when it lived in this module.
+pub use moodchat_imaging as process;
 
 use std::collections::HashSet;
 use std::path::Path;

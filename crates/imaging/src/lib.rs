@@ -4,6 +4,11 @@
 //! re-encoded, which leaves EXIF, GPS, XMP, comments and every other
 //! metadata block behind. A thumbnail is made from the same pixels.
 //!
+//! Pure: bytes in, a checked image or a protocol error out, no I/O. The
+//! embedded server (crates/server, `images::blobs`) and the AWS image
+//! pipeline (crates/aws, `pipeline`) both store what `prepare` returns, so
+//! an image is cleaned the same way in either home.
+//!
 //! CPU-bound: call from `spawn_blocking`.
 
 use std::io::Cursor;
