@@ -8,6 +8,7 @@ mod support;
 mod connection_contract;
 mod gateway;
 mod http_api;
+mod pipeline;
 mod presigned;
 mod push;
 mod rate;
