@@ -3,6 +3,7 @@
 //! upload turns into, what is refused, and that racing invocations store
 //! and announce an image once.
 
+mod function;
 mod photos;
 mod stack;
 

@@ -75,6 +75,18 @@ impl Stack {
         Self { s3, bucket: name, topic_arn, table, moto }
     }
 
+    /// On a bucket, topic and table made elsewhere (the local gateway's,
+    /// provisioned from the template).
+    pub fn on(moto: &'static str, bucket: &str, topic_arn: &str, table: Table) -> Self {
+        let s3 = Environment::local(REGION).s3(Some(moto));
+        Self { s3, bucket: bucket.to_owned(), topic_arn: topic_arn.to_owned(), table, moto }
+    }
+
+    /// moto's endpoint (started on first use: not from inside a test's future).
+    pub fn moto_endpoint() -> &'static str {
+        moto()
+    }
+
     pub fn pipeline(&self, settings: Settings) -> Pipeline {
         let environment = Environment::local(REGION);
         Pipeline::new(

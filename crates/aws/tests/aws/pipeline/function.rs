@@ -1,0 +1,117 @@
+//! The `image-pipeline` binary itself, run by the local gateway from
+//! infra/template.yaml (its environment as the template sets it, moto and
+//! DynamoDB Local behind the SDK's endpoint variables) and invoked through
+//! the Lambda Invoke API as a send would invoke it, and with the event S3
+//! sends.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use moodchat_aws::pipeline::objects::upload_key;
+use moodchat_aws::sdk::Environment;
+use moodchat_aws::Table;
+use moodchat_core::ImageKind;
+use moodchat_local_gateway::server::{start, Gateway, GatewayOptions};
+use moodchat_local_gateway::template::LocalNames;
+use moodchat_local_gateway::websocket::Limits;
+use serde_json::{json, Value};
+
+use super::super::support::{self, block_on};
+use super::photos;
+use super::stack::{s3_event, Stack};
+
+async fn gateway(data: &tempfile::TempDir, dynamodb: String, moto: &str) -> Gateway {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    let repo = PathBuf::from(manifest).join("../..");
+    let binaries =
+        HashMap::from([("ImagePipelineFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_image-pipeline")))]);
+    let names = LocalNames {
+        stack_name: format!("pipeline-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)),
+        ..LocalNames::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start(
+        listener,
+        GatewayOptions {
+            template: repo.join("infra/template.yaml"),
+            parameters: HashMap::new(),
+            names,
+            binary_dir: data.path().join("no-binaries"),
+            binary_overrides: binaries,
+            max_instances: 2,
+            limits: Limits::default(),
+            dist: None,
+            idp_data_dir: data.path().join("idp"),
+            auto_confirm: true,
+            dynamodb_endpoint: Some(dynamodb),
+            moto_endpoint: Some(moto.to_owned()),
+            provision: true,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A synchronous invocation: the function's answer, or its error document.
+async fn invoke(gateway: &Gateway, function: &str, payload: &Value) -> Result<Value, Value> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/2015-03-31/functions/{function}/invocations", gateway.url))
+        .json(payload)
+        .send()
+        .await
+        .unwrap();
+    let failed = response.headers().contains_key("x-amz-function-error");
+    let body: Value = response.json().await.unwrap();
+    if failed {
+        Err(body)
+    } else {
+        Ok(body)
+    }
+}
+
+#[test]
+fn the_function_from_the_template_stores_an_upload_and_answers_a_send_and_s3() {
+    let data = tempfile::tempdir().unwrap();
+    // Both started (or found) outside the test's future: they block on the runtime.
+    let (dynamodb, moto) = (support::dynamodb_endpoint(), Stack::moto_endpoint());
+    block_on(async {
+        let gateway = gateway(&data, dynamodb.clone(), moto).await;
+        let function = gateway.stack.functions["ImagePipelineFunction"].name.clone();
+        let environment = &gateway.stack.functions["ImagePipelineFunction"].environment;
+        let table = Table::new(
+            Environment::local(support::REGION).dynamodb(Some(&dynamodb)),
+            environment["MOODCHAT_TABLE_NAME"].clone(),
+        );
+        let stack = Stack::on(moto, &environment["MOODCHAT_BUCKET_NAME"], &environment["MOODCHAT_TOPIC_ARN"], table);
+
+        let photo = photos::jpeg_with_exif(64, 32);
+        let key = stack.ticket(ImageKind::Jpeg, photo.len()).await;
+        stack.upload(&key, photo).await;
+        let answer = invoke(&gateway, &function, &json!({"key": key.to_string()})).await.unwrap();
+        assert_eq!(
+            (answer["status"].as_str(), answer["w"].as_u64(), answer["h"].as_u64()),
+            (Some("ready"), Some(32), Some(64)),
+            "{answer}"
+        );
+        assert!(stack.image(&key.thumbnail()).await.is_some());
+        assert_eq!(stack.notices().await.len(), 1);
+
+        // S3's event for another upload; a malformed event fails that
+        // invocation only, and the next one is served.
+        let bytes = b"plain text behind a ticket for a GIF".to_vec();
+        let refused = stack.ticket(ImageKind::Gif, bytes.len()).await;
+        stack.upload(&refused, bytes).await;
+        let error = invoke(&gateway, &function, &json!({"Records": [{"s3": {}}]})).await.unwrap_err();
+        assert!(error.to_string().contains("BadRequest"), "{error}");
+        let answers = invoke(&gateway, &function, &s3_event(&stack.bucket, &[upload_key(&refused)])).await.unwrap();
+        assert_eq!(
+            (answers[0]["status"].as_str(), answers[0]["reason"]["code"].as_str()),
+            (Some("rejected"), Some("unsupported_media_type")),
+            "{answers}"
+        );
+        assert_eq!(stack.object(&upload_key(&refused)).await, None);
+        assert_eq!(stack.notices().await.len(), 1);
+    });
+}
