@@ -10,6 +10,7 @@
 pub mod http_api;
 pub mod lambda;
 pub mod provision;
+pub mod s3_events;
 pub mod server;
 pub mod services;
 pub mod site;

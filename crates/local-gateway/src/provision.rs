@@ -95,13 +95,9 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, table: &TableDef) -
     Ok(())
 }
 
-/// Every table of the stack in DynamoDB Local; buckets and topics in moto.
-pub async fn provision(stack: &Stack, dynamodb: &str, moto: &str, region: &str) -> Result<()> {
-    let client = dynamodb_client(dynamodb, region);
-    for table in &stack.tables {
-        create_table(&client, table).await?;
-    }
-    let s3_config = aws_sdk_s3::config::Builder::new()
+/// S3 in moto: path-style (one host for every bucket), plain HTTP.
+pub fn s3_client(moto: &str, region: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::new()
         .behavior_version_latest()
         .region(aws_sdk_s3::config::Region::new(region.to_owned()))
         .endpoint_url(moto)
@@ -109,7 +105,16 @@ pub async fn provision(stack: &Stack, dynamodb: &str, moto: &str, region: &str) 
         .credentials_provider(aws_sdk_s3::config::Credentials::new("local", "local", None, None, "local-gateway"))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .build();
-    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Every table of the stack in DynamoDB Local; buckets and topics in moto.
+pub async fn provision(stack: &Stack, dynamodb: &str, moto: &str, region: &str) -> Result<()> {
+    let client = dynamodb_client(dynamodb, region);
+    for table in &stack.tables {
+        create_table(&client, table).await?;
+    }
+    let s3 = s3_client(moto, region);
     for bucket in &stack.buckets {
         s3.create_bucket().bucket(&bucket.name).send().await.with_context(|| format!("CreateBucket {}", bucket.name))?;
     }

@@ -46,6 +46,8 @@ pub struct Gateway {
     pub connections: Connections,
     pub idp: Idp,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// S3 event notifications (with moto): stopped with the gateway.
+    _s3_events: crate::s3_events::Watchers,
 }
 
 impl Gateway {
@@ -95,6 +97,13 @@ pub async fn start(listener: TcpListener, mut options: GatewayOptions) -> Result
     for (function, binary) in functions.missing_binaries() {
         tracing::warn!(%function, binary = %binary.display(), "not built: its routes answer as a failing integration");
     }
+    let s3_events = match &options.moto_endpoint {
+        Some(moto) => {
+            let s3 = crate::provision::s3_client(moto, &options.names.region);
+            crate::s3_events::watch(&stack, &functions, s3, &options.names.region)
+        }
+        None => crate::s3_events::Watchers::default(),
+    };
 
     let connections = Connections::default();
     let mut router = Router::new()
@@ -127,7 +136,7 @@ pub async fn start(listener: TcpListener, mut options: GatewayOptions) -> Result
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
     });
-    Ok(Gateway { url, stack, functions, connections, idp, server })
+    Ok(Gateway { url, stack, functions, connections, idp, server, _s3_events: s3_events })
 }
 
 /// What every function's process gets besides the template's variables:

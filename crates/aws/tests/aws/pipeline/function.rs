@@ -1,12 +1,14 @@
 //! The `image-pipeline` binary itself, run by the local gateway from
 //! infra/template.yaml (its environment as the template sets it, moto and
 //! DynamoDB Local behind the SDK's endpoint variables) and invoked through
-//! the Lambda Invoke API as a send would invoke it, and with the event S3
-//! sends.
+//! S3's notification of an upload (the gateway's emulation of it) and
+//! through the Lambda Invoke API, as a send invokes it and with the event
+//! S3 sends. One test: every gateway provisions the same bucket in moto.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use moodchat_aws::pipeline::objects::upload_key;
 use moodchat_aws::sdk::Environment;
@@ -72,7 +74,7 @@ async fn invoke(gateway: &Gateway, function: &str, payload: &Value) -> Result<Va
 }
 
 #[test]
-fn the_function_from_the_template_stores_an_upload_and_answers_a_send_and_s3() {
+fn the_function_from_the_template_processes_an_upload_when_it_lands_and_answers_sends_and_s3() {
     let data = tempfile::tempdir().unwrap();
     // Both started (or found) outside the test's future: they block on the runtime.
     let (dynamodb, moto) = (support::dynamodb_endpoint(), Stack::moto_endpoint());
@@ -86,16 +88,26 @@ fn the_function_from_the_template_stores_an_upload_and_answers_a_send_and_s3() {
         );
         let stack = Stack::on(moto, &environment["MOODCHAT_BUCKET_NAME"], &environment["MOODCHAT_TOPIC_ARN"], table);
 
+        // The browser's PUT lands in the bucket: S3's notification (the
+        // gateway's, from the template's S3 event) runs the function.
         let photo = photos::jpeg_with_exif(64, 32);
         let key = stack.ticket(ImageKind::Jpeg, photo.len()).await;
         stack.upload(&key, photo).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while stack.item(&key).await["status"] != "ready" {
+            assert!(Instant::now() < deadline, "the upload was not processed: {}", stack.item(&key).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(stack.image(&key.thumbnail()).await.is_some());
+        assert_eq!(stack.object(&upload_key(&key)).await, None, "the upload is deleted");
+
+        // A send naming it invokes the function directly and gets its record.
         let answer = invoke(&gateway, &function, &json!({"key": key.to_string()})).await.unwrap();
         assert_eq!(
             (answer["status"].as_str(), answer["w"].as_u64(), answer["h"].as_u64()),
             (Some("ready"), Some(32), Some(64)),
             "{answer}"
         );
-        assert!(stack.image(&key.thumbnail()).await.is_some());
         assert_eq!(stack.notices().await.len(), 1);
 
         // S3's event for another upload; a malformed event fails that
