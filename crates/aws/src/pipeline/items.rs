@@ -180,7 +180,7 @@ pub fn state_of(key: &BlobKey, item: &Item, now_ms: i64) -> ItemState {
             if expired {
                 ItemState::Absent
             } else {
-                ItemState::Pending(Ticketed { uploader: uploader(item), size: attrs::number(item, "size") })
+                ItemState::Pending(Ticketed { size: attrs::number(item, "size") })
             }
         }
         _ => ItemState::Absent,

@@ -17,7 +17,7 @@ pub mod record;
 use std::sync::Arc;
 
 use moodchat_core::error::{bad_request, internal, too_large, unsupported_media_type};
-use moodchat_core::{BlobKey, Clock, Notifier, StoredImage};
+use moodchat_core::{BlobKey, Clock, Notifier};
 use moodchat_protocol::limits::{MAX_UPLOAD_BYTES, THUMBNAIL_MAX_PX};
 use moodchat_protocol::{ApiError, ErrorCode};
 use serde_json::Value;
@@ -152,7 +152,7 @@ impl Pipeline {
         match marked {
             Marked::Won(record) => {
                 if let Some(image) = record.stored() {
-                    self.notifier.image_stored(&with_uploader(image, &ticketed.uploader)).await;
+                    self.notifier.image_stored(image).await;
                 }
                 Ok(record)
             }
@@ -179,11 +179,6 @@ fn answer(key: &BlobKey, state: ItemState) -> ImageRecord {
         ItemState::Pending(_) => ImageRecord::Pending { key: key.clone() },
         ItemState::Absent => items::no_ticket(key),
     }
-}
-
-/// The notice names the uploader as the ticket did.
-fn with_uploader(image: &StoredImage, uploader: &moodchat_protocol::UserRef) -> StoredImage {
-    StoredImage { uploader: uploader.clone(), ..image.clone() }
 }
 
 /// A required setting, or the function does not start.

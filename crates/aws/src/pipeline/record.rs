@@ -3,7 +3,7 @@
 //! facts, `rejected` with the reason, or still `pending`.
 
 use moodchat_core::{BlobKey, StoredImage};
-use moodchat_protocol::{ApiError, UserRef};
+use moodchat_protocol::ApiError;
 use serde_json::{json, Value};
 
 /// The outcome for one upload key; a direct invocation is answered with
@@ -61,10 +61,9 @@ impl ImageRecord {
     }
 }
 
-/// What the pipeline needs from a pending item: who uploaded, and the
-/// exact size the ticket was granted for.
+/// What the pipeline needs from a pending item: the exact size the ticket
+/// was granted for (who uploaded is read back with the ready item).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticketed {
-    pub uploader: UserRef,
     pub size: Option<u64>,
 }
