@@ -5,20 +5,17 @@
 
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use moodchat_core::error::not_found;
-use moodchat_core::{BlobKey, StoredImage};
-use moodchat_protocol::{ApiError, ErrorCode, UserRef};
+use moodchat_core::BlobKey;
+use moodchat_protocol::{ApiError, ErrorCode};
 
 use super::record::{ImageRecord, Ticketed};
 use crate::dynamo::store::is_condition_failure;
+use crate::dynamo::images::{image_pk, stored_image, PENDING, READY};
 use crate::dynamo::{attrs, failed, keys, Item, Table};
 
-const PENDING: &str = "pending";
-const READY: &str = "ready";
-const REJECTED: &str = "rejected";
-
-pub fn partition_key(key: &BlobKey) -> String {
-    format!("IMAGE#{key}")
-}
+/// `status` of an upload the pipeline refused (`dynamo::images` has the
+/// other two).
+pub const REJECTED: &str = "rejected";
 
 /// Where an image item stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,7 +58,7 @@ impl ImageItems {
 
     /// The item, read consistently.
     pub async fn state(&self, key: &BlobKey, now_ms: i64) -> Result<ItemState, ApiError> {
-        let item = self.table.get(&partition_key(key), keys::META).await?;
+        let item = self.table.get(&image_pk(key), keys::META).await?;
         Ok(item.map_or(ItemState::Absent, |item| state_of(key, &item, now_ms)))
     }
 
@@ -73,7 +70,7 @@ impl ImageItems {
             .client
             .update_item()
             .table_name(&self.table.name)
-            .key("PK", attrs::s(partition_key(key)))
+            .key("PK", attrs::s(image_pk(key)))
             .key("SK", attrs::s(keys::META))
             .update_expression(
                 "SET #status = :ready, content_type = :type, #size = :size, w = :w, h = :h, thumb_key = :thumb, \
@@ -104,7 +101,7 @@ impl ImageItems {
             .client
             .update_item()
             .table_name(&self.table.name)
-            .key("PK", attrs::s(partition_key(key)))
+            .key("PK", attrs::s(image_pk(key)))
             .key("SK", attrs::s(keys::META))
             .update_expression("SET #status = :rejected, reason_code = :code, reason = :reason")
             .condition_expression("#status = :pending")
@@ -149,25 +146,17 @@ impl ImageItems {
     }
 }
 
-fn uploader(item: &Item) -> UserRef {
-    let sub = attrs::text(item, "uploader_sub").unwrap_or_default().to_owned();
-    // Tickets name the uploader; an item without the name shows the sub.
-    let name = attrs::text(item, "uploader_name").map_or_else(|| sub.clone(), str::to_owned);
-    UserRef { sub, name }
-}
-
 /// The state an item's attributes describe.
 pub fn state_of(key: &BlobKey, item: &Item, now_ms: i64) -> ItemState {
     match attrs::text(item, "status") {
-        Some(READY) => ItemState::Settled(ImageRecord::Ready(StoredImage {
-            key: key.clone(),
-            uploader: uploader(item),
-            content_type: attrs::text(item, "content_type").unwrap_or(key.kind.content_type()).to_owned(),
-            size: attrs::number(item, "size").unwrap_or(0),
-            width: attrs::number(item, "w").unwrap_or(0),
-            height: attrs::number(item, "h").unwrap_or(0),
-            stored_at_ms: attrs::number(item, "stored_at").unwrap_or(0),
-        })),
+        // What the catalog reads as the stored image is what is answered.
+        Some(READY) => match stored_image(key, item, now_ms.div_euclid(1000)) {
+            Some(image) => ItemState::Settled(ImageRecord::Ready(image)),
+            None => {
+                tracing::error!(%key, "a ready image item without its dimensions or uploader");
+                ItemState::Absent
+            }
+        },
         Some(REJECTED) => {
             let code = attrs::text(item, "reason_code")
                 .and_then(|code| serde_json::from_value(serde_json::Value::from(code)).ok())

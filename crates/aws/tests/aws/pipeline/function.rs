@@ -3,7 +3,7 @@
 //! DynamoDB Local behind the SDK's endpoint variables) and invoked through
 //! S3's notification of an upload (the gateway's emulation of it) and
 //! through the Lambda Invoke API, as a send invokes it and with the event
-//! S3 sends. One test: every gateway provisions the same bucket in moto.
+//! S3 sends.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,6 +15,7 @@ use moodchat_aws::sdk::Environment;
 use moodchat_aws::Table;
 use moodchat_core::ImageKind;
 use moodchat_local_gateway::server::{start, Gateway, GatewayOptions};
+use moodchat_local_gateway::services;
 use moodchat_local_gateway::template::LocalNames;
 use moodchat_local_gateway::websocket::Limits;
 use serde_json::{json, Value};
@@ -76,9 +77,14 @@ async fn invoke(gateway: &Gateway, function: &str, payload: &Value) -> Result<Va
 #[test]
 fn the_function_from_the_template_processes_an_upload_when_it_lands_and_answers_sends_and_s3() {
     let data = tempfile::tempdir().unwrap();
-    // Both started (or found) outside the test's future: they block on the runtime.
-    let (dynamodb, moto) = (support::dynamodb_endpoint(), Stack::moto_endpoint());
+    // Found outside the test's future: it blocks on the runtime.
+    let dynamodb = support::dynamodb_endpoint();
     block_on(async {
+        // A moto of its own (stopped when the test ends): the gateway's
+        // notification watches the template's bucket, whose name every local
+        // stack shares, and must not process the uploads of other tests.
+        let own_moto = services::start_moto().await.expect("moto (scripts/setup.sh --aws, scripts/env.sh)");
+        let moto = own_moto.endpoint.as_str();
         let gateway = gateway(&data, dynamodb.clone(), moto).await;
         let function = gateway.stack.functions["ImagePipelineFunction"].name.clone();
         let environment = &gateway.stack.functions["ImagePipelineFunction"].environment;

@@ -1,54 +1,26 @@
 //! What a pipeline test runs on: moto (S3 and SNS) shared by the test
-//! binary, and per test a table (DynamoDB Local), a bucket and a topic of
-//! its own, the pending item a ticket leaves, and the upload a browser's
+//! binary (`support::moto_endpoint`), and per test a table (DynamoDB
+//! Local), a bucket and a topic of its own, the pending item a ticket leaves, and the upload a browser's
 //! presigned PUT leaves.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use aws_sdk_s3::primitives::ByteStream;
 use moodchat_aws::dynamo::attrs;
-use moodchat_aws::pipeline::items::{partition_key, ImageItems};
+use moodchat_aws::dynamo::images::{image_pk, DynamoImages};
+use moodchat_aws::pipeline::items::ImageItems;
 use moodchat_aws::pipeline::notice::SnsNotifier;
 use moodchat_aws::pipeline::objects::{image_key, upload_key, Bucket};
 use moodchat_aws::pipeline::{Pipeline, Settings};
 use moodchat_aws::sdk::Environment;
 use moodchat_aws::Table;
-use moodchat_core::{BlobKey, ImageKind, SystemClock};
-use moodchat_local_gateway::services;
+use moodchat_core::images::UPLOAD_TICKET_TTL_MS;
+use moodchat_core::{BlobKey, ImageKind, SystemClock, UploadGrant};
+use moodchat_protocol::UserRef;
 use serde_json::{json, Value};
 
 use super::super::support::{self, block_on, REGION};
-
-/// moto for the rest of this process: a shell between us and moto stops it
-/// when the pipe from this process closes, however the process exits (a
-/// static is never dropped, so `kill_on_drop` would never run).
-fn moto() -> &'static str {
-    static MOTO: OnceLock<(String, tokio::process::Child)> = OnceLock::new();
-    &MOTO
-        .get_or_init(|| {
-            block_on(async {
-                let server = std::env::var("MOODCHAT_MOTO_SERVER")
-                    .expect("MOODCHAT_MOTO_SERVER (scripts/setup.sh --aws, scripts/env.sh)");
-                let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-                let child = tokio::process::Command::new("sh")
-                    .arg("-c")
-                    .arg("\"$0\" -H 127.0.0.1 -p \"$1\" & moto=$!; read _; kill $moto")
-                    .arg(server)
-                    .arg(port.to_string())
-                    .stdin(std::process::Stdio::piped())
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .kill_on_drop(true)
-                    .spawn()
-                    .expect("sh and moto_server");
-                let endpoint = format!("http://127.0.0.1:{port}");
-                services::wait_until_answering("moto", &endpoint, std::time::Duration::from_secs(60)).await.unwrap();
-                (endpoint, child)
-            })
-        })
-        .0
-}
 
 /// One test's bucket, topic and table, and a pipeline on them.
 pub struct Stack {
@@ -56,35 +28,26 @@ pub struct Stack {
     pub bucket: String,
     pub topic_arn: String,
     pub table: Table,
-    pub moto: &'static str,
+    pub moto: String,
 }
 
 impl Stack {
     pub fn new() -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let moto = moto();
+        let moto = support::moto_endpoint();
         let table = support::fresh_table();
-        let environment = Environment::local(REGION);
-        let s3 = environment.s3(Some(moto));
-        let sns = environment.sns(Some(moto));
+        let (s3, bucket) = support::fresh_bucket();
+        let sns = Environment::local(REGION).sns(Some(&moto));
         let name = format!("pipeline-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let topic_arn = block_on(async {
-            s3.create_bucket().bucket(&name).send().await.unwrap();
-            sns.create_topic().name(&name).send().await.unwrap().topic_arn.unwrap()
-        });
-        Self { s3, bucket: name, topic_arn, table, moto }
+        let topic_arn = block_on(sns.create_topic().name(&name).send()).unwrap().topic_arn.unwrap();
+        Self { s3, bucket, topic_arn, table, moto }
     }
 
     /// On a bucket, topic and table made elsewhere (the local gateway's,
     /// provisioned from the template).
-    pub fn on(moto: &'static str, bucket: &str, topic_arn: &str, table: Table) -> Self {
+    pub fn on(moto: &str, bucket: &str, topic_arn: &str, table: Table) -> Self {
         let s3 = Environment::local(REGION).s3(Some(moto));
-        Self { s3, bucket: bucket.to_owned(), topic_arn: topic_arn.to_owned(), table, moto }
-    }
-
-    /// moto's endpoint (started on first use: not from inside a test's future).
-    pub fn moto_endpoint() -> &'static str {
-        moto()
+        Self { s3, bucket: bucket.to_owned(), topic_arn: topic_arn.to_owned(), table, moto: moto.to_owned() }
     }
 
     pub fn pipeline(&self, settings: Settings) -> Pipeline {
@@ -92,33 +55,24 @@ impl Stack {
         Pipeline::new(
             Bucket::new(self.s3.clone(), &self.bucket),
             ImageItems::new(self.table.clone()),
-            Arc::new(SnsNotifier::new(environment.sns(Some(self.moto)), &self.topic_arn)),
+            Arc::new(SnsNotifier::new(environment.sns(Some(&self.moto)), &self.topic_arn)),
             Arc::new(SystemClock),
             settings,
         )
     }
 
-    /// What an upload ticket leaves (docs/aws.md, the image item): a
-    /// pending item for exactly `size` bytes, expiring with the ticket.
+    /// What granting an upload ticket leaves: the pending item for exactly
+    /// `size` bytes, written by the ticket's own adapter (`DynamoImages`).
     pub async fn ticket(&self, kind: ImageKind, size: usize) -> BlobKey {
         let now_ms = now_ms();
         let key = BlobKey::new_upload("lobby", kind, now_ms);
-        self.table
-            .client
-            .put_item()
-            .table_name(&self.table.name)
-            .item("PK", attrs::s(partition_key(&key)))
-            .item("SK", attrs::s("META"))
-            .item("room", attrs::s("lobby"))
-            .item("uploader_sub", attrs::s("sub-alice"))
-            .item("uploader_name", attrs::s("Alice"))
-            .item("content_type", attrs::s(kind.content_type()))
-            .item("size", attrs::n(size))
-            .item("status", attrs::s("pending"))
-            .item("expires_at", attrs::n(now_ms / 1000 + 600 + 86_400))
-            .send()
-            .await
-            .unwrap();
+        let grant = UploadGrant {
+            key: key.clone(),
+            size: size as u64,
+            uploader: UserRef { sub: "sub-alice".into(), name: "Alice".into() },
+            expires_at_ms: now_ms + UPLOAD_TICKET_TTL_MS,
+        };
+        DynamoImages::new(self.table.clone(), Arc::new(SystemClock)).record_pending(&grant).await.unwrap();
         key
     }
 
@@ -159,7 +113,7 @@ impl Stack {
 
     /// The image item as stored.
     pub async fn item(&self, key: &BlobKey) -> Value {
-        let item = self.table.get(&partition_key(key), "META").await.unwrap().expect("the image item");
+        let item = self.table.get(&image_pk(key), "META").await.unwrap().expect("the image item");
         attrs::map_to_json(&item)
     }
 
