@@ -9,8 +9,8 @@ use moodchat_core::BlobKey;
 use moodchat_protocol::{ApiError, ErrorCode};
 
 use super::record::{ImageRecord, Ticketed};
-use crate::dynamo::store::is_condition_failure;
 use crate::dynamo::images::{image_pk, stored_image, PENDING, READY};
+use crate::dynamo::store::is_condition_failure;
 use crate::dynamo::{attrs, failed, keys, Item, Table};
 
 /// `status` of an upload the pipeline refused (`dynamo::images` has the

@@ -28,8 +28,10 @@ async fn gateway(data: &tempfile::TempDir, dynamodb: String, moto: &str) -> Gate
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
     let repo = PathBuf::from(manifest).join("../..");
-    let binaries =
-        HashMap::from([("ImagePipelineFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_image-pipeline")))]);
+    let binaries = HashMap::from([
+        ("ImagePipelineFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_image-pipeline"))),
+        ("HttpApiFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_http-api"))),
+    ]);
     let names = LocalNames {
         stack_name: format!("pipeline-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)),
         ..LocalNames::default()
@@ -131,5 +133,74 @@ fn the_function_from_the_template_processes_an_upload_when_it_lands_and_answers_
         );
         assert_eq!(stack.object(&upload_key(&refused)).await, None);
         assert_eq!(stack.notices().await.len(), 1);
+    });
+}
+
+/// A REST call as the web app makes it, the id token as a bearer token.
+async fn api(gateway: &Gateway, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}/api{path}", gateway.url))
+        .header("Authorization", format!("Bearer {token}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// What the web app does on AWS to send a photo: a ticket from the HTTP API,
+/// the PUT to S3 with it, then the send naming the key once the pipeline
+/// (run by S3's notification) has stored it; the message's presigned URLs
+/// fetch the cleaned, upright image and its thumbnail.
+#[test]
+fn a_photo_uploaded_with_a_ticket_is_processed_on_arrival_and_sent_with_urls_to_the_clean_image() {
+    let data = tempfile::tempdir().unwrap();
+    let dynamodb = support::dynamodb_endpoint();
+    block_on(async {
+        let own_moto = services::start_moto().await.expect("moto (scripts/setup.sh --aws, scripts/env.sh)");
+        let moto = own_moto.endpoint.as_str();
+        let gateway = gateway(&data, dynamodb.clone(), moto).await;
+        let environment = &gateway.stack.functions["ImagePipelineFunction"].environment;
+        let table = Table::new(
+            Environment::local(support::REGION).dynamodb(Some(&dynamodb)),
+            environment["MOODCHAT_TABLE_NAME"].clone(),
+        );
+        let stack = Stack::on(moto, &environment["MOODCHAT_BUCKET_NAME"], &environment["MOODCHAT_TOPIC_ARN"], table);
+        let ana = crate::gateway::id_token(&gateway, "ana@example.com", "Ana").await;
+        let (status, _) = api(&gateway, reqwest::Method::GET, "/rooms", &ana, None).await;
+        assert_eq!(status, 200);
+
+        let photo = photos::jpeg_with_exif(120, 60);
+        let request = json!({"room": "lobby", "content_type": "image/jpeg", "size": photo.len()});
+        let (status, ticket) = api(&gateway, reqwest::Method::POST, "/uploads", &ana, Some(request)).await;
+        assert_eq!(status, 200, "{ticket}");
+        let key = moodchat_core::BlobKey::parse(ticket["key"].as_str().unwrap()).unwrap();
+        let put = reqwest::Client::new()
+            .put(ticket["url"].as_str().unwrap())
+            .header("Content-Type", "image/jpeg")
+            .body(photo)
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while stack.item(&key).await["status"] != "ready" {
+            assert!(Instant::now() < deadline, "the upload was not processed: {}", stack.item(&key).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let body = json!({"client_id": "p1", "text": "sunset", "image_key": key.to_string()});
+        let (status, sent) = api(&gateway, reqwest::Method::POST, "/rooms/lobby/messages", &ana, Some(body)).await;
+        assert_eq!(status, 201, "{sent}");
+        let image = &sent["image"];
+        assert_eq!((image["w"].as_u64(), image["h"].as_u64()), (Some(60), Some(120)), "upright: {image}");
+        let original = reqwest::get(image["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+        assert!(!photos::contains(&original, b"Exif\0\0") && !photos::contains(&original, photos::GPS_MARKER));
+        let decoded = image::load_from_memory_with_format(&original, image::ImageFormat::Jpeg).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (60, 120));
+        let thumbnail = reqwest::get(image["thumb_url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+        assert!(image::load_from_memory_with_format(&thumbnail, image::ImageFormat::Jpeg).is_ok());
+        assert_eq!(stack.notices().await.len(), 1, "the administrators heard of it once");
     });
 }
