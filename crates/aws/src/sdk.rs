@@ -97,6 +97,21 @@ impl Environment {
         aws_sdk_s3::Client::from_conf(config.build())
     }
 
+    pub fn lambda(&self, endpoint: Option<&str>) -> aws_sdk_lambda::Client {
+        use aws_sdk_lambda::config::{Builder, Credentials, Region};
+        let credentials =
+            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
+        let mut config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(Self::http_client());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        aws_sdk_lambda::Client::from_conf(config.build())
+    }
+
     pub fn sns(&self, endpoint: Option<&str>) -> aws_sdk_sns::Client {
         use aws_sdk_sns::config::{Builder, Credentials, Region};
         let credentials =

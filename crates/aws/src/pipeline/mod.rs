@@ -8,6 +8,7 @@
 //! bomb) is deleted and its item marked `rejected` with the reason; only
 //! failures of AWS itself are errors (an S3 event is then retried).
 
+pub mod catalog;
 pub mod event;
 pub mod items;
 pub mod notice;

@@ -38,9 +38,9 @@ pub(super) async fn stack(dynamodb: String) -> Stack {
     stack_with(dynamodb, None).await
 }
 
-/// `stack`, with moto for S3 and SNS (the template's bucket created there:
-/// its name is the local stack id's, so tests share it, and their keys are
-/// random).
+/// `stack`, with moto for S3 and SNS (the template's bucket and topic
+/// created there: their names are the local stack's, so each test has its
+/// own, and the bucket's notification runs the image pipeline).
 pub(super) async fn stack_with(dynamodb: String, moto: Option<String>) -> Stack {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let repo = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())).join("../..");
@@ -51,6 +51,7 @@ pub(super) async fn stack_with(dynamodb: String, moto: Option<String>) -> Stack 
         ("WsDefaultFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_ws-default"))),
         ("WsDisconnectFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_ws-disconnect"))),
         ("HttpApiFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_http-api"))),
+        ("ImagePipelineFunction".to_owned(), PathBuf::from(env!("CARGO_BIN_EXE_image-pipeline"))),
     ]);
     let names = LocalNames {
         stack_name: format!("moodchat-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)),
@@ -87,6 +88,10 @@ pub(super) async fn stack_with(dynamodb: String, moto: Option<String>) -> Stack 
                 let code = error.as_service_error().and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::code(e));
                 assert_eq!(code, Some("BucketAlreadyOwnedByYou"), "CreateBucket {}: {error:?}", bucket.name);
             }
+        }
+        let sns = Environment::local(support::REGION).sns(Some(moto));
+        for topic in &gateway.stack.topics {
+            sns.create_topic().name(topic).send().await.unwrap();
         }
     }
     Stack { gateway, table, _data: data }

@@ -34,12 +34,21 @@ impl Default for LocalNames {
 }
 
 impl LocalNames {
-    /// A fixed stack id whose last UUID group names the bucket the way the
-    /// template derives it from the real stack id.
+    /// The stack id: its last UUID group names the bucket the way the
+    /// template derives it from the real stack id. As on AWS, each stack has
+    /// its own (48 bits of FNV-1a of the stack name): stacks sharing one moto
+    /// (tests) get buckets of their own, and S3 notifications of one stack
+    /// never see another's uploads. The same name always gets the same id.
     pub fn stack_id(&self) -> String {
+        let hash = self.stack_name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
         format!(
-            "arn:aws:cloudformation:{}:{}:stack/{}/6c6f6361-6c00-4000-8000-00006d6f6f64",
-            self.region, self.account_id, self.stack_name
+            "arn:aws:cloudformation:{}:{}:stack/{}/6c6f6361-6c00-4000-8000-{:012x}",
+            self.region,
+            self.account_id,
+            self.stack_name,
+            hash & 0xffff_ffff_ffff
         )
     }
 

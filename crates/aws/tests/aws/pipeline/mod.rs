@@ -1,17 +1,22 @@
 //! The image pipeline (`moodchat_aws::pipeline`, the `image-pipeline`
 //! function) on moto's S3 and SNS and DynamoDB Local: what a browser's
-//! upload turns into, what is refused, and that racing invocations store
-//! and announce an image once.
+//! upload turns into, what is refused, that racing invocations store and
+//! announce an image once, and that a send naming an upload not processed
+//! yet has it processed at once.
 
 mod function;
 mod photos;
 mod stack;
 
+use std::sync::Arc;
+
 use futures_util::future::join_all;
 use image::GenericImageView;
+use moodchat_aws::pipeline::catalog::ProcessingCatalog;
+use moodchat_aws::pipeline::items::ImageItems;
 use moodchat_aws::pipeline::objects::upload_key;
 use moodchat_aws::pipeline::Settings;
-use moodchat_core::ImageKind;
+use moodchat_core::{ImageCatalog, ImageKind, SystemClock};
 use serde_json::json;
 
 use super::support::block_on;
@@ -212,5 +217,33 @@ fn a_send_before_the_upload_waits_and_an_upload_without_a_ticket_is_deleted() {
 
         let error = pipeline.handle(&json!({"key": "rooms/lobby/../../secret"})).await.unwrap_err();
         assert_eq!(error.code, moodchat_protocol::ErrorCode::BadRequest);
+    });
+}
+
+#[test]
+fn a_send_naming_an_image_still_pending_gets_it_processed_at_once_or_learns_why_not() {
+    let stack = Stack::new();
+    let pipeline = Arc::new(stack.pipeline(Settings::default()));
+    let catalog = ProcessingCatalog::new(ImageItems::new(stack.table.clone()), pipeline, Arc::new(SystemClock));
+    block_on(async {
+        let photo = photos::jpeg_with_exif(80, 40);
+        let key = stack.ticket(ImageKind::Jpeg, photo.len()).await;
+        assert_eq!(catalog.stored_image(&key).await.unwrap(), None, "nothing uploaded yet");
+        stack.upload(&key, photo).await;
+        // No S3 event here: the catalog runs the pipeline itself.
+        let stored = catalog.stored_image(&key).await.unwrap().expect("processed for the send");
+        assert_eq!((stored.width, stored.height), (40, 80), "upright");
+        assert_eq!(stack.item(&key).await["status"], "ready");
+        assert_eq!(catalog.stored_image(&key).await.unwrap(), Some(stored), "then read as stored");
+        assert_eq!(stack.notices().await.len(), 1);
+
+        let text = b"not a png at all".to_vec();
+        let refused = stack.ticket(ImageKind::Png, text.len()).await;
+        stack.upload(&refused, text).await;
+        let error = catalog.stored_image(&refused).await.unwrap_err();
+        assert_eq!(error.code, moodchat_protocol::ErrorCode::UnsupportedMediaType, "the sender learns why: {error:?}");
+        assert_eq!(catalog.stored_image(&refused).await.unwrap_err(), error, "and so does the next send");
+        let unknown = moodchat_core::BlobKey::new_upload("lobby", ImageKind::Png, 1_700_000_000_000);
+        assert_eq!(catalog.stored_image(&unknown).await.unwrap(), None);
     });
 }
