@@ -1,10 +1,11 @@
 //! The serverless home's adapters of the core's ports (docs/aws.md): the
 //! single-table DynamoDB `MessageStore`, `ConnectionRegistry` and
 //! `ImageCatalog`, the API Gateway management API `Pusher`, and the S3
-//! presigning `BlobSigner`. The Lambda functions (`src/bin`)
+//! presigning `BlobSigner`, and Amazon Comprehend as a `SentimentProvider`. The Lambda functions (`src/bin`)
 //! drive `moodchat_core` through them; nothing here knows the embedded
 //! server.
 
+pub mod comprehend;
 pub mod dynamo;
 pub mod functions;
 pub mod push;

@@ -96,4 +96,20 @@ impl Environment {
         }
         aws_sdk_s3::Client::from_conf(config.build())
     }
+
+    /// Amazon Comprehend (the `comprehend` mood provider).
+    pub fn comprehend(&self, endpoint: Option<&str>) -> aws_sdk_comprehend::Client {
+        use aws_sdk_comprehend::config::{Builder, Credentials, Region};
+        let credentials =
+            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
+        let mut config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(Self::http_client());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        aws_sdk_comprehend::Client::from_conf(config.build())
+    }
 }
