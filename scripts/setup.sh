@@ -2,18 +2,21 @@
 # Installs whatever moodchat needs that is missing, and nothing else:
 # the wasm target, trunk, wasm-bindgen-cli (the version in Cargo.lock),
 # binaryen's wasm-opt and terser from npm, Brotli from PyPI, and with --browser Chromium, chromedriver and
-# the CJK and colour-emoji fonts that screenshots need. Quick when all is there.
+# the CJK and colour-emoji fonts that screenshots need, with --aws the local serverless stack's services and
+# the SAM CLI, with --sam-build what `sam build` needs (not the tests). Quick when all is there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
 want_browser=false
 want_aws=false
+want_sam_build=false
 for argument in "$@"; do
   case "$argument" in
     --browser) want_browser=true ;;
     --aws) want_aws=true ;;
-    *) echo "setup: unknown option $argument (known: --browser, --aws)" >&2; exit 1 ;;
+    --sam-build) want_sam_build=true ;;
+    *) echo "setup: unknown option $argument (known: --browser, --aws, --sam-build)" >&2; exit 1 ;;
   esac
 done
 
@@ -114,10 +117,28 @@ if $want_aws; then
     python3 -m venv "$TOOLS_DIR/venv-moto"
     "$TOOLS_DIR/venv-moto/bin/pip" install -q "moto[server]==$MOTO_VERSION"
   fi
+fi
+if $want_aws || $want_sam_build; then
   if [[ "$("$SAM_BIN" --version 2>/dev/null)" != "SAM CLI, version $SAM_CLI_VERSION" ]] ||
      [[ "$("$TOOLS_DIR/venv-sam/bin/cfn-lint" --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]]; then
     step "Installing aws-sam-cli $SAM_CLI_VERSION and cfn-lint $CFN_LINT_VERSION in their own venv (~1 min, once)"
     python3 -m venv "$TOOLS_DIR/venv-sam"
     "$TOOLS_DIR/venv-sam/bin/pip" install -q "aws-sam-cli==$SAM_CLI_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+  fi
+fi
+
+# ---- Building the Lambda functions (--sam-build, for scripts/sam-build.sh;
+# the tests do not need it): cargo-lambda from PyPI, which brings zig as the
+# linker for cross-compiling, in a venv of its own, and the arm64 target
+# (the functions run on Graviton, `Architectures: [arm64]`).
+if $want_sam_build; then
+  if [[ "$("$CARGO_LAMBDA_BIN" lambda --version 2>/dev/null | cut -d' ' -f2)" != "$CARGO_LAMBDA_VERSION" ]]; then
+    step "Installing cargo-lambda $CARGO_LAMBDA_VERSION (and zig) in its own venv"
+    python3 -m venv "$TOOLS_DIR/venv-cargo-lambda"
+    "$TOOLS_DIR/venv-cargo-lambda/bin/pip" install -q "cargo-lambda==$CARGO_LAMBDA_VERSION"
+  fi
+  if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+    step "Adding the aarch64-unknown-linux-gnu target"
+    rustup target add aarch64-unknown-linux-gnu
   fi
 fi

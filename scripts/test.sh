@@ -50,7 +50,12 @@ checked "$REPO_ROOT/scripts/size-report.sh" --budget 136
 # slow 4G network, bytes and requests within budget.)
 step "End-to-end tests: the real server and SPA in headless Chromium"
 cargo build -p moodchat-server --bin moodchat
+# tests/local_aws.rs runs the same app on the local serverless stack: the
+# gateway and crates/aws's functions (already built by the native tests;
+# this only makes sure), DynamoDB Local and moto from setup.sh --aws.
+cargo build -p moodchat-local-gateway --bin local-gateway -p moodchat-aws --bins
 MOODCHAT_BIN="$CARGO_TARGET_DIR/debug/moodchat" MOODCHAT_DIST_DIR="$REPO_ROOT/dist" \
+  MOODCHAT_LOCAL_GATEWAY_BIN="$CARGO_TARGET_DIR/debug/local-gateway" \
   MOODCHAT_ARTIFACTS="$REPO_ROOT/test-artifacts" \
   logged cargo test --no-fail-fast -p moodchat-e2e
 

@@ -10,6 +10,27 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
+/// A client of an SDK crate whose config needs nothing beyond region,
+/// credentials, HTTP client and an optional endpoint. Each SDK crate has its
+/// own (identically shaped) config types, so a macro rather than a generic.
+macro_rules! plain_client {
+    ($env:expr, $sdk:ident, $endpoint:expr) => {{
+        use $sdk::config::{Builder, Credentials, Region};
+        let env = $env;
+        let credentials =
+            Credentials::new(&env.access_key, &env.secret_key, env.session_token.clone(), None, "environment");
+        let mut config = Builder::new()
+            .behavior_version_latest()
+            .region(Region::new(env.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(Self::http_client());
+        if let Some(endpoint) = $endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        $sdk::Client::from_conf(config.build())
+    }};
+}
+
 /// What every client needs: region, credentials, HTTP(S) client.
 #[derive(Clone, Debug)]
 pub struct Environment {
@@ -47,18 +68,7 @@ impl Environment {
     }
 
     pub fn dynamodb(&self, endpoint: Option<&str>) -> aws_sdk_dynamodb::Client {
-        use aws_sdk_dynamodb::config::{Builder, Credentials, Region};
-        let credentials =
-            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
-        let mut config = Builder::new()
-            .behavior_version_latest()
-            .region(Region::new(self.region.clone()))
-            .credentials_provider(credentials)
-            .http_client(Self::http_client());
-        if let Some(endpoint) = endpoint {
-            config = config.endpoint_url(endpoint);
-        }
-        aws_sdk_dynamodb::Client::from_conf(config.build())
+        plain_client!(self, aws_sdk_dynamodb, endpoint)
     }
 
     /// The management API of one WebSocket API stage: its endpoint is the
@@ -97,33 +107,18 @@ impl Environment {
         aws_sdk_s3::Client::from_conf(config.build())
     }
 
+    /// Lambda: a send naming a still-pending image invokes the pipeline.
     pub fn lambda(&self, endpoint: Option<&str>) -> aws_sdk_lambda::Client {
-        use aws_sdk_lambda::config::{Builder, Credentials, Region};
-        let credentials =
-            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
-        let mut config = Builder::new()
-            .behavior_version_latest()
-            .region(Region::new(self.region.clone()))
-            .credentials_provider(credentials)
-            .http_client(Self::http_client());
-        if let Some(endpoint) = endpoint {
-            config = config.endpoint_url(endpoint);
-        }
-        aws_sdk_lambda::Client::from_conf(config.build())
+        plain_client!(self, aws_sdk_lambda, endpoint)
     }
 
+    /// SNS: the administrators' notice of every stored image.
     pub fn sns(&self, endpoint: Option<&str>) -> aws_sdk_sns::Client {
-        use aws_sdk_sns::config::{Builder, Credentials, Region};
-        let credentials =
-            Credentials::new(&self.access_key, &self.secret_key, self.session_token.clone(), None, "environment");
-        let mut config = Builder::new()
-            .behavior_version_latest()
-            .region(Region::new(self.region.clone()))
-            .credentials_provider(credentials)
-            .http_client(Self::http_client());
-        if let Some(endpoint) = endpoint {
-            config = config.endpoint_url(endpoint);
-        }
-        aws_sdk_sns::Client::from_conf(config.build())
+        plain_client!(self, aws_sdk_sns, endpoint)
+    }
+
+    /// Amazon Comprehend (the `comprehend` mood provider).
+    pub fn comprehend(&self, endpoint: Option<&str>) -> aws_sdk_comprehend::Client {
+        plain_client!(self, aws_sdk_comprehend, endpoint)
     }
 }

@@ -6,14 +6,14 @@ use anyhow::Context;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use crate::{eventually, Browser, Server};
+use crate::{eventually, Browser, Site};
 
 /// The newest code sent to `email` for `purpose` (`confirm_sign_up` or
 /// `forgot_password`), waiting for it to arrive. Needs the server's dev
 /// outbox (`--dev-outbox`, which the harness passes).
-pub async fn latest_code(server: &Server, email: &str, purpose: &str) -> anyhow::Result<String> {
+pub async fn latest_code(server: &impl Site, email: &str, purpose: &str) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
-    let url = server.url("/idp/outbox");
+    let url = server.idp_url("/outbox");
     eventually(&format!("a {purpose} code for {email} in the outbox"), || async {
         let outbox: Value = http.get(&url).query(&[("email", email)]).send().await.ok()?.json().await.ok()?;
         outbox["messages"]
@@ -28,9 +28,9 @@ pub async fn latest_code(server: &Server, email: &str, purpose: &str) -> anyhow:
 }
 
 /// Calls one operation of the provider's Cognito JSON API.
-pub async fn cognito(server: &Server, operation: &str, body: Value) -> anyhow::Result<Value> {
+pub async fn cognito(server: &impl Site, operation: &str, body: Value) -> anyhow::Result<Value> {
     let response = reqwest::Client::new()
-        .post(server.url("/idp/"))
+        .post(server.idp_url("/"))
         .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
         .header("Content-Type", "application/x-amz-json-1.1")
         .body(body.to_string())
@@ -43,7 +43,7 @@ pub async fn cognito(server: &Server, operation: &str, body: Value) -> anyhow::R
 }
 
 /// Creates a confirmed account (sign-up, then the code from the outbox).
-pub async fn create_account(server: &Server, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
+pub async fn create_account(server: &impl Site, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
     let config: Value = reqwest::get(server.url("/config.json")).await?.json().await?;
     let client_id = config["cognito"]["client_id"].as_str().context("client_id")?.to_owned();
     let answer = cognito(
@@ -90,7 +90,7 @@ impl Browser {
     /// Signs in through the sign-in page (opened at `/signin`) and waits for
     /// the header to hold the user's name (hidden on the narrowest phones,
     /// so read as textContent, not as visible text).
-    pub async fn sign_in(&self, server: &Server, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
+    pub async fn sign_in(&self, server: &impl Site, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
         self.client.goto(&server.url("/signin")).await?;
         self.wait_for_text(".page-sign-in h1", "").await?;
         self.fill("#email", email).await?;

@@ -7,7 +7,7 @@ use fantoccini::Locator;
 use moodchat_protocol::limits::{REST_SENDS_BURST, REST_SENDS_PER_SECOND};
 use serde_json::{json, Value};
 
-use crate::{eventually, Browser, Server};
+use crate::{eventually, Browser, Server, Site};
 
 /// WebDriver's Enter key.
 pub const ENTER: &str = "\u{E007}";
@@ -15,7 +15,7 @@ pub const ENTER: &str = "\u{E007}";
 impl Browser {
     /// Opens `/rooms/{room}` and waits until its title shows, the link to
     /// the server is up and the composer is there to type in.
-    pub async fn open_room(&self, server: &Server, room: &str, title: &str) -> anyhow::Result<()> {
+    pub async fn open_room(&self, server: &impl Site, room: &str, title: &str) -> anyhow::Result<()> {
         self.client.goto(&server.url(&format!("/rooms/{room}"))).await?;
         self.wait_for_text(".page-room h1", title).await?;
         self.wait_connected().await?;

@@ -12,6 +12,7 @@ pub mod browser;
 pub mod chat;
 pub mod devtools;
 pub mod downloads;
+pub mod local_stack;
 pub mod moments;
 pub mod network;
 pub mod network_log;
@@ -20,7 +21,26 @@ pub mod server;
 pub mod static_host;
 
 pub use browser::Browser;
+pub use local_stack::LocalStack;
 pub use server::Server;
+
+/// Where a test finds the app and its identity provider: the embedded
+/// server (both on one origin) or the local serverless stack (the app on an
+/// origin of its own, as on Amplify Hosting, the provider at the gateway).
+pub trait Site {
+    /// A page (or file) of the app: `url("/signin")`.
+    fn url(&self, path: &str) -> String;
+    /// The identity provider's Cognito API and dev outbox: `idp_url("/outbox")`.
+    fn idp_url(&self, path: &str) -> String {
+        self.url(&format!("/idp{path}"))
+    }
+}
+
+impl Site for Server {
+    fn url(&self, path: &str) -> String {
+        Server::url(self, path)
+    }
+}
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,12 +4,16 @@
 //! `/config.json` load, every `/api` and `/idp` request (the WebSocket too)
 //! gets a 503.
 //!
+//! The same host serves the app on an origin of its own in front of the
+//! local serverless stack (`LocalStack`), where the app's config points
+//! every API at the gateway.
+//!
 //! A deliberately small HTTP/1.1 server: GET only, one request per
 //! connection (`Connection: close`), files from the dist directory, and
 //! index.html for app routes.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,9 +30,15 @@ impl StaticHost {
     /// Serves the SPA on the address of `server`, which must be stopped
     /// (killed) first; `config_json` is the document the server gave.
     pub async fn start(server: &Server, config_json: String) -> anyhow::Result<StaticHost> {
-        let dist = crate::server::dist_dir()?;
         let addr: SocketAddr = server.addr();
         let listener = TcpListener::bind(addr).await.with_context(|| format!("bind {addr} for the static host"))?;
+        Ok(Self::serve(listener, crate::server::dist_dir()?, config_json))
+    }
+
+    /// Serves the SPA on `listener` with `config_json` as its
+    /// `/config.json`: the web app's own origin, as on Amplify Hosting,
+    /// when its backend is elsewhere (the local serverless stack).
+    pub fn serve(listener: TcpListener, dist: PathBuf, config_json: String) -> StaticHost {
         let accept = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let (dist, config_json) = (dist.clone(), config_json.clone());
@@ -37,7 +47,7 @@ impl StaticHost {
                 });
             }
         });
-        Ok(StaticHost { accept })
+        StaticHost { accept }
     }
 
     /// Stops listening, so the real server can have its address back.

@@ -78,7 +78,7 @@ impl Chat {
             Arc::new(pusher.clone()),
             Arc::new(TokioSpawner),
         )
-        .sentiment(Arc::new(mood::LocalMood::embedded()))
+        .sentiment(mood::provider_from_env(&environment)?)
         .rate_limiter(Arc::new(rates));
         if let Some(images) = images {
             service = service.images(images);

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod comprehend;
 mod connection_contract;
 mod gateway;
 mod http_api;
