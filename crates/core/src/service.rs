@@ -20,12 +20,15 @@ use crate::ports::{
     SystemClock, TaskSpawner,
 };
 use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
+use crate::search::SearchIndex;
 use crate::validate;
 
 mod history;
 mod images;
 mod live;
 mod moods;
+mod room_mood;
+mod search;
 
 /// A message to send, as it arrives over REST or WebSocket.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub struct ChatService {
     images: Option<ImagePorts>,
     /// Frames per connection, sends and quotas per user.
     limiter: Arc<dyn RateLimiter>,
+    /// Finding messages by words; a home without an index has none.
+    search: Option<Arc<dyn SearchIndex>>,
     /// Assigns ids, appends (the store assigns seqs) and publishes in seq
     /// order within this process; a joining connection merges backfill and
     /// live events by seq (docs/protocol.md, "Delivery guarantees").
@@ -86,6 +91,7 @@ pub struct ChatServiceBuilder {
     ids: Option<Arc<dyn IdGenerator>>,
     images: Option<ImagePorts>,
     limiter: Option<Arc<dyn RateLimiter>>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl ChatServiceBuilder {
@@ -116,6 +122,11 @@ impl ChatServiceBuilder {
         self
     }
 
+    pub fn search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
+    }
+
     pub fn build(self) -> ChatService {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
@@ -130,6 +141,7 @@ impl ChatServiceBuilder {
             ids,
             images: self.images,
             limiter: self.limiter.unwrap_or_else(|| Arc::new(LocalRateLimiter::default())),
+            search: self.search,
             committer,
             known_users: Mutex::new(HashMap::new()),
             last_typing: Mutex::new(HashMap::new()),
@@ -166,6 +178,7 @@ impl ChatService {
             ids: None,
             images: None,
             limiter: None,
+            search: None,
         }
     }
 

@@ -6,7 +6,7 @@
 use futures_util::future::join_all;
 use moodchat_protocol::{AuthorMood, Message, Mood, Room, RoomKind, Sentiment, UserRef};
 
-use crate::ports::{Appended, HistorySlice, Identity, MessageStore};
+use crate::ports::{Appended, HistorySlice, Identity, MessageStore, MoodCount, DAY_MS};
 
 /// A fresh store (and whatever must live as long as it: a temp dir...).
 pub trait Fixture {
@@ -34,7 +34,8 @@ macro_rules! store_contract_tests {
             room_listings_carry_heads_markers_and_peers,
             one_direct_room_per_pair,
             message_ids_map_to_seqs,
-            author_moods_are_kept_beside_the_models_label);
+            author_moods_are_kept_beside_the_models_label,
+            mood_counts_are_per_day_of_the_shown_mood);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -277,4 +278,39 @@ pub async fn author_moods_are_kept_beside_the_models_label(store: &dyn MessageSt
     assert!(store.set_author_mood("lobby", &first.id, None).await.unwrap());
     assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap().author_mood, None);
     assert_eq!(store.author_moods(None, 10).await.unwrap().len(), 1, "a cleared mood is not exported");
+}
+
+pub async fn mood_counts_are_per_day_of_the_shown_mood(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "club", &alice).await;
+    let model = |label: &str| Some(Sentiment { label: label.into(), score: 0.9, source: "local".into() });
+    // (created_at, the model's label, the author's): day 10 at 23:00 and
+    // 01:00, day 11 at 01:00, and one before the window.
+    let rows = [
+        (10 * DAY_MS + 23 * 3_600_000, model("positive"), None),
+        (10 * DAY_MS + 3_600_000, model("negative"), Some(Mood::Positive)),
+        (11 * DAY_MS + 3_600_000, model("neutral"), None),
+        (11 * DAY_MS + 3_600_000, None, None),
+        (9 * DAY_MS, model("negative"), None),
+    ];
+    for (n, (created_at, sentiment, author)) in rows.into_iter().enumerate() {
+        let mut message = draft("lobby", "alice", &format!("c{n}"), n as u64 + 1);
+        (message.created_at, message.sentiment) = (created_at, sentiment);
+        let stored = new(store.append(&message).await.unwrap());
+        if let Some(label) = author {
+            store.set_author_mood("lobby", &stored.id, Some(AuthorMood { label, set_at: 1 })).await.unwrap();
+        }
+    }
+    store.append(&Message { created_at: 10 * DAY_MS, sentiment: model("negative"), ..draft("club", "alice", "x", 9) }).await.unwrap();
+
+    let sorted = |mut counts: Vec<MoodCount>| {
+        counts.sort_by_key(|c| (c.day, c.mood.as_str()));
+        counts.into_iter().map(|c| (c.day, c.mood, c.count)).collect::<Vec<_>>()
+    };
+    let utc = sorted(store.mood_counts("lobby", 10 * DAY_MS, 0).await.unwrap());
+    assert_eq!(utc, [(10, Mood::Positive, 2), (11, Mood::Neutral, 1)], "the author's mood counts, not the model's");
+    // Two hours east, 23:00 on day 10 is 01:00 on day 11.
+    let east = sorted(store.mood_counts("lobby", 10 * DAY_MS - 2 * 3_600_000, 2 * 3_600_000).await.unwrap());
+    assert_eq!(east, [(10, Mood::Positive, 1), (11, Mood::Neutral, 1), (11, Mood::Positive, 1)]);
+    assert!(store.mood_counts("nowhere", 0, 0).await.unwrap().is_empty());
 }
