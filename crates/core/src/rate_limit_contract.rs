@@ -16,7 +16,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// `count` an hour for every limit: nothing refills during a test.
 pub fn hourly(count: u32) -> RateLimits {
     let rate = Rate::per(count, HOUR);
-    RateLimits { frames: rate, sends: rate, direct_conversations: rate, upload_tickets: rate }
+    RateLimits { frames: rate, sends: rate, direct_conversations: rate, upload_tickets: rate, searches: rate }
 }
 
 /// One `#[test]` per contract check.

@@ -57,6 +57,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: ApiState) -> Router<S> {
         .route("/rooms/{room}/messages/{message}/mood", put(rest::set_mood).delete(rest::clear_mood))
         .route("/rooms/{room}/read", post(rest::mark_read))
         .route("/rooms/{room}/members", get(rest::members))
+        .route("/rooms/{room}/moods", get(rest::room_mood))
+        .route("/search", get(rest::search))
         .route("/dms", post(rest::open_direct))
         .route("/users", get(rest::search_users))
         .route("/uploads", post(rest::upload_ticket))

@@ -42,6 +42,10 @@ pub const MAX_SEARCH_QUERY_CHARS: usize = 100;
 pub const MAX_SEARCH_TERMS: usize = 8;
 pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
 pub const MAX_SEARCH_LIMIT: u32 = 50;
+/// Searches per user: a token bucket like the sends' (a search of a short
+/// word reads a lot; a person typing with the app's pause makes a few a second).
+pub const SEARCHES_BURST: u32 = 20;
+pub const SEARCHES_PER_SECOND: u32 = 5;
 /// The mood of a room (`GET /api/rooms/{id}/moods`): days counted (default
 /// and most), and how many of the newest messages `recent` covers.
 pub const DEFAULT_MOOD_DAYS: u32 = 7;
