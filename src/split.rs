@@ -20,7 +20,10 @@
 //! - `room_tools`: what surrounds a room's messages: the composer, presence,
 //!   typing and "seen by", the room list and its tools, the live link;
 //! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`,
-//!   `rare_pages`: each a feature used now and then.
+//!   `rare_pages`: each a feature used now and then;
+//! - `mood_chart`: the room's mood chart in its header; `search`: the
+//!   header's search button; `search_panel`: the panel it opens (fetched
+//!   at the first opening) and the jump to a result.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -130,7 +130,6 @@ pub fn MessageList(
             })
         })
     });
-
     let me_for_rows = me.clone();
     let window = Memo::new(move |_| {
         let (top, bottom) = (scroll_top.get() - OVERSCAN_PX, scroll_top.get() + viewport.get() + OVERSCAN_PX);
@@ -246,7 +245,10 @@ pub fn MessageList(
 
     // Whenever the layout changes, keep the viewport where it was: at the
     // bottom if it was there, else on the same row at the same distance.
+    // A search result to show mid-view, also one already laid out (`Timeline::focus`).
+    let focus = Memo::new(move |_| timeline.with(|timeline| timeline.focus.clone()));
     Effect::new(move |_| {
+        focus.track();
         let total = layout.with(Layout::total);
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
         set_style(&spacer, "height", &format!("{}px", total as i64));
@@ -270,6 +272,10 @@ pub fn MessageList(
                 let key = timeline.with_untracked(|t| t.entry(index).map(|e| e.key().to_owned())).unwrap_or_default();
                 anchor.set_value(Some((key, target - bottom)));
             }
+        }
+        if let Some((key, index)) = timeline.try_update_untracked(Timeline::take_focus).flatten() {
+            stick_to_bottom.set_value(false);
+            anchor.set_value(Some((key, layout.with_untracked(|l| l.centred(index, f64::from(scroller.client_height()))))));
         }
         // Someone wrote while the reader is up in the history: say so.
         if newest_key.get_value() != newest {

@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod pacing;
 pub mod reconnect;
 pub mod room_list;
+pub mod room_mood;
 pub mod room_view;
 pub mod store;
 pub mod tab_title;
