@@ -5,6 +5,7 @@
 //! real form control or button, so it works by keyboard and screen reader.
 
 use leptos::prelude::*;
+use moodchat_protocol::limits::LOBBY_ROOM_ID;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -184,7 +185,9 @@ pub fn SearchPanel(room: String, on_close: Callback<()>) -> impl IntoView {
 fn result(hit: Hit, query: String, locale: &str, open: impl Fn(Hit) + Clone + 'static) -> impl IntoView {
     let pieces = snippet(&hit.message.text, &query);
     let when = full_label(hit.message.created_at, locale);
-    let (room_name, sender) = (hit.room_name.clone(), hit.message.sender.name.clone());
+    // The lobby is named in the reader's language, as in the room list.
+    let room_name = if hit.message.room == LOBBY_ROOM_ID { use_i18n().t().lobby_name.to_owned() } else { hit.room_name.clone() };
+    let sender = hit.message.sender.name.clone();
     view! {
         <button type="button" class="search-hit" on:click=move |_| open(hit.clone())>
             <span class="search-hit-meta">
