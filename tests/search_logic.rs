@@ -95,10 +95,10 @@ fn the_chart_draws_each_day_and_says_it_in_words() {
     };
     let bars = bars(&mood);
     // The busiest day fills the height; negative at the bottom.
-    let first_day: Vec<_> = bars.iter().filter(|b| b.x == 0.0).collect();
+    let first_day: Vec<_> = bars.iter().filter(|b| b.x == 0).collect();
     assert_eq!(first_day.iter().map(|b| b.mood).collect::<Vec<_>>(), [Mood::Negative, Mood::Positive]);
-    assert_eq!(first_day.iter().map(|b| b.h).sum::<f64>(), 28.0);
-    assert_eq!(bars.iter().filter(|b| b.y == 8.0).count(), 4, "one cell per recent message");
+    assert_eq!(first_day.iter().map(|b| b.h).sum::<u32>(), 280);
+    assert_eq!(bars.iter().filter(|b| b.y == 80).map(|b| b.w).sum::<u32>(), 1000, "the strip: one cell per recent message");
 
     let ko = summary(&mood, mood_texts(Locale::Ko));
     assert_eq!(ko, "이 방의 분위기: 최근 2일: 긍정 3, 중립 1, 부정 2 · 최근 메시지 4개: 긍정 2, 중립 1, 부정 1");

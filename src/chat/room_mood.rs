@@ -54,20 +54,21 @@ pub fn parse(value: &JsValue) -> RoomMood {
     RoomMood { days, recent }
 }
 
-/// The chart's size in SVG units: day bars on the left, the strip right.
-const HEIGHT: f64 = 28.0;
-const BAR_W: f64 = 7.0;
-const BAR_STEP: f64 = 10.0;
-const STRIP_X: f64 = 80.0;
-const STRIP_W: f64 = 100.0;
+/// The chart's size in SVG units (whole numbers: no float formatting in
+/// the chunk): day bars on the left, the strip on the right.
+const HEIGHT: u32 = 280;
+const BAR_W: u32 = 70;
+const BAR_STEP: u32 = 100;
+const STRIP_X: u32 = 800;
+const STRIP_W: u32 = 1000;
 
 /// A coloured rectangle of the chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bar {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
     pub mood: Mood,
 }
 
@@ -75,21 +76,24 @@ pub struct Bar {
 /// busiest day, negative at the bottom, positive on top; the strip one
 /// cell per recent message.
 pub fn bars(mood: &RoomMood) -> Vec<Bar> {
-    let busiest = mood.days.iter().map(Day::total).max().unwrap_or(0).max(1) as f64;
+    let busiest = mood.days.iter().map(Day::total).max().unwrap_or(0).max(1);
+    // Heights from the running total, so the parts add up to the bar.
+    let level = |below: u32| HEIGHT - HEIGHT * below / busiest;
     let mut bars = Vec::new();
-    for (index, day) in mood.days.iter().enumerate() {
-        let mut y = HEIGHT;
+    for (index, day) in (0u32..).zip(&mood.days) {
+        let mut below = 0;
         for (count, kind) in [(day.negative, Mood::Negative), (day.neutral, Mood::Neutral), (day.positive, Mood::Positive)] {
-            let h = HEIGHT * f64::from(count) / busiest;
-            if h > 0.0 {
-                y -= h;
-                bars.push(Bar { x: index as f64 * BAR_STEP, y, w: BAR_W, h, mood: kind });
+            let (bottom, top) = (level(below), level(below + count));
+            below += count;
+            if bottom > top {
+                bars.push(Bar { x: index * BAR_STEP, y: top, w: BAR_W, h: bottom - top, mood: kind });
             }
         }
     }
-    let cell = STRIP_W / mood.recent.len().max(1) as f64;
-    for (index, kind) in mood.recent.iter().enumerate() {
-        bars.push(Bar { x: STRIP_X + index as f64 * cell, y: 8.0, w: cell, h: 12.0, mood: *kind });
+    let cells = mood.recent.len().max(1) as u32;
+    let edge = |index: u32| STRIP_X + index * STRIP_W / cells;
+    for (index, kind) in (0u32..).zip(&mood.recent) {
+        bars.push(Bar { x: edge(index), y: 80, w: edge(index + 1) - edge(index), h: 120, mood: *kind });
     }
     bars
 }
@@ -178,13 +182,13 @@ fn RoomMoodChart(room: String, timeline: RwSignal<Timeline>) -> impl IntoView {
             .into_iter()
             .map(|bar| {
                 let class = ["mood-", bar.mood.as_str()].concat();
-                view! { <rect class=class x=bar.x y=bar.y width=bar.w height=bar.h rx="1" /> }
+                view! { <rect class=class x=bar.x y=bar.y width=bar.w height=bar.h /> }
             })
             .collect_view();
         Some(view! {
             <figure class="room-mood" title=title>
-                <svg viewBox="0 0 180 28" width="120" height="19" aria-hidden="true" focusable="false">
-                    <line class="mood-axis" x1="0" y1="27.5" x2="67" y2="27.5" />
+                <svg viewBox="0 0 1800 280" width="120" height="19" aria-hidden="true" focusable="false">
+                    <line class="mood-axis" x1="0" y1="275" x2="670" y2="275" />
                     {shapes}
                 </svg>
                 <figcaption class="visually-hidden">
