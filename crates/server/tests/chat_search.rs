@@ -110,7 +110,8 @@ async fn bad_queries_get_clear_errors_and_floods_are_slowed() {
     let server = TestServer::start(dir.path()).await;
     let alice = Rest::new(&server, "alice");
     let long = "회".repeat(101);
-    let cases: [(&[(&str, &str)], u16, &str); 6] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: [Case; 6] = [
         (&[("q", "   ")], 400, "bad_request"),
         (&[], 400, "bad_request"),
         (&[("q", long.as_str())], 413, "too_large"),

@@ -55,7 +55,7 @@ const ENGLISH: [&str; 10] = [
 ];
 
 fn text_of(n: usize, total: usize) -> String {
-    let mut text = if n % 3 == 0 { ENGLISH[n % ENGLISH.len()].to_string() } else { KOREAN[n % KOREAN.len()].to_string() };
+    let mut text = if n.is_multiple_of(3) { ENGLISH[n % ENGLISH.len()].to_string() } else { KOREAN[n % KOREAN.len()].to_string() };
     if n % 100 == 7 {
         text.push_str(" 그리고 3시에 회의실 잡아둠");
     }
