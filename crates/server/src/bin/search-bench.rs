@@ -21,7 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use moodchat_core::ids::UlidGenerator;
-use moodchat_core::rate_limit::RateLimit;
+use moodchat_core::rate_limit::RateLimits;
 use moodchat_core::{IdGenerator, MessageStore, SystemClock};
 use moodchat_protocol::{Message, Room, RoomKind, UserRef};
 use moodchat_server::chat::{self, ChatConfig, ChatState, JwksVerifier, SqliteStore, DATABASE_FILE};
@@ -115,7 +115,7 @@ async fn fill(store: &SqliteStore, ids: &UlidGenerator<SystemClock>, room: &str,
 /// printing its address on stdout.
 async fn serve(data_dir: &std::path::Path, jwks: &str) -> anyhow::Result<()> {
     let verifier = Arc::new(JwksVerifier::from_jwks_json(jwks, ISSUER, AUDIENCE)?);
-    let searches = RateLimit { burst: 1_000_000, per_second: 1_000_000.0 };
+    let searches = RateLimits::burst_then(1_000_000, 1_000_000);
     let state = ChatState::open(data_dir, verifier, ChatConfig { searches, ..ChatConfig::default() })?;
     let app: Router = Router::new().nest("/api", chat::router(state));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
