@@ -58,7 +58,7 @@ pub async fn keys_and_limits_have_budgets_of_their_own<L: RateLimiter>(make: &im
     assert!(limiter.take(Limited::Frames, "c-1").await.is_ok());
     assert!(limiter.take(Limited::Frames, "c-1").await.is_err(), "c-1's frame spent");
     assert!(limiter.take(Limited::Frames, "c-2").await.is_ok(), "another connection");
-    for limit in [Limited::Sends, Limited::DirectConversations, Limited::UploadTickets] {
+    for limit in [Limited::Sends, Limited::DirectConversations, Limited::UploadTickets, Limited::Searches] {
         // The same key under another limit: connection ids and subs never
         // share a budget, nor do two limits of one user.
         assert!(limiter.take(limit, "c-1").await.is_ok(), "{limit:?}");
