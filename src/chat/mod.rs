@@ -32,6 +32,7 @@ pub mod reconnect;
 pub mod room_list;
 pub mod room_mood;
 pub mod room_view;
+mod row_focus;
 pub mod store;
 pub mod tab_title;
 pub mod time;

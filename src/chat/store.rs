@@ -92,6 +92,9 @@ pub struct Timeline {
     pub read_markers: Vec<(UserRef, String)>,
     /// A message to bring into view (a search result), until the list has.
     pub focus: Option<String>,
+    /// The search result jumped to: marked in the list, and given the
+    /// keyboard focus there, until the room is left.
+    pub marked: Option<String>,
     /// After a jump far back: the seq of the newest message of the window
     /// shown there. The messages after it, up to the newer ones loaded, are
     /// not here yet (`fill_gap` brings them, a page at a time).
@@ -143,7 +146,14 @@ impl Timeline {
             }
         }
         self.insert_all(page);
+        self.jump_to(id);
+    }
+
+    /// Brings message `id` (loaded, or about to be) into view, marked and
+    /// focused.
+    pub fn jump_to(&mut self, id: &str) {
         self.focus = Some(id.to_owned());
+        self.marked = Some(id.to_owned());
     }
 
     /// A page of the messages after the gap (oldest first): the gap shrinks,

@@ -19,22 +19,24 @@ const TARGET: &str = "내일 오후 3시 회의실 예약해 뒀어요";
 const AFTER: usize = 130;
 
 /// The visible rectangle of the row showing `text` inside the message
-/// list, and the list's: (row top, row bottom, list top, list bottom).
+/// list, and the list's: (row top, row bottom, list top, list bottom),
+/// whether the row is marked and whether it has the keyboard focus.
 const ROW_IN_VIEW: &str = r#"
 const scroller = document.querySelector('.message-scroller');
 const row = [...document.querySelectorAll('.message-rows .message')]
     .find(r => r.querySelector('.message-text')?.textContent === arguments[0]);
 if (!row) return null;
 const r = row.getBoundingClientRect(), s = scroller.getBoundingClientRect();
-return [r.top, r.bottom, s.top, s.bottom, row.classList.contains('search-target')];
+return [r.top, r.bottom, s.top, s.bottom, row.classList.contains('search-target'), document.activeElement === row];
 "#;
 
-async fn row_in_view(browser: &Browser, text: &str) -> Option<(bool, bool)> {
+/// (in view, marked, focused) for the row showing `text`, if it is drawn.
+async fn row_in_view(browser: &Browser, text: &str) -> Option<(bool, bool, bool)> {
     let found = browser.client.execute(ROW_IN_VIEW, vec![text.into()]).await.ok()?;
     let values = found.as_array()?;
     let number = |i: usize| values[i].as_f64().unwrap_or(f64::NAN);
     let visible = number(0) >= number(2) - 1.0 && number(1) <= number(3) + 1.0;
-    Some((visible, values[4].as_bool()?))
+    Some((visible, values[4].as_bool()?, values[5].as_bool()?))
 }
 
 /// The chart's words for screen readers, once it shows.
@@ -94,10 +96,11 @@ async fn a_korean_word_inside_a_longer_one_is_found_and_opens_far_back_in_histor
     assert!(hit.text().await?.contains("로비"), "the result names its room");
     minji.screenshot("search-results-desktop-light-ko").await?;
 
-    // Opening it shows the message in the list (it is the room's first: at the top), marked.
+    // Opening it shows the message in the list (it is the room's first: at
+    // the top), marked, with the keyboard focus on it.
     hit.click().await?;
-    eventually("the message far back, in view", || async {
-        row_in_view(&minji, TARGET).await.filter(|(visible, marked)| *visible && *marked)
+    eventually("the message far back, in view, marked and focused", || async {
+        row_in_view(&minji, TARGET).await.filter(|(visible, marked, focused)| *visible && *marked && *focused)
     })
     .await?;
     assert!(minji.client.find(Locator::Css(".search-panel")).await.is_err(), "the panel closed");
