@@ -259,4 +259,11 @@ async fn a_search_result_is_shown_marked_and_keeps_the_keyboard_focus() {
     assert_ne!(rows_before, rows_after, "the window moved");
     let kept = wait_for("the row to keep the focus", || focused_row(&id)).await;
     assert!(kept == rebuilt && kept.class_list().contains("search-target"));
+
+    // Far away, then the same result again: back to it, focused.
+    scroll_to(&scroller, scroller.scroll_height()).await;
+    support::document().body().unwrap().focus().unwrap();
+    wait_for("the row to be gone from the window", || query(&container, &format!("[data-key='{id}']")).is_none().then_some(())).await;
+    timeline.update(|t| t.jump_to(&id));
+    wait_for("the same result focused again", || focused_row(&id)).await;
 }

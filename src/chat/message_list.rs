@@ -229,9 +229,9 @@ pub fn MessageList(
     // Whenever the layout changes, keep the viewport where it was: at the
     // bottom if it was there, else on the same row at the same distance.
     // A search result to show mid-view, also one already laid out (`Timeline::focus`).
-    let focus = Memo::new(move |_| timeline.with(|timeline| timeline.focus.clone()));
+    let jumps = Memo::new(move |_| timeline.with(|timeline| timeline.jumps));
     Effect::new(move |_| {
-        focus.track();
+        jumps.track();
         let total = layout.with(Layout::total);
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
         set_style(&spacer, "height", &format!("{}px", total as i64));

@@ -95,6 +95,9 @@ pub struct Timeline {
     /// The search result jumped to: marked in the list, and given the
     /// keyboard focus there, until the room is left.
     pub marked: Option<String>,
+    /// How many jumps there were: the list brings `focus` into view at
+    /// each, also when a jump goes to the same message again.
+    pub jumps: u32,
     /// After a jump far back: the seq of the newest message of the window
     /// shown there. The messages after it, up to the newer ones loaded, are
     /// not here yet (`fill_gap` brings them, a page at a time).
@@ -154,6 +157,7 @@ impl Timeline {
     pub fn jump_to(&mut self, id: &str) {
         self.focus = Some(id.to_owned());
         self.marked = Some(id.to_owned());
+        self.jumps = self.jumps.wrapping_add(1);
     }
 
     /// A page of the messages after the gap (oldest first): the gap shrinks,
