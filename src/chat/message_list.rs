@@ -87,6 +87,7 @@ pub fn MessageList(
     let newest_key: StoredValue<Option<String>> = StoredValue::new(None);
     // A search result brought into view, to focus once its row is drawn.
     let focus_row = RwSignal::new(None::<String>);
+    let centre_on: StoredValue<Option<String>> = StoredValue::new(None);
 
     let layout = Memo::new(move |_| {
         measured.track();
@@ -256,13 +257,24 @@ pub fn MessageList(
                 anchor.set_value(Some((key, target - bottom)));
             }
         }
-        if let Some((key, index)) = timeline.try_update_untracked(Timeline::take_focus).flatten() {
+        if let Some((key, _)) = timeline.try_update_untracked(Timeline::take_focus).flatten() {
             // The result, not where the reader left off, even if that is
             // found later.
             left_off_shown.set_value(true);
             stick_to_bottom.set_value(false);
             focus_row.set(Some(key.clone()));
-            anchor.set_value(Some((key, layout.with_untracked(|l| l.centred(index, f64::from(scroller.client_height()))))));
+            centre_on.set_value(Some(key));
+        }
+        // A result is centred again at each layout until its row has been
+        // measured: its estimated height may be far off (a day line, a name).
+        if let Some(key) = centre_on.get_value() {
+            let index = timeline.with_untracked(|timeline| timeline.index_of(&key));
+            let height = f64::from(scroller.client_height());
+            let measured = heights.with_value(|heights| heights.contains_key(&key));
+            if measured || index.is_none() {
+                centre_on.set_value(None);
+            }
+            anchor.set_value(index.map(|index| (key, layout.with_untracked(|l| l.centred(index, height)))).or(anchor.get_value()));
         }
         // Someone wrote while the reader is up in the history: say so.
         if newest_key.get_value() != newest {

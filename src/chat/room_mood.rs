@@ -1,9 +1,9 @@
 //! The mood of a room (issue 17): a small chart in the room header of the
 //! moods of the last days (a stacked bar a day) and of the newest messages
 //! (a strip, oldest on the left), drawn as SVG, with its numbers in words
-//! for screen readers (and as the tooltip). It is a chunk fetched once the
-//! room's messages show, and its data a request made after that: it never
-//! delays the room's first paint. Colours come from CSS (both themes).
+//! for screen readers (and as the tooltip). It is in the `room_tools`
+//! chunk, fetched once the room's first screen is painted, and its data a
+//! request made after that: it never delays the room's first paint. Colours come from CSS (both themes).
 
 use js_sys::Reflect;
 use leptos::prelude::*;
@@ -144,7 +144,7 @@ fn utc_offset_minutes() -> i32 {
 /// Refetched at most this often while messages arrive.
 const REFRESH_MS: f64 = 20_000.0;
 
-split_view! { mood_chart:
+split_view! { room_tools:
     /// The chart of `room`, fetched after its messages have loaded.
     pub fn room_mood(room: String, timeline: RwSignal<Timeline>) -> AnyView {
         view! { <RoomMoodChart room timeline /> }.into_any()

@@ -97,8 +97,8 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
                 let me = me.clone();
                 move || presence(timeline, me.clone())
             })}
-            // The mood chart and search: chunks of their own, fetched once
-            // the first messages are painted.
+            // The mood chart and search: in the `room_tools` chunk, fetched
+            // once the first messages are painted.
             {header_extras(room.clone(), timeline)}
         </header>
         <div class="room-body">
@@ -117,7 +117,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
 }
 
 /// The room's mood chart and the search control (when the home offers
-/// search), each in its chunk, fetched after the first screen.
+/// search), fetched after the first screen.
 fn header_extras(room: String, timeline: RwSignal<Timeline>) -> impl IntoView {
     let search = crate::app::use_runtime_config().search;
     let chart = {

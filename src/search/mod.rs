@@ -1,8 +1,8 @@
 //! Search (issue 17): a control in the room header, when the home offers
 //! search (`/config.json`'s `search`), opening a panel to find messages of
-//! one's rooms by words and jump to them. All of it is in chunks fetched
-//! after the room's messages show: the control's, and the panel's at the
-//! first opening.
+//! one's rooms by words and jump to them. All of it is in the `room_tools`
+//! chunk, fetched after the room's first screen (src/split.rs says why not
+//! in a chunk of its own).
 
 mod jump;
 mod panel;
@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use crate::chat::Chat;
 use crate::i18n::use_i18n;
 
-split_view! { search:
+split_view! { room_tools:
     /// The header's search button, and the panel it opens.
     pub fn control(room: String) -> AnyView {
         let i18n = use_i18n();
@@ -48,8 +48,8 @@ split_view! { search:
     }
 }
 
-split_view! { search_panel:
-    /// The panel: its own chunk, fetched when it is first opened.
+split_view! { room_tools:
+    /// The panel, built when it is first opened.
     fn panel(room: String, on_close: Callback<()>) -> AnyView {
         view! { <panel::SearchPanel room on_close /> }.into_any()
     }
@@ -63,7 +63,7 @@ pub fn fill_gap(chat: Chat, room: &str) {
     }
 }
 
-split_fn! { search_panel:
+split_fn! { room_tools:
     async fn load_gap(chat: Chat, room: String) {
         jump::fill_gap(chat, room).await
     }
