@@ -159,6 +159,10 @@ pub trait MessageStore: Send + Sync {
     /// Adds a member, whose read marker starts at the room's current seq (a
     /// new member has read everything before). A no-op for a member.
     async fn add_member(&self, room_id: &str, sub: &str, now_ms: i64) -> Result<(), ApiError>;
+    /// Removes `sub`'s membership (their read marker with it); false when
+    /// they were not a member. Nothing else changes: the room, its messages
+    /// and the other members stay.
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
     /// The rooms `sub` belongs to (and, with `discover`, public rooms it does

@@ -30,6 +30,7 @@ macro_rules! store_contract_tests {
             concurrent_appends_get_every_seq_once,
             history_slices_follow_seqs,
             members_start_with_everything_read,
+            a_member_leaves_and_only_they_do,
             read_markers_only_move_forward,
             room_listings_carry_heads_markers_and_peers,
             one_direct_room_per_pair,
@@ -179,6 +180,36 @@ pub async fn members_start_with_everything_read(store: &dyn MessageStore) {
     let listing = store.room_listings(&bob.sub, false).await.unwrap();
     let club = listing.iter().find(|l| l.head.room.id == "club").expect("bob's rooms include club");
     assert_eq!((club.head.seq, club.last_read_seq), (3, Some(3)));
+}
+
+/// Leaving removes one membership and its read marker; the room, its
+/// messages and the other members stay, and joining again starts from the
+/// room's newest message, as for anyone new.
+pub async fn a_member_leaves_and_only_they_do(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    room(store, "club", &alice).await;
+    store.add_member("club", &bob.sub, 2).await.unwrap();
+    store.append(&draft("club", "bob", "c1", 1)).await.unwrap();
+
+    assert!(store.remove_member("club", &bob.sub).await.unwrap(), "bob was a member");
+    assert!(!store.remove_member("club", &bob.sub).await.unwrap(), "twice: nothing to remove");
+    assert!(!store.remove_member("club", "sub-stranger").await.unwrap());
+    assert!(!store.is_member("club", &bob.sub).await.unwrap());
+    assert!(store.is_member("club", &alice.sub).await.unwrap(), "only bob left");
+    let names: Vec<String> = store.members("club").await.unwrap().into_iter().map(|u| u.name).collect();
+    assert_eq!(names, ["alice"]);
+    assert!(!store.room_listings(&bob.sub, false).await.unwrap().iter().any(|l| l.head.room.id == "club"));
+    let found = store.room_listings(&bob.sub, true).await.unwrap();
+    let club = found.iter().find(|l| l.head.room.id == "club").expect("a public room bob can find again");
+    assert_eq!(club.last_read_seq, None, "not a member");
+    assert_eq!(seqs(&store.history("club", &HistorySlice::Latest, 10).await.unwrap()), [1], "the room keeps its messages");
+
+    store.append(&draft("club", "alice", "c2", 2)).await.unwrap();
+    store.add_member("club", &bob.sub, 3).await.unwrap();
+    let listing = store.room_listings(&bob.sub, false).await.unwrap();
+    let club = listing.iter().find(|l| l.head.room.id == "club").expect("bob is back");
+    assert_eq!(club.last_read_seq, Some(2), "back with everything before read");
 }
 
 pub async fn read_markers_only_move_forward(store: &dyn MessageStore) {

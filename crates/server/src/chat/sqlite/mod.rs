@@ -224,6 +224,14 @@ impl MessageStore for SqliteStore {
         .await
     }
 
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+        let (room, sub) = (room_id.to_string(), sub.to_string());
+        self.write(move |connection| {
+            connection.prepare_cached("DELETE FROM members WHERE room = ?1 AND sub = ?2")?.execute(params![room, sub]).map(|removed| removed > 0)
+        })
+        .await
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         let (room, sub) = (room_id.to_string(), sub.to_string());
         self.read(move |connection| {
