@@ -37,6 +37,12 @@ pub async fn create_room(
     Ok((StatusCode::CREATED, Json(chat.service.create_room(&who, &body.name).await?)))
 }
 
+/// `POST /rooms/{id}/leave`: the caller leaves a public room (204).
+pub async fn leave_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<StatusCode> {
+    chat.service.leave_room(&who, &room).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub async fn join_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
     Ok(Json(chat.service.join_room(&who, &room).await?))
 }
