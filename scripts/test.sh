@@ -43,8 +43,14 @@ step "Release build of the SPA and its size"
 # then the budget was on gzip -9 of the same files, 161 KB, and left out the
 # chunks fetched before the first message: see docs/benchmarks.md.) What the
 # browser downloads in all, headers, /config.json and the API included, is
-# guarded by crates/e2e/tests/downloads.rs.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 136
+# guarded by crates/e2e/tests/downloads.rs. 139 for issue 17's search and
+# mood chart: 141,495 B (138.1 KB) measured against 137,567 B on main built
+# the same day, +3,928 B: the CSS of the panel and the chart +478 B, the glue
+# +79 B, the main module +3,358 B (their hooks: the header's two parts after
+# the first screen, the list's jump to a result: centring, marking and
+# focusing it, the gap a jump far back leaves; not traced byte by byte). The
+# button, the panel, the jump and the chart are in the room_tools chunk.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 139
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

@@ -123,6 +123,8 @@ pub fn parse(text: &str, origin: &str) -> Result<RuntimeConfig, ConfigError> {
         ws_url: required(&document, "ws_url")?,
         transport: transport(&document)?,
         ws_idle_timeout_secs: idle_timeout(&document)?,
+        // `true` only: a home that does not say it can search cannot.
+        search: member(&document, "search").as_bool() == Some(true),
         cognito: CognitoConfig {
             region: required(&cognito, "region")?,
             user_pool_id: required(&cognito, "user_pool_id")?,

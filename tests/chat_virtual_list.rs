@@ -211,3 +211,59 @@ async fn loading_older_messages_keeps_the_visible_row_in_place() {
     assert!((after - before).abs() <= 2.0, "the row moved from {before} to {after}");
     assert!(row_count(&container) < 80);
 }
+
+/// The element with the keyboard focus, when it is the row of message `id`.
+fn focused_row(id: &str) -> Option<web_sys::Element> {
+    let active = support::document().active_element()?;
+    (active.get_attribute("data-key")? == id).then_some(active)
+}
+
+/// A search result far up in a long room (issue 17): the list brings it
+/// into view, marked, and gives it the keyboard focus; the row keeps the
+/// focus when it is rebuilt (its mood arrives) and when the window moves
+/// (the reader scrolls a little: `Keyed` moves the rows, and a node taken
+/// out of the document loses the focus).
+#[wasm_bindgen_test]
+async fn a_search_result_is_shown_marked_and_keeps_the_keyboard_focus() {
+    let mut timeline = Timeline { loaded: true, ..Timeline::default() };
+    timeline.insert_all((0..2_000).map(message));
+    let timeline = RwSignal::new(timeline);
+    let (container, scroller) = mount(timeline);
+    wait_for("the newest message", || query(&container, "[data-key='01J00000000000000000001999']")).await;
+
+    let id = message(500).id;
+    timeline.update(|t| t.jump_to(&id));
+    let row = wait_for("the result to have the focus", || focused_row(&id)).await;
+    assert!(row.class_list().contains("search-target"), "the result is marked");
+    let (shown, list) = (row.get_bounding_client_rect(), scroller.get_bounding_client_rect());
+    assert!(
+        shown.top() >= list.top() - 1.0 && shown.bottom() <= list.bottom() + 1.0,
+        "the result is in view: row {}..{}, list {}..{}",
+        shown.top(),
+        shown.bottom(),
+        list.top(),
+        list.bottom()
+    );
+
+    // Its mood arrives: the row is built again, and the new one has the focus.
+    timeline.update(|t| {
+        let message = t.messages.iter_mut().find(|m| m.id == id).unwrap();
+        message.sentiment = Some(Sentiment { label: "negative".into(), score: 0.31, source: "server".into() });
+    });
+    let rebuilt = wait_for("the rebuilt row to have the focus", || focused_row(&id).filter(|r| *r != row)).await;
+
+    // The reader scrolls a little: the rows are moved, the focus stays.
+    let rows_before = container.query_selector(".message").unwrap().and_then(|r| r.get_attribute("data-key"));
+    scroll_to(&scroller, scroller.scroll_top() + 300).await;
+    let rows_after = container.query_selector(".message").unwrap().and_then(|r| r.get_attribute("data-key"));
+    assert_ne!(rows_before, rows_after, "the window moved");
+    let kept = wait_for("the row to keep the focus", || focused_row(&id)).await;
+    assert!(kept == rebuilt && kept.class_list().contains("search-target"));
+
+    // Far away, then the same result again: back to it, focused.
+    scroll_to(&scroller, scroller.scroll_height()).await;
+    support::document().body().unwrap().focus().unwrap();
+    wait_for("the row to be gone from the window", || query(&container, &format!("[data-key='{id}']")).is_none().then_some(())).await;
+    timeline.update(|t| t.jump_to(&id));
+    wait_for("the same result focused again", || focused_row(&id)).await;
+}

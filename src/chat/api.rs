@@ -61,7 +61,8 @@ impl Api {
         }
     }
 
-    async fn get(&self, path: &str) -> Result<JsValue, ApiError> {
+    /// A GET of `path` under the API, its JSON body parsed.
+    pub async fn get(&self, path: &str) -> Result<JsValue, ApiError> {
         Ok(wire::parse(&self.call(Method::GET, path, None).await?))
     }
 
@@ -97,6 +98,11 @@ impl Api {
             path.push_str(&encode(after));
         }
         Ok(wire::page(&self.get(&path).await?))
+    }
+
+    /// The page of history around message `id` (a search result).
+    pub async fn around(&self, room: &str, id: &str) -> Result<Page, ApiError> {
+        Ok(wire::page(&self.get(&format!("/rooms/{}/messages?limit=50&around={}", encode(room), encode(id))).await?))
     }
 
     pub async fn send(&self, room: &str, client_id: &str, text: &str, image_key: Option<&str>) -> Result<Message, ApiError> {

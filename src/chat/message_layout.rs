@@ -21,6 +21,13 @@ impl Layout {
     pub fn row_at(&self, y: f64) -> usize {
         self.offsets.partition_point(|&top| top <= y).saturating_sub(1)
     }
+
+    /// The anchor (the viewport's top relative to the row's bottom) that
+    /// shows row `index` in the middle of a viewport `height` tall.
+    pub fn centred(&self, index: usize, height: f64) -> f64 {
+        let (top, bottom) = (self.offsets[index], self.offsets[index + 1]);
+        (top - (height - (bottom - top)) / 2.0).max(0.0) - bottom
+    }
 }
 
 /// A guess for a row not yet measured: text lines, a header when the

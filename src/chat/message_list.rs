@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use moodchat_protocol::Message;
 
 use super::dom::{on_resize, set_style, Keyed};
 use super::image_viewer;
 use super::local_images;
 use super::message_layout::{estimate, measure_rows, Layout};
-use super::message_row::build_row;
+use super::message_row::{build_row, RowData};
 use super::mood_badge;
+use super::row_focus;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
 use crate::i18n::{tr, use_i18n};
@@ -32,38 +32,6 @@ const OVERSCAN_PX: f64 = 800.0;
 const BOTTOM_SLACK_PX: f64 = 32.0;
 /// Within this distance of the top, older messages are requested.
 const NEAR_TOP_PX: f64 = 600.0;
-
-/// Everything one row shows, compared to decide whether to re-render it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RowData {
-    /// The measurement key: message id, or client id while pending.
-    pub key: String,
-    pub message: Message,
-    pub state: SendState,
-    pub mine: bool,
-    pub new_day: bool,
-    pub new_group: bool,
-    /// The first unread message: a "new messages" line above it.
-    pub unread_line: bool,
-}
-
-impl RowData {
-    /// Changes whenever the row must be rebuilt (confirmed, failed,
-    /// regrouped, mood arrived, the server's image replaced the local one).
-    pub fn render_key(&self) -> String {
-        format!(
-            "{}:{}:{}{}{}{}{}{}",
-            self.key,
-            self.state as u8,
-            self.new_day as u8,
-            self.new_group as u8,
-            self.unread_line as u8,
-            self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
-            self.message.author_mood.map_or("", |m| m.label.as_str()),
-            self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
-        )
-    }
-}
 
 /// The rows to render and where the first one starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,14 +73,21 @@ pub fn MessageList(
     let anchor: StoredValue<Option<(String, f64)>> = StoredValue::new(left_at);
     on_cleanup(move || {
         let left_at = if stick_to_bottom.try_get_value().unwrap_or(true) { None } else { anchor.try_get_value().flatten() };
-        // Untracked: nothing on screen shows it.
-        timeline.try_update_untracked(|timeline| timeline.scrolled_to = left_at);
+        // Untracked: nothing on screen shows it. A search result is marked
+        // until the room is left.
+        timeline.try_update_untracked(|timeline| {
+            timeline.scrolled_to = left_at;
+            timeline.marked = None;
+        });
     });
     // Whether the list has opened where the reader left off (the first
     // unread message), and whether messages came below while they read.
     let left_off_shown = StoredValue::new(false);
     let new_below = RwSignal::new(false);
     let newest_key: StoredValue<Option<String>> = StoredValue::new(None);
+    // A search result brought into view, to focus once its row is drawn.
+    let focus_row = RwSignal::new(None::<String>);
+    let centre_on: StoredValue<Option<String>> = StoredValue::new(None);
 
     let layout = Memo::new(move |_| {
         measured.track();
@@ -130,7 +105,6 @@ pub fn MessageList(
             })
         })
     });
-
     let me_for_rows = me.clone();
     let window = Memo::new(move |_| {
         let (top, bottom) = (scroll_top.get() - OVERSCAN_PX, scroll_top.get() + viewport.get() + OVERSCAN_PX);
@@ -175,6 +149,7 @@ pub fn MessageList(
                         new_day: place.new_day,
                         new_group: place.new_group,
                         unread_line: timeline.first_unread.as_deref() == Some(entry.key()),
+                        target: timeline.marked.as_deref() == Some(entry.key()),
                     })
                 })
                 .collect()
@@ -197,7 +172,9 @@ pub fn MessageList(
     on_resize(rows_element, remeasure);
     Effect::new(move |_| {
         let locale = i18n.locale.get();
+        focus_row.track();
         let Some(container) = rows_element.get() else { return };
+        let focused = row_focus::focused(&container);
         let top = window.with(|window| {
             // Times and labels are in the current language: a new language
             // rebuilds the rows.
@@ -215,6 +192,12 @@ pub fn MessageList(
             window.top
         });
         set_style(&container, "transform", &format!("translateY({}px)", top as i64));
+        if let Some(focused) = focused {
+            row_focus::restore(&container, focused);
+        }
+        if focus_row.with_untracked(|key| key.as_deref().is_some_and(|key| row_focus::focus_row(&container, key))) {
+            focus_row.update_untracked(|key| *key = None);
+        }
 
         remeasure();
     });
@@ -246,7 +229,10 @@ pub fn MessageList(
 
     // Whenever the layout changes, keep the viewport where it was: at the
     // bottom if it was there, else on the same row at the same distance.
+    // A search result to show mid-view, also one already laid out (`Timeline::focus`).
+    let jumps = Memo::new(move |_| timeline.with(|timeline| timeline.jumps));
     Effect::new(move |_| {
+        jumps.track();
         let total = layout.with(Layout::total);
         let (Some(scroller), Some(spacer)) = (scroller.get(), spacer.get()) else { return };
         set_style(&spacer, "height", &format!("{}px", total as i64));
@@ -270,6 +256,25 @@ pub fn MessageList(
                 let key = timeline.with_untracked(|t| t.entry(index).map(|e| e.key().to_owned())).unwrap_or_default();
                 anchor.set_value(Some((key, target - bottom)));
             }
+        }
+        if let Some((key, _)) = timeline.try_update_untracked(Timeline::take_focus).flatten() {
+            // The result, not where the reader left off, even if that is
+            // found later.
+            left_off_shown.set_value(true);
+            stick_to_bottom.set_value(false);
+            focus_row.set(Some(key.clone()));
+            centre_on.set_value(Some(key));
+        }
+        // A result is centred again at each layout until its row has been
+        // measured: its estimated height may be far off (a day line, a name).
+        if let Some(key) = centre_on.get_value() {
+            let index = timeline.with_untracked(|timeline| timeline.index_of(&key));
+            let height = f64::from(scroller.client_height());
+            let measured = heights.with_value(|heights| heights.contains_key(&key));
+            if measured || index.is_none() {
+                centre_on.set_value(None);
+            }
+            anchor.set_value(index.map(|index| (key, layout.with_untracked(|l| l.centred(index, height)))).or(anchor.get_value()));
         }
         // Someone wrote while the reader is up in the history: say so.
         if newest_key.get_value() != newest {

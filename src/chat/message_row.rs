@@ -1,15 +1,51 @@
 //! One message row, built with plain DOM calls (see `dom`). Links are the
 //! http(s) URLs `linkify` found; everything else is text nodes.
 
+use moodchat_protocol::Message;
 use web_sys::Element;
 use super::dom::{append, document, element, set, set_style, with_text};
 use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
-use super::message_list::RowData;
 use super::mood_badge::badge;
 use super::store::SendState;
 use super::time::{day_label, full_label, time_label};
 use crate::i18n::Texts;
+
+/// Everything one row shows, compared to decide whether to re-render it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowData {
+    /// The measurement key: message id, or client id while pending.
+    pub key: String,
+    pub message: Message,
+    pub state: SendState,
+    pub mine: bool,
+    pub new_day: bool,
+    pub new_group: bool,
+    /// The first unread message: a "new messages" line above it.
+    pub unread_line: bool,
+    /// The search result jumped to (`Timeline::marked`): marked, and
+    /// focusable so that the list can give it the keyboard focus.
+    pub target: bool,
+}
+
+impl RowData {
+    /// Changes whenever the row must be rebuilt (confirmed, failed,
+    /// regrouped, mood arrived, the server's image replaced the local one).
+    pub fn render_key(&self) -> String {
+        format!(
+            "{}:{}:{}{}{}{}{}{}{}",
+            self.key,
+            self.state as u8,
+            self.new_day as u8,
+            self.new_group as u8,
+            self.unread_line as u8,
+            self.target as u8,
+            self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
+            self.message.author_mood.map_or("", |m| m.label.as_str()),
+            self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
+        )
+    }
+}
 
 /// The widest an image is shown, in CSS pixels.
 const IMAGE_MAX_W: u32 = 280;
@@ -55,6 +91,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         "message",
         if row.mine { " mine" } else { "" },
         if row.new_group { " group-start" } else { "" },
+        if row.target { " search-target" } else { "" },
         match row.state {
             SendState::Sent => "",
             SendState::Sending => " pending",
@@ -64,6 +101,9 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
     .concat();
     let root = element(&document, "div", &class);
     set(&root, "data-key", &row.key);
+    if row.target {
+        set(&root, "tabindex", "-1");
+    }
 
     if row.unread_line {
         let line = element(&document, "div", "unread-line");

@@ -58,6 +58,7 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
             if !hidden {
                 chat.mark_read(&room);
             }
+            crate::search::fill_gap(chat, &room);
         }
     };
     let on_retry = {
@@ -96,6 +97,9 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
                 let me = me.clone();
                 move || presence(timeline, me.clone())
             })}
+            // The mood chart and search: in the `room_tools` chunk, fetched
+            // once the first messages are painted.
+            {header_extras(room.clone(), timeline)}
         </header>
         <div class="room-body">
             <MessageList timeline me=me.clone() on_near_top on_read on_retry />
@@ -110,6 +114,18 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
         {after_first_screen(move || composer(room.clone()))}
         </div>
     }
+}
+
+/// The room's mood chart and the search control (when the home offers
+/// search), fetched after the first screen.
+fn header_extras(room: String, timeline: RwSignal<Timeline>) -> impl IntoView {
+    let search = crate::app::use_runtime_config().search;
+    let chart = {
+        let room = room.clone();
+        after_first_screen(move || super::room_mood::room_mood(room.clone(), timeline))
+    };
+    let control = search.then(|| after_first_screen(move || crate::search::control(room.clone())));
+    view! { <div class="room-tools">{chart}{control}</div> }
 }
 
 split_view! { room_tools:

@@ -90,6 +90,18 @@ pub struct Timeline {
     pub typing: Vec<(UserRef, f64)>,
     /// Each member's read marker (the newest message id they have read).
     pub read_markers: Vec<(UserRef, String)>,
+    /// A message to bring into view (a search result), until the list has.
+    pub focus: Option<String>,
+    /// The search result jumped to: marked in the list, and given the
+    /// keyboard focus there, until the room is left.
+    pub marked: Option<String>,
+    /// How many jumps there were: the list brings `focus` into view at
+    /// each, also when a jump goes to the same message again.
+    pub jumps: u32,
+    /// After a jump far back: the seq of the newest message of the window
+    /// shown there. The messages after it, up to the newer ones loaded, are
+    /// not here yet (`fill_gap` brings them, a page at a time).
+    pub gap: Option<u64>,
 }
 
 impl Timeline {
@@ -114,6 +126,58 @@ impl Timeline {
     /// many were new.
     pub fn insert_all(&mut self, messages: impl IntoIterator<Item = Message>) -> usize {
         messages.into_iter().map(|message| self.insert(message)).filter(|inserted| *inserted == Inserted::New).count()
+    }
+
+    /// Shows `page`, a history page around message `id` (`?around=`), with
+    /// `before` its cursor for older ones. Contiguous with what is loaded,
+    /// it simply joins it; far older, it becomes a window with a gap up to
+    /// the newest messages (an earlier window is dropped: one gap at most).
+    pub fn show_around(&mut self, page: Vec<Message>, before: Option<String>, id: &str) {
+        let (Some(lowest), Some(highest)) = (page.iter().map(|m| m.seq).min(), page.iter().map(|m| m.seq).max()) else { return };
+        if let Some(gap) = self.gap.take() {
+            self.messages.retain(|m| m.seq > gap);
+        }
+        match self.messages.first().map(|m| m.seq) {
+            Some(oldest) if highest + 1 >= oldest => {
+                if lowest < oldest {
+                    self.older = before;
+                }
+            }
+            _ => {
+                self.gap = Some(highest);
+                self.older = before;
+            }
+        }
+        self.insert_all(page);
+        self.jump_to(id);
+    }
+
+    /// Brings message `id` (loaded, or about to be) into view, marked and
+    /// focused.
+    pub fn jump_to(&mut self, id: &str) {
+        self.focus = Some(id.to_owned());
+        self.marked = Some(id.to_owned());
+        self.jumps = self.jumps.wrapping_add(1);
+    }
+
+    /// A page of the messages after the gap (oldest first): the gap shrinks,
+    /// or closes when the page reaches the newer messages or is empty.
+    pub fn fill_gap(&mut self, page: Vec<Message>) {
+        let Some(gap) = self.gap else { return };
+        let next_loaded = self.messages.iter().map(|m| m.seq).find(|seq| *seq > gap);
+        let newest = page.iter().map(|m| m.seq).max();
+        self.insert_all(page);
+        self.gap = match (newest, next_loaded) {
+            (Some(newest), Some(next)) if newest + 1 >= next => None,
+            (Some(newest), _) if newest > gap => Some(newest),
+            _ => None,
+        };
+    }
+
+    /// The message to bring into view and where it is, once it is loaded.
+    pub fn take_focus(&mut self) -> Option<(String, usize)> {
+        let index = self.index_of(self.focus.as_deref()?)?;
+        self.focus.take().map(|key| (key, index))
     }
 
     /// The author of message `id` set or cleared its mood (`author_mood`

@@ -16,6 +16,7 @@ pub mod mood_export;
 pub mod ports;
 pub mod rate_limit;
 pub mod room_list;
+pub mod search;
 pub mod service;
 pub mod validate;
 
@@ -31,7 +32,8 @@ pub mod store_contract;
 pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
-    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
-    Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, Undelivered, VerifiedToken,
+    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, MoodCount,
+    NoSentiment, Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, Undelivered, VerifiedToken,
 };
+pub use search::SearchIndex;
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

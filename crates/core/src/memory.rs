@@ -145,6 +145,10 @@ impl MessageStore for InMemoryStore {
         Ok(())
     }
 
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+        Ok(self.state().members.get_mut(room_id).is_some_and(|members| members.remove(sub).is_some()))
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         Ok(self.state().members.get(room_id).is_some_and(|m| m.contains_key(sub)))
     }

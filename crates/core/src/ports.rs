@@ -3,7 +3,7 @@
 //! DynamoDB and API Gateway's management API.
 
 use async_trait::async_trait;
-use moodchat_protocol::{ApiError, AuthorMood, Message, Room, Sentiment, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, AuthorMood, Message, Mood, Room, Sentiment, ServerEvent, UserRef};
 
 /// Who made a request, from a verified id token (never from the request body).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,6 +159,10 @@ pub trait MessageStore: Send + Sync {
     /// Adds a member, whose read marker starts at the room's current seq (a
     /// new member has read everything before). A no-op for a member.
     async fn add_member(&self, room_id: &str, sub: &str, now_ms: i64) -> Result<(), ApiError>;
+    /// Removes `sub`'s membership (their read marker with it); false when
+    /// they were not a member. Nothing else changes: the room, its messages
+    /// and the other members stay.
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
     /// The rooms `sub` belongs to (and, with `discover`, public rooms it does
@@ -199,6 +203,54 @@ pub trait MessageStore: Send + Sync {
     /// Messages of every room that carry an author's mood, with id > `after`
     /// (all of them when `None`), oldest first: the labelled data export.
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError>;
+
+    /// How many of the room's messages created at or after `since_ms` show
+    /// each mood (`Message::shown_mood`: the author's, else the model's),
+    /// per day, where a message's day is `(created_at + offset_ms)` divided
+    /// by `DAY_MS`, rounded down. Messages without a mood are not counted.
+    /// In no particular order, one entry per (day, mood) present.
+    ///
+    /// This default reads history pages, newest first, until it passes
+    /// `since_ms`; a store that can count where the data is (SQLite's
+    /// GROUP BY) overrides it.
+    async fn mood_counts(&self, room_id: &str, since_ms: i64, offset_ms: i64) -> Result<Vec<MoodCount>, ApiError> {
+        let mut counts: Vec<MoodCount> = Vec::new();
+        let mut slice = HistorySlice::Latest;
+        loop {
+            let page = self.history(room_id, &slice, 500).await?;
+            let Some(oldest) = page.last() else { break };
+            slice = HistorySlice::Before(oldest.seq);
+            let mut passed = false;
+            for message in &page {
+                if message.created_at < since_ms {
+                    passed = true;
+                    continue;
+                }
+                let Some(mood) = message.shown_mood().and_then(Mood::parse) else { continue };
+                let day = (message.created_at + offset_ms).div_euclid(DAY_MS);
+                match counts.iter_mut().find(|c| c.day == day && c.mood == mood) {
+                    Some(count) => count.count += 1,
+                    None => counts.push(MoodCount { day, mood, count: 1 }),
+                }
+            }
+            if passed {
+                break;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// A day, in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// How many messages of a day showed a mood (`MessageStore::mood_counts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MoodCount {
+    /// Days since 1970-01-01 in the caller's time zone.
+    pub day: i64,
+    pub mood: Mood,
+    pub count: u32,
 }
 
 /// A live connection's id (API Gateway's connectionId, or the embedded hub's).

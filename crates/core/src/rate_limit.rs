@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moodchat_limits::KeyedLimiter;
-use moodchat_protocol::limits::{REST_SENDS_BURST, REST_SENDS_PER_SECOND, WS_FRAMES_BURST, WS_FRAMES_PER_SECOND};
+use moodchat_protocol::limits::{
+    REST_SENDS_BURST, REST_SENDS_PER_SECOND, SEARCHES_BURST, SEARCHES_PER_SECOND, WS_FRAMES_BURST, WS_FRAMES_PER_SECOND,
+};
 use moodchat_protocol::{ApiError, ErrorCode};
 
 pub use moodchat_limits::Rate;
@@ -28,6 +30,8 @@ pub enum Limited {
     DirectConversations,
     /// Image upload tickets one user asks for; key: `sub`.
     UploadTickets,
+    /// Searches of one user (`GET /api/search`); key: `sub`.
+    Searches,
 }
 
 impl Limited {
@@ -38,6 +42,7 @@ impl Limited {
             Limited::Sends => "too many messages; slow down",
             Limited::DirectConversations => "opening direct conversations is limited per user; try again later",
             Limited::UploadTickets => "upload tickets are limited per user; try again later",
+            Limited::Searches => "too many searches; slow down",
         }
     }
 }
@@ -76,6 +81,7 @@ pub struct RateLimits {
     pub sends: Rate,
     pub direct_conversations: Rate,
     pub upload_tickets: Rate,
+    pub searches: Rate,
 }
 
 impl RateLimits {
@@ -90,6 +96,7 @@ impl RateLimits {
             Limited::Sends => self.sends,
             Limited::DirectConversations => self.direct_conversations,
             Limited::UploadTickets => self.upload_tickets,
+            Limited::Searches => self.searches,
         }
     }
 }
@@ -101,6 +108,7 @@ impl Default for RateLimits {
             sends: Self::burst_then(REST_SENDS_BURST, REST_SENDS_PER_SECOND),
             direct_conversations: Rate::per(30, HOUR),
             upload_tickets: Rate::per(120, HOUR),
+            searches: Self::burst_then(SEARCHES_BURST, SEARCHES_PER_SECOND),
         }
     }
 }
@@ -111,6 +119,7 @@ pub struct LocalRateLimiter {
     sends: KeyedLimiter<String>,
     direct_conversations: KeyedLimiter<String>,
     upload_tickets: KeyedLimiter<String>,
+    searches: KeyedLimiter<String>,
 }
 
 impl LocalRateLimiter {
@@ -120,6 +129,7 @@ impl LocalRateLimiter {
             sends: KeyedLimiter::new(limits.sends),
             direct_conversations: KeyedLimiter::new(limits.direct_conversations),
             upload_tickets: KeyedLimiter::new(limits.upload_tickets),
+            searches: KeyedLimiter::new(limits.searches),
         }
     }
 
@@ -129,6 +139,7 @@ impl LocalRateLimiter {
             Limited::Sends => &self.sends,
             Limited::DirectConversations => &self.direct_conversations,
             Limited::UploadTickets => &self.upload_tickets,
+            Limited::Searches => &self.searches,
         }
     }
 }
@@ -169,6 +180,7 @@ mod tests {
                 sends: one_an_hour,
                 direct_conversations: one_an_hour,
                 upload_tickets: one_an_hour,
+                searches: one_an_hour,
             });
             assert!(limiter.take(Limited::Sends, "alice").await.is_ok());
             let refused = limiter.take(Limited::Sends, "alice").await.unwrap_err();

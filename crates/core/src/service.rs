@@ -20,12 +20,16 @@ use crate::ports::{
     SystemClock, TaskSpawner,
 };
 use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
+use crate::search::SearchIndex;
 use crate::validate;
 
 mod history;
 mod images;
 mod live;
+mod membership;
 mod moods;
+mod room_mood;
+mod search;
 
 /// A message to send, as it arrives over REST or WebSocket.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,6 +63,8 @@ pub struct ChatService {
     images: Option<ImagePorts>,
     /// Frames per connection, sends and quotas per user.
     limiter: Arc<dyn RateLimiter>,
+    /// Finding messages by words; a home without an index has none.
+    search: Option<Arc<dyn SearchIndex>>,
     /// Assigns ids, appends (the store assigns seqs) and publishes in seq
     /// order within this process; a joining connection merges backfill and
     /// live events by seq (docs/protocol.md, "Delivery guarantees").
@@ -69,11 +75,14 @@ pub struct ChatService {
     /// Users already recorded with this (username, name), to skip the write.
     known_users: Mutex<HashMap<String, (String, String)>>,
     last_typing: Mutex<HashMap<(String, String), i64>>,
-    /// Rooms never change or disappear and members are never removed, so
-    /// both are cached after the first lookup: a send then costs one store
-    /// round trip (the append) instead of three.
+    /// Rooms never change or disappear, so they are cached after the first
+    /// lookup, and so are memberships found (with when they were): a send
+    /// then costs one store round trip (the append) instead of three. A
+    /// member who leaves is forgotten here at once (`leave_room`); another
+    /// process (another Lambda instance) looks again once its entry is
+    /// `MEMBERSHIP_CACHE_MS` old.
     rooms: Mutex<HashMap<String, Room>>,
-    memberships: Mutex<std::collections::HashSet<(String, String)>>,
+    memberships: Mutex<HashMap<(String, String), i64>>,
 }
 
 pub struct ChatServiceBuilder {
@@ -86,6 +95,7 @@ pub struct ChatServiceBuilder {
     ids: Option<Arc<dyn IdGenerator>>,
     images: Option<ImagePorts>,
     limiter: Option<Arc<dyn RateLimiter>>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl ChatServiceBuilder {
@@ -116,6 +126,11 @@ impl ChatServiceBuilder {
         self
     }
 
+    pub fn search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
+    }
+
     pub fn build(self) -> ChatService {
         let clock = self.clock;
         let ids = self.ids.unwrap_or_else(|| Arc::new(UlidGenerator::new(ArcClock(clock.clone()))));
@@ -130,11 +145,12 @@ impl ChatServiceBuilder {
             ids,
             images: self.images,
             limiter: self.limiter.unwrap_or_else(|| Arc::new(LocalRateLimiter::default())),
+            search: self.search,
             committer,
             known_users: Mutex::new(HashMap::new()),
             last_typing: Mutex::new(HashMap::new()),
             rooms: Mutex::new(HashMap::new()),
-            memberships: Mutex::new(std::collections::HashSet::new()),
+            memberships: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -166,6 +182,7 @@ impl ChatService {
             ids: None,
             images: None,
             limiter: None,
+            search: None,
         }
     }
 
@@ -304,10 +321,13 @@ impl ChatService {
         self.readable_room(who, room_id).await?;
         let online = self.fanout.online(room_id).await?;
         let members = self.store.members(room_id).await?;
-        Ok(members
+        let mut members: Vec<Member> = members
             .into_iter()
             .map(|user| Member { online: online.iter().any(|o| o.sub == user.sub), sub: user.sub, name: user.name })
-            .collect())
+            .collect();
+        // Online first, then by name (stable: the store's order among equals).
+        members.sort_by(|a, b| b.online.cmp(&a.online).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+        Ok(members)
     }
 
     pub async fn search_users(&self, who: &Identity, query: &str, limit: Option<u32>) -> ChatResult<Vec<UserRef>> {
@@ -340,16 +360,19 @@ impl ChatService {
 
     async fn is_member(&self, room_id: &str, sub: &str) -> ChatResult<bool> {
         let key = (room_id.to_string(), sub.to_string());
-        if lock(&self.memberships).contains(&key) {
+        let now = self.clock.now_ms();
+        if lock(&self.memberships).get(&key).is_some_and(|found_at| now - found_at < MEMBERSHIP_CACHE_MS) {
             return Ok(true);
         }
         let member = self.store.is_member(room_id, sub).await?;
+        let mut memberships = lock(&self.memberships);
         if member {
-            let mut memberships = lock(&self.memberships);
             if memberships.len() >= CACHE_LIMIT {
                 memberships.clear();
             }
-            memberships.insert(key);
+            memberships.insert(key, now);
+        } else {
+            memberships.remove(&key);
         }
         Ok(member)
     }
@@ -371,6 +394,10 @@ impl ChatService {
 
 /// Entries kept in each lookup cache before it is emptied and refilled.
 const CACHE_LIMIT: usize = 100_000;
+
+/// How long a membership found is trusted without asking the store: the
+/// longest another process goes on taking someone who left for a member.
+pub const MEMBERSHIP_CACHE_MS: i64 = 60_000;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

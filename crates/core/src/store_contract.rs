@@ -6,7 +6,7 @@
 use futures_util::future::join_all;
 use moodchat_protocol::{AuthorMood, Message, Mood, Room, RoomKind, Sentiment, UserRef};
 
-use crate::ports::{Appended, HistorySlice, Identity, MessageStore};
+use crate::ports::{Appended, HistorySlice, Identity, MessageStore, MoodCount, DAY_MS};
 
 /// A fresh store (and whatever must live as long as it: a temp dir...).
 pub trait Fixture {
@@ -30,11 +30,13 @@ macro_rules! store_contract_tests {
             concurrent_appends_get_every_seq_once,
             history_slices_follow_seqs,
             members_start_with_everything_read,
+            a_member_leaves_and_only_they_do,
             read_markers_only_move_forward,
             room_listings_carry_heads_markers_and_peers,
             one_direct_room_per_pair,
             message_ids_map_to_seqs,
-            author_moods_are_kept_beside_the_models_label);
+            author_moods_are_kept_beside_the_models_label,
+            mood_counts_are_per_day_of_the_shown_mood);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -180,6 +182,36 @@ pub async fn members_start_with_everything_read(store: &dyn MessageStore) {
     assert_eq!((club.head.seq, club.last_read_seq), (3, Some(3)));
 }
 
+/// Leaving removes one membership and its read marker; the room, its
+/// messages and the other members stay, and joining again starts from the
+/// room's newest message, as for anyone new.
+pub async fn a_member_leaves_and_only_they_do(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    room(store, "club", &alice).await;
+    store.add_member("club", &bob.sub, 2).await.unwrap();
+    store.append(&draft("club", "bob", "c1", 1)).await.unwrap();
+
+    assert!(store.remove_member("club", &bob.sub).await.unwrap(), "bob was a member");
+    assert!(!store.remove_member("club", &bob.sub).await.unwrap(), "twice: nothing to remove");
+    assert!(!store.remove_member("club", "sub-stranger").await.unwrap());
+    assert!(!store.is_member("club", &bob.sub).await.unwrap());
+    assert!(store.is_member("club", &alice.sub).await.unwrap(), "only bob left");
+    let names: Vec<String> = store.members("club").await.unwrap().into_iter().map(|u| u.name).collect();
+    assert_eq!(names, ["alice"]);
+    assert!(!store.room_listings(&bob.sub, false).await.unwrap().iter().any(|l| l.head.room.id == "club"));
+    let found = store.room_listings(&bob.sub, true).await.unwrap();
+    let club = found.iter().find(|l| l.head.room.id == "club").expect("a public room bob can find again");
+    assert_eq!(club.last_read_seq, None, "not a member");
+    assert_eq!(seqs(&store.history("club", &HistorySlice::Latest, 10).await.unwrap()), [1], "the room keeps its messages");
+
+    store.append(&draft("club", "alice", "c2", 2)).await.unwrap();
+    store.add_member("club", &bob.sub, 3).await.unwrap();
+    let listing = store.room_listings(&bob.sub, false).await.unwrap();
+    let club = listing.iter().find(|l| l.head.room.id == "club").expect("bob is back");
+    assert_eq!(club.last_read_seq, Some(2), "back with everything before read");
+}
+
 pub async fn read_markers_only_move_forward(store: &dyn MessageStore) {
     let alice = user(store, "alice").await;
     let bob = user(store, "bob").await;
@@ -277,4 +309,39 @@ pub async fn author_moods_are_kept_beside_the_models_label(store: &dyn MessageSt
     assert!(store.set_author_mood("lobby", &first.id, None).await.unwrap());
     assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap().author_mood, None);
     assert_eq!(store.author_moods(None, 10).await.unwrap().len(), 1, "a cleared mood is not exported");
+}
+
+pub async fn mood_counts_are_per_day_of_the_shown_mood(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    room(store, "club", &alice).await;
+    let model = |label: &str| Some(Sentiment { label: label.into(), score: 0.9, source: "local".into() });
+    // (created_at, the model's label, the author's): day 10 at 23:00 and
+    // 01:00, day 11 at 01:00, and one before the window.
+    let rows = [
+        (10 * DAY_MS + 23 * 3_600_000, model("positive"), None),
+        (10 * DAY_MS + 3_600_000, model("negative"), Some(Mood::Positive)),
+        (11 * DAY_MS + 3_600_000, model("neutral"), None),
+        (11 * DAY_MS + 3_600_000, None, None),
+        (9 * DAY_MS, model("negative"), None),
+    ];
+    for (n, (created_at, sentiment, author)) in rows.into_iter().enumerate() {
+        let mut message = draft("lobby", "alice", &format!("c{n}"), n as u64 + 1);
+        (message.created_at, message.sentiment) = (created_at, sentiment);
+        let stored = new(store.append(&message).await.unwrap());
+        if let Some(label) = author {
+            store.set_author_mood("lobby", &stored.id, Some(AuthorMood { label, set_at: 1 })).await.unwrap();
+        }
+    }
+    store.append(&Message { created_at: 10 * DAY_MS, sentiment: model("negative"), ..draft("club", "alice", "x", 9) }).await.unwrap();
+
+    let sorted = |mut counts: Vec<MoodCount>| {
+        counts.sort_by_key(|c| (c.day, c.mood.as_str()));
+        counts.into_iter().map(|c| (c.day, c.mood, c.count)).collect::<Vec<_>>()
+    };
+    let utc = sorted(store.mood_counts("lobby", 10 * DAY_MS, 0).await.unwrap());
+    assert_eq!(utc, [(10, Mood::Positive, 2), (11, Mood::Neutral, 1)], "the author's mood counts, not the model's");
+    // Two hours east, 23:00 on day 10 is 01:00 on day 11.
+    let east = sorted(store.mood_counts("lobby", 10 * DAY_MS - 2 * 3_600_000, 2 * 3_600_000).await.unwrap());
+    assert_eq!(east, [(10, Mood::Positive, 1), (11, Mood::Neutral, 1), (11, Mood::Positive, 1)]);
+    assert!(store.mood_counts("nowhere", 0, 0).await.unwrap().is_empty());
 }

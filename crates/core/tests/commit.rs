@@ -47,6 +47,9 @@ impl MessageStore for GatedStore {
     async fn add_member(&self, room_id: &str, sub: &str, now_ms: i64) -> Result<(), ApiError> {
         self.store.add_member(room_id, sub, now_ms).await
     }
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+        self.store.remove_member(room_id, sub).await
+    }
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         self.store.is_member(room_id, sub).await
     }

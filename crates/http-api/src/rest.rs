@@ -11,8 +11,8 @@ use moodchat_core::rate_limit::Limited;
 use moodchat_core::SendRequest;
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
-    CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, SendMessage,
-    SetMood, UserList, UserQuery,
+    CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, RoomMood,
+    RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, UserList, UserQuery,
 };
 use moodchat_protocol::{Message, Room};
 
@@ -35,6 +35,12 @@ pub async fn create_room(
     JsonBody(body): JsonBody<CreateRoom>,
 ) -> Result<(StatusCode, Json<Room>)> {
     Ok((StatusCode::CREATED, Json(chat.service.create_room(&who, &body.name).await?)))
+}
+
+/// `POST /rooms/{id}/leave`: the caller leaves a public room (204).
+pub async fn leave_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<StatusCode> {
+    chat.service.leave_room(&who, &room).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn join_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
@@ -129,4 +135,24 @@ pub async fn upload_ticket(
 ) -> Result<Json<UploadTicket>> {
     chat.service.charge(Limited::UploadTickets, &who.sub).await?;
     Ok(Json(chat.service.upload_ticket(&who, &request).await?))
+}
+
+/// `GET /search?q=&room=&before=&limit=`: messages of the caller's rooms.
+pub async fn search(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    QueryParams(query): QueryParams<SearchQuery>,
+) -> Result<Json<SearchResults>> {
+    chat.service.charge(Limited::Searches, &who.sub).await?;
+    Ok(Json(chat.service.search(&who, &query).await?))
+}
+
+/// `GET /rooms/{id}/moods?days=&tz_offset_min=`: the mood of a room.
+pub async fn room_mood(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    QueryParams(query): QueryParams<RoomMoodQuery>,
+) -> Result<Json<RoomMood>> {
+    Ok(Json(chat.service.room_mood(&who, &room, &query).await?))
 }

@@ -21,6 +21,11 @@ pub struct RuntimeConfig {
     /// documented default (10 minutes, API Gateway's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ws_idle_timeout_secs: Option<u64>,
+    /// Whether `GET /api/search` is offered (the embedded server's SQLite
+    /// index); absent means no, so the app hides its search control on a
+    /// home without an index.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub search: bool,
     pub cognito: CognitoConfig,
 }
 
@@ -68,6 +73,9 @@ mod tests {
         let config: RuntimeConfig = serde_json::from_str(json).unwrap();
         assert_eq!(config.transport, Transport::Auto);
         assert_eq!(config.cognito.endpoint_url(), "/idp");
+        assert!(!config.search, "a home that does not say it offers search does not");
+        let with_search = json.replace("\"transport\"", "\"search\":true,\"transport\"");
+        assert!(serde_json::from_str::<RuntimeConfig>(&with_search).unwrap().search);
     }
 
     #[test]

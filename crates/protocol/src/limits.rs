@@ -36,3 +36,18 @@ pub const REST_SENDS_PER_SECOND: u32 = 10;
 pub const LOBBY_ROOM_ID: &str = "lobby";
 /// Unread counts stop at this many (the UI shows "999+").
 pub const UNREAD_CAP: u32 = 1000;
+/// Search (`GET /api/search`): the query's length in characters after
+/// trimming, how many words it may have, and the page size.
+pub const MAX_SEARCH_QUERY_CHARS: usize = 100;
+pub const MAX_SEARCH_TERMS: usize = 8;
+pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
+pub const MAX_SEARCH_LIMIT: u32 = 50;
+/// Searches per user: a token bucket like the sends' (a search of a short
+/// word reads a lot; a person typing with the app's pause makes a few a second).
+pub const SEARCHES_BURST: u32 = 20;
+pub const SEARCHES_PER_SECOND: u32 = 5;
+/// The mood of a room (`GET /api/rooms/{id}/moods`): days counted (default
+/// and most), and how many of the newest messages `recent` covers.
+pub const DEFAULT_MOOD_DAYS: u32 = 7;
+pub const MAX_MOOD_DAYS: u32 = 31;
+pub const MOOD_RECENT_MESSAGES: u32 = 100;

@@ -20,13 +20,19 @@ pub struct OpenDirect {
     pub user: String,
 }
 
-/// Query of `GET /api/rooms/{id}/messages`.
+/// Query of `GET /api/rooms/{id}/messages`. At most one of `before`,
+/// `after` and `around`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// A message id: the page holds that message with about half of
+    /// `limit` older messages and the rest newer ones (newest first, like
+    /// every page), so a client can show a message far back in history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub around: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
@@ -86,4 +92,68 @@ pub struct UserList {
 pub struct RoomListQuery {
     #[serde(default)]
     pub discover: bool,
+}
+
+/// Query of `GET /api/search`: messages of the caller's rooms (or of one of
+/// them, `room`) whose text holds every word of `q`, anywhere (so "회의"
+/// finds "회의실"), case-insensitive; newest first, `before` is the cursor of
+/// the previous page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// A message found, with the name of its room as the caller's room list
+/// shows it (the other person's name for a direct conversation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub room_name: String,
+    pub message: Message,
+}
+
+/// One page of search results; `before`: cursor of the next (older) page,
+/// null when there is none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub before: Option<String>,
+}
+
+/// Query of `GET /api/rooms/{id}/moods`: how many days (today included),
+/// and the caller's offset from UTC in minutes (east positive: Seoul is
+/// 540), which decides where their days begin.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomMoodQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz_offset_min: Option<i32>,
+}
+
+/// How many messages of a day had each mood (the one shown: the author's,
+/// else the model's); messages without a mood are not counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoodDay {
+    /// The caller's local date, `YYYY-MM-DD`.
+    pub date: String,
+    pub positive: u32,
+    pub neutral: u32,
+    pub negative: u32,
+}
+
+/// The mood of a room: one entry per day, oldest first (days without
+/// messages included, as zeros), and the moods of the newest messages
+/// (`limits::MOOD_RECENT_MESSAGES` of them, those without a mood left out),
+/// oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomMood {
+    pub days: Vec<MoodDay>,
+    pub recent: Vec<Mood>,
 }

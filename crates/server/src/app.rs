@@ -130,13 +130,10 @@ pub async fn build_router(settings: &Settings, base_url: &str) -> anyhow::Result
         Revocation::Session { sub, session } => hub.sign_out(sub, Some(session)),
     });
 
-    let state = AppState {
-        runtime_config: Arc::new(runtime_config::describe(
-            settings.public_url.as_deref(),
-            settings.transport,
-            settings.websocket.idle_timeout,
-        )),
-    };
+    let mut runtime_config =
+        runtime_config::describe(settings.public_url.as_deref(), settings.transport, settings.websocket.idle_timeout);
+    runtime_config.search = chat.service.offers_search();
+    let state = AppState { runtime_config: Arc::new(runtime_config) };
     let api = Router::new()
         .route("/health", get(health))
         .merge(chat::router(chat))

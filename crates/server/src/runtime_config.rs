@@ -20,6 +20,8 @@ pub fn describe(public_url: Option<&str>, transport: Transport, idle_timeout: Du
         transport,
         // Whole seconds, at least one: the SPA's heartbeat is a fraction of it.
         ws_idle_timeout_secs: Some(idle_timeout.as_secs().max(1)),
+        // Said by the caller, who knows whether the chat has an index.
+        search: false,
         cognito: CognitoConfig {
             region: LOCAL_REGION.to_owned(),
             user_pool_id: LOCAL_USER_POOL_ID.to_owned(),

@@ -94,6 +94,7 @@ impl TableRateLimiter {
             Limited::Sends => "sends",
             Limited::DirectConversations => "direct",
             Limited::UploadTickets => "uploads",
+            Limited::Searches => "searches",
         }
     }
 }

@@ -9,11 +9,18 @@ use moodchat_protocol::{Message, Since};
 use super::ChatService;
 use crate::cursor::{decode_cursor, encode_cursor, Position};
 use crate::error::{bad_request, not_found, ChatResult};
+use crate::ids::is_ulid;
 use crate::ports::{HistorySlice, Identity};
 
 impl ChatService {
     pub async fn history(&self, who: &Identity, room_id: &str, query: &HistoryQuery) -> ChatResult<MessagePage> {
         let limit = page_limit(query.limit)?;
+        if let Some(around) = &query.around {
+            if query.before.is_some() || query.after.is_some() {
+                return Err(bad_request("use one of `before`, `after` and `around`"));
+            }
+            return self.history_around(who, room_id, around, limit).await;
+        }
         let slice = match (&query.before, &query.after) {
             (Some(_), Some(_)) => return Err(bad_request("use either `before` or `after`, not both")),
             (Some(before), None) => Some((true, decode_cursor(before)?)),
@@ -47,6 +54,37 @@ impl ChatService {
             },
         };
         Ok(page)
+    }
+
+    /// A page holding the message `id`, about half of it older messages:
+    /// how a client shows a message far back in history (a search hit).
+    async fn history_around(&self, who: &Identity, room_id: &str, id: &str, limit: u32) -> ChatResult<MessagePage> {
+        if !is_ulid(id) {
+            return Err(bad_request("`around` must be a message id"));
+        }
+        self.readable_room(who, room_id).await?;
+        let seq = self.seq_of(room_id, Position::Id(id.to_ascii_uppercase())).await?;
+        // The message itself and older ones, newest first; one extra tells
+        // whether an older page exists.
+        let older_wanted = limit / 2 + 1;
+        let mut older = self.store.history(room_id, &HistorySlice::Before(seq.saturating_add(1)), older_wanted + 1).await?;
+        let has_older = older.len() > older_wanted as usize;
+        older.truncate(older_wanted as usize);
+        let newer_wanted = limit.saturating_sub(older.len() as u32);
+        let newer = if newer_wanted == 0 {
+            Vec::new()
+        } else {
+            self.store.history(room_id, &HistorySlice::After(seq), newer_wanted).await?
+        };
+        let mut messages: Vec<Message> = newer.into_iter().rev().chain(older).collect();
+        for message in &mut messages {
+            self.refresh_image_urls(message).await?;
+        }
+        Ok(MessagePage {
+            before: if has_older { messages.last().map(|m| encode_cursor(m.seq)) } else { None },
+            after: messages.first().map(|m| encode_cursor(m.seq)),
+            messages,
+        })
     }
 
     /// The seq a client's position names. A message id (from clients older

@@ -44,6 +44,8 @@ pub struct ChatConfig {
     pub ws_frames: Rate,
     /// REST sends and mood changes per user.
     pub rest_sends: Rate,
+    /// Searches per user.
+    pub searches: Rate,
     /// Events queued per WebSocket before it is closed as a slow consumer.
     pub outbox_capacity: usize,
     /// Presence changes within this window go out as one event.
@@ -65,6 +67,7 @@ impl Default for ChatConfig {
             websocket: true,
             ws_frames: RateLimits::default().frames,
             rest_sends: RateLimits::default().sends,
+            searches: RateLimits::default().searches,
             outbox_capacity: HubSettings::default().outbox_capacity,
             presence_delay: HubSettings::default().presence_delay,
             max_websockets_per_user: HubSettings::default().max_connections_per_user,
@@ -93,6 +96,7 @@ impl ChatConfig {
             sends: self.rest_sends,
             direct_conversations: self.quotas.direct_conversations,
             upload_tickets: self.quotas.upload_tickets,
+            searches: self.searches,
         }
     }
 }
@@ -123,9 +127,12 @@ impl ChatState {
             presence_delay: config.presence_delay,
             max_connections_per_user: config.max_websockets_per_user,
         });
-        let mut service = ChatService::builder(store, Arc::new(hub.clone()), Arc::new(hub.clone()), Arc::new(TokioSpawner))
-            .sentiment(config.sentiment.clone())
-            .rate_limiter(Arc::new(LocalRateLimiter::new(config.rate_limits())));
+        let mut service =
+            ChatService::builder(store.clone(), Arc::new(hub.clone()), Arc::new(hub.clone()), Arc::new(TokioSpawner))
+                .sentiment(config.sentiment.clone())
+                .rate_limiter(Arc::new(LocalRateLimiter::new(config.rate_limits())))
+                // The FTS5 index lives in the same file (sqlite::search).
+                .search(store);
         if let Some(images) = config.images.clone() {
             service = service.images(images);
         }

@@ -74,6 +74,10 @@ impl MessageStore for DynamoStore {
         rooms::add_member(&self.table, room_id, sub, now_ms).await
     }
 
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+        rooms::remove_member(&self.table, room_id, sub).await
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         rooms::is_member(&self.table, room_id, sub).await
     }

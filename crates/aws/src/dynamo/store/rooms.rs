@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem};
 use moodchat_core::error::{internal, not_found};
 use moodchat_core::ports::{RoomHead, RoomListing};
 use moodchat_protocol::{ApiError, Room, RoomKind, UserRef};
@@ -195,6 +195,22 @@ pub async fn add_member(table: &Table, room_id: &str, sub: &str, now_ms: i64) ->
         Err(error) if is_condition_failure(&error) => Ok(()),
         Err(error) => Err(failed("add member")(error)),
     }
+}
+
+/// Deletes the membership item (its GSI1 entry, the user's room list row,
+/// goes with it); false when there was none.
+pub async fn remove_member(table: &Table, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+    let removed = table
+        .client
+        .delete_item()
+        .table_name(&table.name)
+        .key("PK", s(keys::room(room_id)))
+        .key("SK", s(keys::member(sub)))
+        .return_values(ReturnValue::AllOld)
+        .send()
+        .await
+        .map_err(failed("remove member"))?;
+    Ok(removed.attributes.is_some_and(|old| !old.is_empty()))
 }
 
 pub async fn is_member(table: &Table, room_id: &str, sub: &str) -> Result<bool, ApiError> {

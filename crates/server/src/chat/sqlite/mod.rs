@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use moodchat_core::error::internal;
-use moodchat_core::{Appended, HistorySlice, Identity, MessageStore, RoomListing};
+use moodchat_core::{Appended, HistorySlice, Identity, MessageStore, MoodCount, RoomListing, SearchIndex};
 use moodchat_protocol::{ApiError, AuthorMood, Message, Room, UserRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -19,6 +19,7 @@ use rows::{insert_member, insert_message, kind_to_sql, message_from_row, room_fr
 mod moods;
 mod rows;
 mod schema;
+mod search;
 #[cfg(test)]
 mod tests;
 
@@ -223,6 +224,14 @@ impl MessageStore for SqliteStore {
         .await
     }
 
+    async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
+        let (room, sub) = (room_id.to_string(), sub.to_string());
+        self.write(move |connection| {
+            connection.prepare_cached("DELETE FROM members WHERE room = ?1 AND sub = ?2")?.execute(params![room, sub]).map(|removed| removed > 0)
+        })
+        .await
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         let (room, sub) = (room_id.to_string(), sub.to_string());
         self.read(move |connection| {
@@ -331,5 +340,19 @@ impl MessageStore for SqliteStore {
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {
         let after = after.unwrap_or_default().to_string();
         self.read(move |connection| moods::author_moods(connection, &after, limit)).await
+    }
+
+    async fn mood_counts(&self, room_id: &str, since_ms: i64, offset_ms: i64) -> Result<Vec<MoodCount>, ApiError> {
+        let room = room_id.to_string();
+        self.read(move |connection| search::mood_counts(connection, &room, since_ms, offset_ms)).await
+    }
+}
+
+#[async_trait]
+impl SearchIndex for SqliteStore {
+    async fn search(&self, rooms: &[String], terms: &[String], before: Option<&str>, limit: u32)
+        -> Result<Vec<Message>, ApiError> {
+        let (rooms, terms, before) = (rooms.to_vec(), terms.to_vec(), before.map(str::to_string));
+        self.read(move |connection| search::search(connection, &rooms, &terms, before.as_deref(), limit)).await
     }
 }

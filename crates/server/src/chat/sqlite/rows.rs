@@ -11,7 +11,7 @@ pub const MESSAGE_COLUMNS: &str = "id, room, sender_sub, sender_name, text, imag
 const MESSAGE_WIDTH: usize = 17;
 
 /// `MESSAGE_COLUMNS` of the table alias `alias`.
-fn message_columns_of(alias: &str) -> String {
+pub fn message_columns_of(alias: &str) -> String {
     MESSAGE_COLUMNS.split(", ").map(|column| format!("{alias}.{column}")).collect::<Vec<_>>().join(", ")
 }
 
