@@ -42,6 +42,9 @@ impl Pending {
             image: None,
             sentiment: None,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: self.created_at,
             client_id: self.client_id.clone(),
             // The server assigns it.

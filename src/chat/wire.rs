@@ -64,6 +64,9 @@ pub fn message(value: &JsValue) -> Option<Message> {
         created_at: number(value, "created_at")? as i64,
         client_id: text(value, "client_id").unwrap_or_default(),
         seq: number(value, "seq").unwrap_or_default() as u64,
+        edited_at: number(value, "edited_at").map(|at| at as i64),
+        deleted_at: number(value, "deleted_at").map(|at| at as i64),
+        change: number(value, "change").unwrap_or_default() as u64,
     })
 }
 

@@ -31,7 +31,7 @@ pub mod store_contract;
 pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
-    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment,
+    Appended, Changed, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageChange, MessageStore, NoSentiment,
     Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, Undelivered, VerifiedToken,
 };
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

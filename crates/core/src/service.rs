@@ -22,6 +22,7 @@ use crate::ports::{
 use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
 use crate::validate;
 
+mod edits;
 mod history;
 mod images;
 mod live;
@@ -273,6 +274,9 @@ impl ChatService {
             image,
             sentiment,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: 0,
             client_id,
             // Assigned by the store with the write.

@@ -36,3 +36,6 @@ pub const REST_SENDS_PER_SECOND: u32 = 10;
 pub const LOBBY_ROOM_ID: &str = "lobby";
 /// Unread counts stop at this many (the UI shows "999+").
 pub const UNREAD_CAP: u32 = 1000;
+
+/// How long after sending a message its author may edit it: 24 hours.
+pub const EDIT_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;

@@ -93,6 +93,7 @@ UPDATE members SET last_read_seq = max(
 DROP TABLE reads;
 "#,
     super::moods::MIGRATION,
+    super::changes::MIGRATION,
 ];
 
 /// Brings the database up to date. Several processes may open one database
