@@ -19,7 +19,7 @@
 //!   and the connection's state;
 //! - `room_tools`: what surrounds a room's messages: the composer, presence,
 //!   typing and "seen by", the room list and its tools, the live link;
-//! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`,
+//! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`, `message_menu`,
 //!   `rare_pages`: each a feature used now and then.
 
 use std::future::Future;

@@ -1,0 +1,176 @@
+//! The menu of one's own message: edit (within 24 hours of sending) and
+//! unsend (after a confirmation), docs/protocol.md "Edit and unsend".
+//!
+//! The row carries only the menu's button (`message_row`); the menu, the
+//! editor and the confirmation are built here, in a chunk fetched the first
+//! time a person opens the menu (`crate::split`), as plain DOM handled by
+//! delegation from the list (`row_events`). Everyone else sees the result
+//! from the server's `message_changed` event; the author sees the answer at
+//! once. A refusal stays visible, translated, in the menu.
+
+use leptos::prelude::*;
+use moodchat_protocol::limits::EDIT_WINDOW_MS;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+
+use super::api::ApiError;
+use super::dom::{append, document, element, set, with_text};
+use super::Chat;
+use crate::i18n::{Locale, Texts};
+
+/// The menu button of one's own message.
+pub const BUTTON: &str = "button.message-actions";
+/// A button of an open menu (an option, save, cancel, confirm).
+pub const OPTION: &str = ".message-menu button[data-action]";
+/// The editor's text area.
+pub const EDITOR: &str = "textarea.message-editor";
+const MENU: &str = ".message-menu";
+
+/// The open menu `target` is in (where Escape was pressed): its button.
+pub fn menu_button(target: &Element) -> Option<Element> {
+    target.closest(MENU).ok().flatten()?.previous_element_sibling()
+}
+
+split_fn! { message_menu:
+    /// Opens the menu beside `button` (a `BUTTON`), or closes it when open.
+    pub fn toggle(button: Element, locale: Locale) {
+        toggle_menu(&button, locale.texts())
+    }
+}
+
+fn toggle_menu(button: &Element, t: &Texts) {
+    if let Some(open) = button.next_element_sibling().filter(|next| next.matches(MENU).unwrap_or(false)) {
+        close(&open);
+        return;
+    }
+    let menu = element(&document(), "div", "message-menu");
+    set(&menu, "role", "menu");
+    set(&menu, "aria-label", t.chat_message_actions);
+    let sent_at: f64 = button.get_attribute("data-created").and_then(|at| at.parse().ok()).unwrap_or_default();
+    // The server decides (409 after the window); this only spares a
+    // person an option that would be refused.
+    if js_sys::Date::now() - sent_at < EDIT_WINDOW_MS as f64 {
+        append(&menu, &action(t.chat_edit, "edit", "menuitem"));
+    }
+    append(&menu, &action(t.chat_unsend, "unsend", "menuitem"));
+    let _ = button.after_with_node_1(&menu);
+    set(button, "aria-expanded", "true");
+    focus(menu.first_element_child().as_ref());
+}
+
+fn action(label: &str, action: &str, role: &str) -> Element {
+    let button = with_text(&document(), "button", "", label);
+    set(&button, "type", "button");
+    set(&button, "data-action", action);
+    if !role.is_empty() {
+        set(&button, "role", role);
+    }
+    button
+}
+
+/// Closes a menu and gives focus back to its button.
+fn close(menu: &Element) {
+    let button = menu.previous_element_sibling();
+    menu.remove();
+    if let Some(button) = &button {
+        set(button, "aria-expanded", "false");
+    }
+    focus(button.as_ref());
+}
+
+split_fn! { message_menu:
+    /// A button of the menu was pressed.
+    pub async fn choose(option: Element, chat: Chat, locale: Locale) {
+        act(&option, chat, locale.texts()).await
+    }
+}
+
+async fn act(option: &Element, chat: Chat, t: &Texts) {
+    let Some(menu) = option.closest(MENU).ok().flatten() else { return };
+    let Some(button) = menu.previous_element_sibling() else { return };
+    let (Some(room), Some(id)) = (button.get_attribute("data-room"), button.get_attribute("data-message-id")) else {
+        return;
+    };
+    match option.get_attribute("data-action").as_deref() {
+        Some("edit") => {
+            let text = chat.timeline(&room).with_untracked(|timeline| {
+                timeline.messages.iter().find(|m| m.id == id).map(|m| m.text.clone()).unwrap_or_default()
+            });
+            open_editor(&menu, &text, t);
+        }
+        Some("unsend") => confirm_unsend(&menu, t),
+        Some("save") => {
+            let editor = menu.query_selector(EDITOR).ok().flatten().and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok());
+            let Some(editor) = editor else { return };
+            let text = editor.value();
+            commit(&menu, chat, &room, &id, Some(&text), t).await;
+        }
+        Some("confirm-unsend") => commit(&menu, chat, &room, &id, None, t).await,
+        _ => close(&menu),
+    }
+}
+
+/// The menu becomes an editor: the text, Save and Cancel.
+fn open_editor(menu: &Element, text: &str, t: &Texts) {
+    menu.set_inner_html("");
+    set(menu, "role", "dialog");
+    set(menu, "aria-label", t.chat_edit_label);
+    let editor = element(&document(), "textarea", "message-editor");
+    set(&editor, "aria-label", t.chat_edit_label);
+    set(&editor, "rows", "3");
+    set(&editor, "maxlength", &moodchat_protocol::limits::MAX_TEXT_CHARS.to_string());
+    if let Some(editor) = editor.dyn_ref::<HtmlTextAreaElement>() {
+        editor.set_value(text);
+    }
+    append(menu, &editor);
+    append(menu, &action(t.chat_save, "save", ""));
+    append(menu, &action(t.chat_cancel, "cancel", ""));
+    focus(Some(&editor));
+}
+
+/// The menu asks first: unsending cannot be undone.
+fn confirm_unsend(menu: &Element, t: &Texts) {
+    menu.set_inner_html("");
+    set(menu, "role", "alertdialog");
+    set(menu, "aria-label", t.chat_unsend_confirm);
+    append(menu, &with_text(&document(), "p", "menu-question", t.chat_unsend_confirm));
+    let confirm = action(t.chat_unsend, "confirm-unsend", "");
+    set(&confirm, "class", "danger");
+    append(menu, &confirm);
+    let cancel = action(t.chat_cancel, "cancel", "");
+    append(menu, &cancel);
+    focus(Some(&cancel));
+}
+
+/// Edits (`Some(text)`) or unsends (`None`); the row is rebuilt from the
+/// answer, which closes the menu. A refusal is said in the menu.
+async fn commit(menu: &Element, chat: Chat, room: &str, id: &str, text: Option<&str>, t: &Texts) {
+    let Some(api) = chat.api() else { return };
+    match api.change_message(room, id, text).await {
+        Ok(message) => {
+            close(menu);
+            chat.timeline(room).update(|timeline| {
+                timeline.changed(message);
+            });
+        }
+        Err(error) => {
+            let problem = match (&error, text) {
+                (ApiError::Status(409, _), Some(_)) => t.chat_edit_too_late,
+                (_, Some(_)) => t.chat_edit_failed,
+                (_, None) => t.chat_unsend_failed,
+            };
+            if let Some(old) = menu.query_selector("[role=alert]").ok().flatten() {
+                old.remove();
+            }
+            let alert = with_text(&document(), "p", "menu-problem", problem);
+            set(&alert, "role", "alert");
+            append(menu, &alert);
+        }
+    }
+}
+
+fn focus(element: Option<&Element>) {
+    if let Some(element) = element.and_then(|element| element.dyn_ref::<HtmlElement>()) {
+        let _ = element.focus();
+    }
+}
