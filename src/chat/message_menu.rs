@@ -10,10 +10,12 @@
 
 use leptos::prelude::*;
 use moodchat_protocol::limits::EDIT_WINDOW_MS;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement, KeyboardEvent};
 
 use super::api::ApiError;
+use super::composer::{should_send, EnterKey};
 use super::dom::{append, document, element, set, with_text};
 use super::Chat;
 use crate::i18n::{Locale, Texts};
@@ -22,8 +24,6 @@ use crate::i18n::{Locale, Texts};
 pub const BUTTON: &str = "button.message-actions";
 /// A button of an open menu (an option, save, cancel, confirm).
 pub const OPTION: &str = ".message-menu button[data-action]";
-/// The editor's text area.
-pub const EDITOR: &str = "textarea.message-editor";
 const MENU: &str = ".message-menu";
 
 /// The open menu `target` is in (where Escape was pressed): its button.
@@ -32,9 +32,17 @@ pub fn menu_button(target: &Element) -> Option<Element> {
 }
 
 split_fn! { message_menu:
-    /// Opens the menu beside `button` (a `BUTTON`), or closes it when open.
-    pub fn toggle(button: Element, locale: Locale) {
-        toggle_menu(&button, locale.texts())
+    /// `clicked` is the menu's button (a `BUTTON`: open or close the menu;
+    /// Escape in the menu comes here too) or one of its buttons (an
+    /// `OPTION`). One split point for both keeps the main module's share of
+    /// the feature to one stub.
+    pub async fn press(clicked: Element, chat: Option<Chat>, locale: Locale) {
+        let t = locale.texts();
+        if clicked.matches(BUTTON).unwrap_or(false) {
+            toggle_menu(&clicked, t);
+        } else if let Some(chat) = chat {
+            act(&clicked, chat, t).await;
+        }
     }
 }
 
@@ -78,13 +86,6 @@ fn close(menu: &Element) {
     focus(button.as_ref());
 }
 
-split_fn! { message_menu:
-    /// A button of the menu was pressed.
-    pub async fn choose(option: Element, chat: Chat, locale: Locale) {
-        act(&option, chat, locale.texts()).await
-    }
-}
-
 async fn act(option: &Element, chat: Chat, t: &Texts) {
     let Some(menu) = option.closest(MENU).ok().flatten() else { return };
     let Some(button) = menu.previous_element_sibling() else { return };
@@ -100,7 +101,7 @@ async fn act(option: &Element, chat: Chat, t: &Texts) {
         }
         Some("unsend") => confirm_unsend(&menu, t),
         Some("save") => {
-            let editor = menu.query_selector(EDITOR).ok().flatten().and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok());
+            let editor = menu.query_selector("textarea").ok().flatten().and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok());
             let Some(editor) = editor else { return };
             let text = editor.value();
             commit(&menu, chat, &room, &id, Some(&text), t).await;
@@ -114,9 +115,28 @@ async fn act(option: &Element, chat: Chat, t: &Texts) {
 fn open_editor(menu: &Element, text: &str, t: &Texts) {
     menu.set_inner_html("");
     set(menu, "role", "dialog");
-    set(menu, "aria-label", t.chat_edit_label);
+    set(menu, "aria-label", t.chat_edit);
     let editor = element(&document(), "textarea", "message-editor");
-    set(&editor, "aria-label", t.chat_edit_label);
+    // Enter saves, as it sends in the composer (Shift+Enter, or any Enter
+    // on a phone, is a new line; an IME's Enter ends the composition).
+    // (`web_sys::Event`, the signature the image viewer's closure has: no
+    // second copy of the JS glue for it.)
+    let on_key = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+        let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+        let enter = EnterKey::here();
+        if should_send(&event.key(), event.shift_key(), event.is_composing(), event.key_code(), enter) {
+            event.prevent_default();
+            let menu = event.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|t| t.parent_element());
+            let save = menu.and_then(|menu| menu.query_selector("[data-action=save]").ok().flatten());
+            if let Some(save) = save.and_then(|save| save.dyn_into::<HtmlElement>().ok()) {
+                save.click();
+            }
+        }
+    });
+    let _ = editor.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    // Lives as long as the page: one small closure per editor opened.
+    on_key.forget();
+    set(&editor, "aria-label", t.chat_edit);
     set(&editor, "rows", "3");
     set(&editor, "maxlength", &moodchat_protocol::limits::MAX_TEXT_CHARS.to_string());
     if let Some(editor) = editor.dyn_ref::<HtmlTextAreaElement>() {
@@ -133,7 +153,7 @@ fn confirm_unsend(menu: &Element, t: &Texts) {
     menu.set_inner_html("");
     set(menu, "role", "alertdialog");
     set(menu, "aria-label", t.chat_unsend_confirm);
-    append(menu, &with_text(&document(), "p", "menu-question", t.chat_unsend_confirm));
+    append(menu, &with_text(&document(), "p", "", t.chat_unsend_confirm));
     let confirm = action(t.chat_unsend, "confirm-unsend", "");
     set(&confirm, "class", "danger");
     append(menu, &confirm);
@@ -156,13 +176,12 @@ async fn commit(menu: &Element, chat: Chat, room: &str, id: &str, text: Option<&
         Err(error) => {
             let problem = match (&error, text) {
                 (ApiError::Status(409, _), Some(_)) => t.chat_edit_too_late,
-                (_, Some(_)) => t.chat_edit_failed,
-                (_, None) => t.chat_unsend_failed,
+                _ => t.chat_edit_failed,
             };
             if let Some(old) = menu.query_selector("[role=alert]").ok().flatten() {
                 old.remove();
             }
-            let alert = with_text(&document(), "p", "menu-problem", problem);
+            let alert = with_text(&document(), "p", "mood-problem", problem);
             set(&alert, "role", "alert");
             append(menu, &alert);
         }

@@ -178,7 +178,6 @@ fn menu_button(message: &moodchat_protocol::Message, t: &Texts) -> Element {
     set(&button, "aria-haspopup", "menu");
     set(&button, "aria-expanded", "false");
     set(&button, "aria-label", t.chat_message_actions);
-    set(&button, "title", t.chat_message_actions);
     set(&button, "data-message-id", &message.id);
     set(&button, "data-room", &message.room);
     set(&button, "data-created", &message.created_at.to_string());

@@ -28,33 +28,22 @@ pub fn click(event: &MouseEvent, on_retry: Callback<String>, chat: Option<Chat>,
         leptos::task::spawn_local(mood_badge::toggle(button, locale));
     } else if let (Some(option), Some(chat)) = (closest(mood_badge::OPTION), chat) {
         leptos::task::spawn_local(mood_badge::choose(option, chat, locale));
-    } else if let Some(button) = closest(message_menu::BUTTON) {
-        leptos::task::spawn_local(message_menu::toggle(button, locale));
-    } else if let (Some(option), Some(chat)) = (closest(message_menu::OPTION), chat) {
-        leptos::task::spawn_local(message_menu::choose(option, chat, locale));
+    } else if let Some(pressed) = closest(message_menu::BUTTON).or_else(|| closest(message_menu::OPTION)) {
+        leptos::task::spawn_local(message_menu::press(pressed, chat, locale));
     }
 }
 
-/// Escape closes an open picker or menu (focus back on its button); Enter
-/// in the editor saves (Shift+Enter is a new line, as in the composer).
+/// Escape closes an open picker or menu (focus back on its button). (The
+/// editor's Enter is the menu chunk's own.)
 pub fn keydown(event: &KeyboardEvent, locale: Locale) {
     let Some(target) = target_of(event) else { return };
-    match event.key().as_str() {
-        "Escape" => {
-            if let Some(button) = mood_badge::picker_button(&target) {
-                leptos::task::spawn_local(mood_badge::toggle(button, locale));
-            } else if let Some(button) = message_menu::menu_button(&target) {
-                event.prevent_default();
-                leptos::task::spawn_local(message_menu::toggle(button, locale));
-            }
-        }
-        "Enter" if !event.shift_key() && !event.is_composing() && target.matches(message_menu::EDITOR).unwrap_or(false) => {
-            event.prevent_default();
-            let save = target.parent_element().and_then(|menu| menu.query_selector("[data-action=save]").ok().flatten());
-            if let Some(save) = save.and_then(|save| save.dyn_into::<web_sys::HtmlElement>().ok()) {
-                save.click();
-            }
-        }
-        _ => {}
+    if event.key() != "Escape" {
+        return;
+    }
+    if let Some(button) = mood_badge::picker_button(&target) {
+        leptos::task::spawn_local(mood_badge::toggle(button, locale));
+    } else if let Some(button) = message_menu::menu_button(&target) {
+        event.prevent_default();
+        leptos::task::spawn_local(message_menu::press(button, None, locale));
     }
 }

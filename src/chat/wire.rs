@@ -181,20 +181,22 @@ pub fn event(frame: &str) -> Option<Event> {
 
 /// `{"name": value, ...}` as JSON text; `None` members are left out.
 pub fn object(members: &[(&str, Option<&str>)]) -> String {
+    let members: Vec<(&str, JsValue)> =
+        members.iter().filter_map(|(name, value)| Some((*name, JsValue::from_str((*value)?)))).collect();
+    stringify(&members)
+}
+
+fn stringify(members: &[(&str, JsValue)]) -> String {
     let object = Object::new();
     for (name, value) in members {
-        if let Some(value) = value {
-            let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
-        }
+        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
     }
     JSON::stringify(&object).map(String::from).unwrap_or_default()
 }
 
 /// A `join` frame: `since` (the last message we have) and `changes` (the
-/// room's change number we are up to date with; a JSON number, which
-/// `object`'s strings cannot carry).
+/// room's change number we are up to date with: a JSON number).
 pub fn join_frame(room: &str, since: Option<&str>, changes: Option<u64>) -> String {
-    let frame = Object::new();
     let mut members = vec![("action", JsValue::from_str("join")), ("room", JsValue::from_str(room))];
     if let Some(since) = since {
         members.push(("since", JsValue::from_str(since)));
@@ -202,8 +204,5 @@ pub fn join_frame(room: &str, since: Option<&str>, changes: Option<u64>) -> Stri
     if let Some(changes) = changes {
         members.push(("changes", JsValue::from_f64(changes as f64)));
     }
-    for (name, value) in members {
-        let _ = Reflect::set(&frame, &JsValue::from_str(name), &value);
-    }
-    JSON::stringify(&frame).map(String::from).unwrap_or_default()
+    stringify(&members)
 }

@@ -93,11 +93,8 @@ pub struct Texts {
     pub chat_unsend_confirm: &'static str,
     pub chat_save: &'static str,
     pub chat_cancel: &'static str,
-    /// The editor's accessible name.
-    pub chat_edit_label: &'static str,
     pub chat_edit_failed: &'static str,
     pub chat_edit_too_late: &'static str,
-    pub chat_unsend_failed: &'static str,
     pub chat_image_alt: &'static str,
     pub image_attach: &'static str,
     pub image_remove: &'static str,
