@@ -172,6 +172,16 @@ async fn commit(menu: &Element, chat: Chat, room: &str, id: &str, text: Option<&
             chat.timeline(room).update(|timeline| {
                 timeline.changed(message);
             });
+            // The row is rebuilt: focus its new menu button, or (unsent: it
+            // has none) the composer, once the list has rendered.
+            let button = format!("button.message-actions[data-message-id='{id}']");
+            set_timeout(
+                move || {
+                    let find = |selector: &str| document().query_selector(selector).ok().flatten();
+                    focus(find(&button).or_else(|| find("#composer-text")).as_ref())
+                },
+                Default::default(),
+            );
         }
         Err(error) => {
             let problem = match (&error, text) {

@@ -113,8 +113,11 @@ async fn an_edit_and_an_unsend_reach_the_other_person_live_and_after_a_reload() 
     edit_by_keyboard(&alice, &typo_id, fixed).await?;
     shows(&alice, &typo_id, fixed, "edited").await?;
     shows(&bob, &typo_id, fixed, "수정됨").await?;
-    let focused = alice.client.active_element().await?;
-    assert_eq!(focused.attr("data-message-id").await?.as_deref(), Some(typo_id.as_str()), "focus back on the menu button");
+    eventually("focus back on the edited message's menu button", || async {
+        let focused = alice.client.active_element().await.ok()?;
+        (focused.attr("data-message-id").await.ok()?.as_deref() == Some(typo_id.as_str())).then_some(())
+    })
+    .await?;
 
     unsend_by_mouse(&alice, &secret_id).await?;
     shows(&alice, &secret_id, "message deleted", "").await?;
