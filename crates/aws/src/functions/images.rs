@@ -23,8 +23,8 @@ pub fn ports_from_env(environment: &Environment, table: &Table) -> Result<Option
         Err(_) => MAX_UPLOAD_BYTES,
     };
     let clock = Arc::new(SystemClock);
-    let catalog = DynamoImages::new(table.clone(), clock.clone());
     let s3 = environment.s3(Environment::endpoint_override("S3").as_deref());
+    let catalog = DynamoImages::new(table.clone(), clock.clone()).with_objects(s3.clone(), bucket.clone());
     let signer = S3Signer::new(s3, bucket, catalog.clone(), clock);
     Ok(Some(ImagePorts { signer: Arc::new(signer), catalog: Arc::new(catalog), max_upload_bytes }))
 }
