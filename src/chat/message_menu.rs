@@ -170,9 +170,9 @@ async fn commit(menu: &Element, chat: Chat, room: &str, id: &str, text: Option<&
     match api.change_message(room, id, text).await {
         Ok(message) => {
             close(menu);
-            chat.timeline(room).update(|timeline| {
-                timeline.changed(message);
-            });
+            // In the room and in the room list (the `message_changed` event
+            // that follows changes nothing more).
+            chat.changed_message(message);
             // The row is rebuilt: focus its new menu button, or (unsent: it
             // has none) the composer, once the list has rendered.
             let button = format!("button.message-actions[data-message-id='{id}']");

@@ -85,10 +85,12 @@ pub fn RoomList(
                 let href = room_href(&summary.room.id);
                 let current = path == href;
                 let key = format!(
-                    "{}|{}|{}|{name}|{current}|{}",
+                    "{}|{}|{}|{}|{name}|{current}|{}",
                     summary.room.id,
                     summary.unread,
                     summary.last_message.as_ref().map_or("", |m| m.id.as_str()),
+                    // An edit or unsend of the last message changes the preview.
+                    summary.last_message.as_ref().map_or(0, |m| m.change),
                     locale.tag()
                 );
                 let build: Box<dyn FnOnce() -> web_sys::Element + '_> =

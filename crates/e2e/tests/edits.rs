@@ -123,6 +123,13 @@ async fn an_edit_and_an_unsend_reach_the_other_person_live_and_after_a_reload() 
     shows(&alice, &secret_id, "message deleted", "").await?;
     shows(&bob, &secret_id, "삭제된 메시지입니다", "").await?;
     assert!(menu_button(&alice, &secret_id).await.is_err(), "an unsent message has no menu");
+    for (browser, preview) in [(&alice, "Alice: message deleted"), (&bob, "Alice: 삭제된 메시지입니다")] {
+        eventually("the room list shows the unsend", || async {
+            let shown = browser.client.execute("return document.querySelector('.room-last')?.textContent", vec![]).await.ok()?;
+            (shown.as_str() == Some(preview)).then_some(())
+        })
+        .await?;
+    }
     alice.screenshot("edits-alice-after").await?;
     bob.screenshot("edits-bob-live-ko").await?;
 

@@ -52,7 +52,7 @@ impl Chat {
 
     /// A message as it is after a change (edited, unsent): in its room, and
     /// in the room list when it is the room's last message. Never unread.
-    pub(super) fn changed_message(self, message: Message) {
+    pub fn changed_message(self, message: Message) {
         let room = message.room.clone();
         self.rooms.update(|rooms| {
             let summary = rooms.iter_mut().find(|summary| summary.room.id == room);
