@@ -20,7 +20,7 @@
 //! - `room_tools`: what surrounds a room's messages: the composer, presence,
 //!   typing and "seen by", the room list and its tools, the live link, the
 //!   header's mood chart and search (the button, the panel, the jump);
-//! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`,
+//! - `polling`, `session_renewal`, `image_viewer`, `mood_menu`, `message_menu`,
 //!   `rare_pages`: each a feature used now and then.
 //!
 //! Each chunk name multiplies the shared `chunk_*` files, one per set of

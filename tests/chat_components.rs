@@ -123,6 +123,9 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
         image: None,
         sentiment: Some(Sentiment { label: "positive".into(), score: 0.93, source: "server".into() }),
         author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
         created_at: 1_763_900_000_000 + n as i64 * 60_000,
         client_id: format!("c{n}"),
         seq: n as u64,
@@ -297,7 +300,7 @@ async fn the_authors_mood_shows_marked_and_ones_own_mood_opens_a_keyboard_menu()
 
     // The author's event arrives: the row shows the new mood for everyone.
     timeline.update(|t| {
-        t.set_author_mood(&message(2, "bob", "").id, Some(AuthorMood { label: Mood::Neutral, set_at: 2 }));
+        t.set_author_mood(&message(2, "bob", "").id, Some(AuthorMood { label: Mood::Neutral, set_at: 2 }), 1);
     });
     wait_for("the corrected mood", || {
         query(&container, ".message.mine .mood.by-author").filter(|m| m.text_content().as_deref() == Some("😐"))

@@ -27,6 +27,9 @@ mod store {
             image: None,
             sentiment: None,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: at,
             client_id: client_id.into(),
             seq: 0,
@@ -85,10 +88,10 @@ mod store {
         let mut timeline = Timeline::default();
         timeline.insert_all([message("01", "a", "c1", 1), message("02", "a", "c2", 2)]);
         let mood = AuthorMood { label: Mood::Negative, set_at: 7 };
-        assert!(timeline.set_author_mood("02", Some(mood)));
+        assert!(timeline.set_author_mood("02", Some(mood), 1));
         assert_eq!(timeline.messages.iter().map(|m| m.author_mood).collect::<Vec<_>>(), [None, Some(mood)]);
-        assert!(!timeline.set_author_mood("09", Some(mood)), "a message not loaded here");
-        assert!(timeline.set_author_mood("02", None));
+        assert!(!timeline.set_author_mood("09", Some(mood), 2), "a message not loaded here");
+        assert!(timeline.set_author_mood("02", None, 3));
         assert_eq!(timeline.messages[1].author_mood, None);
     }
 
@@ -553,7 +556,7 @@ mod wire {
             Some(Event::SendThrottled { client_id: "c2".into() }),
             "a send that came too fast is sent again, not failed"
         );
-        assert_eq!(event(r#"{"type":"joined","room":"r1"}"#), Some(Event::Joined { room: "r1".into() }));
+        assert_eq!(event(r#"{"type":"joined","room":"r1"}"#), Some(Event::Joined { room: "r1".into(), changes: 0 }));
         assert_eq!(event(r#"{"type":"room_added","room":"dm_1"}"#), Some(Event::RoomAdded { room: "dm_1".into() }));
         assert_eq!(event(r#"{"type":"pong"}"#), Some(Event::Other));
         assert_eq!(event("not json"), None);
@@ -572,11 +575,12 @@ mod wire {
                 room: "lobby".into(),
                 message_id: "01J".into(),
                 author_mood: Some(AuthorMood { label: Mood::Positive, set_at: 9 }),
+                change: 0,
             })
         );
         assert_eq!(
             event(r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":null}"#),
-            Some(Event::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None }),
+            Some(Event::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None, change: 0 }),
             "null clears it"
         );
         let unknown = r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":{"label":"smug","set_at":1}}"#;

@@ -40,6 +40,9 @@ fn message(n: usize) -> Message {
         image: None,
         sentiment: Some(Sentiment { label: ["positive", "neutral", "negative"][n % 3].into(), score: 0.8, source: "server".into() }),
         author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
         // Ten messages a minute, so days change a few times in a long room.
         created_at: 1_763_900_000_000 + n as i64 * 6_000 * 10,
         client_id: format!("c{n}"),

@@ -21,11 +21,9 @@ fn message(seq: u64) -> Message {
         seq,
         sender: UserRef { sub: "s".into(), name: "S".into() },
         text: format!("m{seq}"),
-        image: None,
-        sentiment: None,
-        author_mood: None,
         created_at: seq as i64,
         client_id: format!("c{seq}"),
+        ..Message::default()
     }
 }
 

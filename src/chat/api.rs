@@ -86,9 +86,20 @@ impl Api {
         Ok(wire::users(&self.get(&format!("/users?limit=8&query={}", encode(query))).await?, "users"))
     }
 
-    /// The newest page (`None`), older than `before`, or newer than `after`.
-    pub async fn messages(&self, room: &str, before: Option<&str>, after: Option<&str>) -> Result<Page, ApiError> {
+    /// The newest page (`None`), older than `before`, or newer than `after`;
+    /// with `changes`, also the messages changed since that change number.
+    pub async fn messages(
+        &self,
+        room: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+        changes: Option<u64>,
+    ) -> Result<Page, ApiError> {
         let mut path = format!("/rooms/{}/messages?limit=50", encode(room));
+        if let Some(changes) = changes {
+            path.push_str("&changes=");
+            path.push_str(&changes.to_string());
+        }
         if let Some(before) = before {
             path.push_str("&before=");
             path.push_str(&encode(before));
@@ -126,6 +137,16 @@ impl Api {
         let path = format!("/rooms/{}/messages/{}/mood", encode(room), encode(message_id));
         let text = match mood {
             Some(mood) => self.call(Method::PUT, &path, Some(wire::object(&[("mood", Some(mood.as_str()))]))).await?,
+            None => self.call(Method::DELETE, &path, None).await?,
+        };
+        wire::message(&wire::parse(&text)).ok_or_else(invalid)
+    }
+
+    /// Edits one's own message (`text`) or, with `None`, unsends it.
+    pub async fn change_message(&self, room: &str, message_id: &str, text: Option<&str>) -> Result<Message, ApiError> {
+        let path = format!("/rooms/{}/messages/{}", encode(room), encode(message_id));
+        let text = match text {
+            Some(text) => self.call(Method::PUT, &path, Some(wire::object(&[("text", Some(text))]))).await?,
             None => self.call(Method::DELETE, &path, None).await?,
         };
         wire::message(&wire::parse(&text)).ok_or_else(invalid)

@@ -12,14 +12,11 @@ use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::dom::{on_resize, set_style, Keyed};
-use super::image_viewer;
 use super::local_images;
 use super::message_layout::{estimate, measure_rows, Layout};
 use super::message_row::{build_row, RowData};
-use super::mood_badge;
 use super::row_focus;
 use super::store::{placement, Entry, SendState, Timeline};
 use super::time::local_day;
@@ -202,30 +199,13 @@ pub fn MessageList(
         remeasure();
     });
 
-    // Retry buttons, images and mood pickers, by delegation: rows are plain
-    // DOM without handlers. Keyboard activation of a button is a click too.
+    // Clicks and keys in the rows, by delegation (`row_events`).
     let chat = use_context::<super::Chat>();
     let on_click = move |event: web_sys::MouseEvent| {
-        let Some(target) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else { return };
-        let closest = |selector: &str| target.closest(selector).ok().flatten();
-        if let Some(button) = closest("button.retry") {
-            if let Some(client_id) = button.get_attribute("data-client-id") {
-                on_retry.run(client_id);
-            }
-        } else if let Some(opener) = closest(image_viewer::OPENER) {
-            leptos::task::spawn_local(image_viewer::show(opener, i18n.locale.get_untracked()));
-        } else if let Some(button) = closest(mood_badge::BUTTON) {
-            leptos::task::spawn_local(mood_badge::toggle(button, i18n.locale.get_untracked()));
-        } else if let (Some(option), Some(chat)) = (closest(mood_badge::OPTION), chat) {
-            leptos::task::spawn_local(mood_badge::choose(option, chat, i18n.locale.get_untracked()));
-        }
+        super::row_events::click(&event, on_retry, chat, i18n.locale.get_untracked())
     };
-    let on_keydown = move |event: web_sys::KeyboardEvent| {
-        let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-        if let (Some(button), "Escape") = (target.as_ref().and_then(mood_badge::picker_button), event.key().as_str()) {
-            leptos::task::spawn_local(mood_badge::toggle(button, i18n.locale.get_untracked()));
-        }
-    };
+    let on_keydown =
+        move |event: web_sys::KeyboardEvent| super::row_events::keydown(&event, i18n.locale.get_untracked());
 
     // Whenever the layout changes, keep the viewport where it was: at the
     // bottom if it was there, else on the same row at the same distance.

@@ -33,8 +33,9 @@ impl RowData {
     /// regrouped, mood arrived, the server's image replaced the local one).
     pub fn render_key(&self) -> String {
         format!(
-            "{}:{}:{}{}{}{}{}{}{}",
+            "{}:{}:{}:{}{}{}{}{}{}{}",
             self.key,
+            self.message.change,
             self.state as u8,
             self.new_day as u8,
             self.new_group as u8,
@@ -135,7 +136,10 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
 
     let body = element(&document, "div", "message-body");
     let bubble = element(&document, "div", "bubble");
-    if !message.text.is_empty() {
+    let deleted = message.deleted_at.is_some();
+    if deleted {
+        append(&bubble, &with_text(&document, "p", "message-text deleted", t.chat_deleted));
+    } else if !message.text.is_empty() {
         let paragraph = element(&document, "p", "message-text");
         for segment in segments(&message.text) {
             match segment {
@@ -178,9 +182,16 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         append(&open, &img);
         append(&bubble, &open);
     }
+    if message.edited_at.is_some() && !deleted {
+        append(&bubble, &with_text(&document, "span", "edited-mark", t.chat_edited));
+    }
     append(&body, &bubble);
-    if let Some(mood) = badge(&document, message, row.mine && row.state == SendState::Sent, t) {
+    let own = row.mine && row.state == SendState::Sent && !message.id.is_empty();
+    if let Some(mood) = badge(&document, message, own, t) {
         append(&body, &mood);
+    }
+    if own && !deleted {
+        append(&body, &menu_button(message, t));
     }
     append(&root, &body);
 
@@ -199,6 +210,19 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         }
     }
     root
+}
+
+/// The button of one's own message's menu (`message_menu`, by delegation).
+fn menu_button(message: &moodchat_protocol::Message, t: &Texts) -> Element {
+    let button = with_text(&document(), "button", "message-actions", "⋯");
+    set(&button, "type", "button");
+    set(&button, "aria-haspopup", "menu");
+    set(&button, "aria-expanded", "false");
+    set(&button, "aria-label", t.chat_message_actions);
+    set(&button, "data-message-id", &message.id);
+    set(&button, "data-room", &message.room);
+    set(&button, "data-created", &message.created_at.to_string());
+    button
 }
 
 #[cfg(test)]

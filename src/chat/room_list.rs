@@ -85,10 +85,12 @@ pub fn RoomList(
                 let href = room_href(&summary.room.id);
                 let current = path == href;
                 let key = format!(
-                    "{}|{}|{}|{name}|{current}|{}",
+                    "{}|{}|{}|{}|{name}|{current}|{}",
                     summary.room.id,
                     summary.unread,
                     summary.last_message.as_ref().map_or("", |m| m.id.as_str()),
+                    // An edit or unsend of the last message changes the preview.
+                    summary.last_message.as_ref().map_or(0, |m| m.change),
                     locale.tag()
                 );
                 let build: Box<dyn FnOnce() -> web_sys::Element + '_> =
@@ -138,7 +140,11 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
     append(&text, &with_text(&document, "span", "room-name", name));
     let meta = element(&document, "span", "room-meta");
     if let Some(message) = &summary.last_message {
-        let preview = if message.text.is_empty() { "🖼".to_owned() } else { message.text.chars().take(80).collect() };
+        let preview = match (message.deleted_at, message.text.is_empty()) {
+            (Some(_), _) => t.chat_deleted.to_owned(),
+            (None, true) => "🖼".to_owned(),
+            (None, false) => message.text.chars().take(80).collect(),
+        };
         append(&text, &with_text(&document, "span", "room-last", &[message.sender.name.as_str(), ": ", &preview].concat()));
         append(&meta, &with_text(&document, "span", "room-time", &time_label(message.created_at, locale)));
     }

@@ -42,6 +42,9 @@ impl Pending {
             image: None,
             sentiment: None,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: self.created_at,
             client_id: self.client_id.clone(),
             // The server assigns it.
@@ -84,6 +87,9 @@ pub struct Timeline {
     pub scrolled_to: Option<(String, f64)>,
     /// Cursor a polling client passes as `after`.
     pub after: Option<String>,
+    /// The room's change number this timeline is up to date with (passed
+    /// back as `changes` when polling and re-joining).
+    pub changes: u64,
     /// Who has a connection joined to the room.
     pub online: Vec<UserRef>,
     /// Who is typing, until when (ms since the epoch).
@@ -111,8 +117,12 @@ impl Timeline {
         self.pending.retain(|pending| pending.client_id != message.client_id || pending.sender.sub != message.sender.sub);
         match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(&message.id)) {
             Ok(index) => {
-                // The server's copy wins: it carries the mood and image data.
-                self.messages[index] = message;
+                // The server's copy wins (it carries the mood and image
+                // data), unless ours has a later change: a page read before
+                // an edit must not bring the old text back.
+                if self.messages[index].change <= message.change {
+                    self.messages[index] = message;
+                }
                 Inserted::Known
             }
             Err(index) => {
@@ -181,14 +191,40 @@ impl Timeline {
     }
 
     /// The author of message `id` set or cleared its mood (`author_mood`
-    /// event); false when the message is not loaded here.
-    pub fn set_author_mood(&mut self, id: &str, mood: Option<AuthorMood>) -> bool {
+    /// event, numbered `change`); false when the message is not loaded
+    /// here or already has a later change.
+    pub fn set_author_mood(&mut self, id: &str, mood: Option<AuthorMood>, change: u64) -> bool {
+        self.saw_change(change);
         match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(id)) {
-            Ok(index) => {
+            Ok(index) if self.messages[index].change <= change => {
                 self.messages[index].author_mood = mood;
+                self.messages[index].change = change;
                 true
             }
-            Err(_) => false,
+            _ => false,
+        }
+    }
+
+    /// A message as it is after a change (edited, unsent): replaces ours if
+    /// it is loaded here and newer. One not loaded is left for when its
+    /// page is read (which brings it as it then is).
+    pub fn changed(&mut self, message: Message) -> bool {
+        self.saw_change(message.change);
+        match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(&message.id)) {
+            Ok(index) if self.messages[index].change < message.change => {
+                self.messages[index] = message;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A live change numbered `change`: the timeline is up to date with it
+    /// only when it is the next one (live delivery may skip one: never move
+    /// past a gap; a re-join or the next poll fills it).
+    fn saw_change(&mut self, change: u64) {
+        if change == self.changes + 1 {
+            self.changes = change;
         }
     }
 

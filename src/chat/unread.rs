@@ -46,7 +46,7 @@ impl Chat {
                     (Some(found), _) => break Some(found),
                     (None, Some(cursor)) if pages < MAX_OLDER_PAGES => {
                         let Some(api) = self.api() else { return };
-                        let Ok(page) = api.messages(&room, Some(&cursor), None).await else { return };
+                        let Ok(page) = api.messages(&room, Some(&cursor), None, None).await else { return };
                         timeline.update(|t| {
                             t.insert_all(page.messages);
                             t.older = page.before;

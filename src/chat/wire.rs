@@ -64,6 +64,9 @@ pub fn message(value: &JsValue) -> Option<Message> {
         created_at: number(value, "created_at")? as i64,
         client_id: text(value, "client_id").unwrap_or_default(),
         seq: number(value, "seq").unwrap_or_default() as u64,
+        edited_at: number(value, "edited_at").map(|at| at as i64),
+        deleted_at: number(value, "deleted_at").map(|at| at as i64),
+        change: number(value, "change").unwrap_or_default() as u64,
     })
 }
 
@@ -101,15 +104,25 @@ pub fn room_summaries(value: &JsValue) -> Vec<RoomSummary> {
     list(value, "rooms").iter().filter_map(room_summary).collect()
 }
 
-/// A history page: its messages and cursors.
+/// A history page: its messages and cursors, the messages changed since
+/// the `changes` asked for, and the room's change number it is up to date
+/// with (docs/protocol.md, "Changes").
 pub struct Page {
     pub messages: Vec<Message>,
     pub before: Option<String>,
     pub after: Option<String>,
+    pub changed: Vec<Message>,
+    pub changes: u64,
 }
 
 pub fn page(value: &JsValue) -> Page {
-    Page { messages: messages(value, "messages"), before: text(value, "before"), after: text(value, "after") }
+    Page {
+        messages: messages(value, "messages"),
+        before: text(value, "before"),
+        after: text(value, "after"),
+        changed: messages(value, "changed"),
+        changes: number(value, "changes").unwrap_or_default() as u64,
+    }
 }
 
 /// A server event (docs/protocol.md, "Server → client"), as far as the app
@@ -125,13 +138,16 @@ pub enum Event {
     SendFailed { client_id: String },
     /// One of our sends came too fast (`rate_limited`): send it again later.
     SendThrottled { client_id: String },
-    /// Our subscription to `room` is live (and the room is ours now).
-    Joined { room: String },
+    /// Our subscription to `room` is live (and the room is ours now), up to
+    /// date with the room's change number `changes`.
+    Joined { room: String, changes: u64 },
     /// Someone started a direct conversation with us; the socket is already
     /// subscribed to it.
     RoomAdded { room: String },
     /// The author of a message set (or, with `None`, cleared) its mood.
-    AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood> },
+    AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood>, change: u64 },
+    /// A message was edited or unsent (or changed while we were away).
+    Changed(Message),
     /// `pong` and errors about nothing we sent.
     Other,
 }
@@ -142,7 +158,8 @@ pub fn event(frame: &str) -> Option<Event> {
     Some(match text(&value, "type")?.as_str() {
         "message" => Event::Message(message(&get(&value, "message"))?),
         "ack" => Event::Ack { client_id: text(&value, "client_id")?, id: text(&value, "id")?, room: room()? },
-        "joined" => Event::Joined { room: room()? },
+        "joined" => Event::Joined { room: room()?, changes: number(&value, "changes").unwrap_or_default() as u64 },
+        "message_changed" => Event::Changed(message(&get(&value, "message"))?),
         "room_added" => Event::RoomAdded { room: room()? },
         "presence" => Event::Presence { room: room()?, online: users(&value, "online") },
         "typing" => Event::Typing { room: room()?, user: user(&get(&value, "user"))? },
@@ -151,6 +168,7 @@ pub fn event(frame: &str) -> Option<Event> {
             room: room()?,
             message_id: text(&value, "message_id")?,
             author_mood: author_mood(&get(&value, "author_mood")),
+            change: number(&value, "change").unwrap_or_default() as u64,
         },
         "error" => match text(&value, "client_id") {
             Some(client_id) if text(&value, "code").as_deref() == Some("rate_limited") => Event::SendThrottled { client_id },
@@ -163,11 +181,28 @@ pub fn event(frame: &str) -> Option<Event> {
 
 /// `{"name": value, ...}` as JSON text; `None` members are left out.
 pub fn object(members: &[(&str, Option<&str>)]) -> String {
+    let members: Vec<(&str, JsValue)> =
+        members.iter().filter_map(|(name, value)| Some((*name, JsValue::from_str((*value)?)))).collect();
+    stringify(&members)
+}
+
+fn stringify(members: &[(&str, JsValue)]) -> String {
     let object = Object::new();
     for (name, value) in members {
-        if let Some(value) = value {
-            let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
-        }
+        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
     }
     JSON::stringify(&object).map(String::from).unwrap_or_default()
+}
+
+/// A `join` frame: `since` (the last message we have) and `changes` (the
+/// room's change number we are up to date with: a JSON number).
+pub fn join_frame(room: &str, since: Option<&str>, changes: Option<u64>) -> String {
+    let mut members = vec![("action", JsValue::from_str("join")), ("room", JsValue::from_str(room))];
+    if let Some(since) = since {
+        members.push(("since", JsValue::from_str(since)));
+    }
+    if let Some(changes) = changes {
+        members.push(("changes", JsValue::from_f64(changes as f64)));
+    }
+    stringify(&members)
 }

@@ -81,6 +81,20 @@ pub struct Texts {
     /// The picker's option that drops the author's mood.
     pub chat_mood_use_model: &'static str,
     pub chat_mood_failed: &'static str,
+    /// Beside a message its author edited.
+    pub chat_edited: &'static str,
+    /// In place of a message its author unsent.
+    pub chat_deleted: &'static str,
+    /// The menu button of one's own message, and its options.
+    pub chat_message_actions: &'static str,
+    pub chat_edit: &'static str,
+    pub chat_unsend: &'static str,
+    /// The question before unsending, and its answers.
+    pub chat_unsend_confirm: &'static str,
+    pub chat_save: &'static str,
+    pub chat_cancel: &'static str,
+    pub chat_edit_failed: &'static str,
+    pub chat_edit_too_late: &'static str,
     pub chat_image_alt: &'static str,
     pub image_attach: &'static str,
     pub image_remove: &'static str,

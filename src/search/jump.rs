@@ -78,7 +78,7 @@ pub async fn fill_gap(chat: Chat, room: String) {
     if FILLING.with(|filling| filling.replace(true)) {
         return;
     }
-    if let Ok(page) = api.messages(&room, None, Some(&gap.to_string())).await {
+    if let Ok(page) = api.messages(&room, None, Some(&gap.to_string()), None).await {
         timeline.update(|t| t.fill_gap(page.messages));
     }
     FILLING.with(|filling| filling.set(false));

@@ -76,7 +76,7 @@ pub async fn handle_text<R: Replies>(
     // Advisory, so a failure to record it does not fail the frame.
     let _ = service.touch(caller.connection).await;
     let outcome = match frame {
-        ClientFrame::Join { room, since } => return join(service, caller, room, since, replies).await,
+        ClientFrame::Join { room, since, changes } => return join(service, caller, room, since, changes, replies).await,
         ClientFrame::SendMessage(send) => return send_message(service, caller, send, replies).await,
         ClientFrame::Ping => return replies.reply(&ServerEvent::Pong).await,
         ClientFrame::Leave { room } => {
@@ -90,6 +90,13 @@ pub async fn handle_text<R: Replies>(
         ClientFrame::SetMood { room, message_id, mood } => {
             service.set_author_mood(caller.who, &room, &message_id, mood).await.map(|_| ())
         }
+        // Likewise `message_changed`.
+        ClientFrame::EditMessage { room, message_id, text } => {
+            service.edit_message(caller.who, &room, &message_id, &text).await.map(|_| ())
+        }
+        ClientFrame::UnsendMessage { room, message_id } => {
+            service.unsend_message(caller.who, &room, &message_id).await.map(|_| ())
+        }
     };
     match outcome {
         Ok(()) => Ok(()),
@@ -100,11 +107,15 @@ pub async fn handle_text<R: Replies>(
 /// Subscribe first, then replay from the store: a message committed in
 /// between is both replayed and delivered live, and the connection drops
 /// the live copy because its seq is not above what `sent_up_to` reported.
+/// Changes to older messages (`changes`) are replayed after the messages,
+/// as `message_changed`; one made in between arrives twice, which is
+/// harmless (a client keeps the copy with the highest change number).
 async fn join<R: Replies>(
     service: &ChatService,
     caller: Caller<'_>,
     room: String,
     since: Option<Since>,
+    changes: Option<u64>,
     replies: &mut R,
 ) -> Result<(), R::Closed> {
     // Resolved before subscribing: an unknown `since` is an error without
@@ -137,7 +148,37 @@ async fn join<R: Replies>(
             replies.sent_up_to(&room, Some(cursor));
         }
     }
-    replies.reply(&ServerEvent::Joined { room }).await
+    let changes = match replay_changes(service, caller, &room, changes, replies).await? {
+        Ok(changes) => changes,
+        Err(error) => return replies.reply(&ServerEvent::error(error, None)).await,
+    };
+    replies.reply(&ServerEvent::Joined { room, changes }).await
+}
+
+/// Sends every change after `after` (none without it) and returns the
+/// room's change number the connection is then up to date with.
+async fn replay_changes<R: Replies>(
+    service: &ChatService,
+    caller: Caller<'_>,
+    room: &str,
+    after: Option<u64>,
+    replies: &mut R,
+) -> Result<Result<u64, moodchat_protocol::ApiError>, R::Closed> {
+    let Some(mut after) = after else { return Ok(service.change_number(room).await) };
+    loop {
+        let (changed, upto) = match service.changes_after(caller.who, room, after, BACKFILL_PAGE).await {
+            Ok(page) => page,
+            Err(error) => return Ok(Err(error)),
+        };
+        let done = changed.is_empty() || upto == after;
+        for message in changed {
+            replies.reply(&ServerEvent::MessageChanged { message }).await?;
+        }
+        after = upto;
+        if done {
+            return Ok(Ok(after));
+        }
+    }
 }
 
 async fn send_message<R: Replies>(

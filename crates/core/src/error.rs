@@ -17,6 +17,12 @@ pub fn not_found(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::NotFound, message)
 }
 
+/// The request is fine but the resource's state refuses it (a message too
+/// old to edit, or unsent).
+pub fn conflict(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Conflict, message)
+}
+
 pub fn too_large(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::TooLarge, message)
 }

@@ -186,6 +186,9 @@ pub trait BlobSigner: Send + Sync {
 #[async_trait]
 pub trait ImageCatalog: Send + Sync {
     async fn stored_image(&self, key: &BlobKey) -> Result<Option<StoredImage>, ApiError>;
+    /// Removes a stored image and its thumbnail for good (its message was
+    /// unsent); nothing to do when there is none.
+    async fn remove_image(&self, key: &BlobKey) -> Result<(), ApiError>;
 }
 
 /// Tells the administrators about every stored image (SNS on AWS). Delivery

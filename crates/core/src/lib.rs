@@ -32,8 +32,9 @@ pub mod store_contract;
 pub use error::ChatResult;
 pub use images::{BlobKey, BlobSigner, ImageCatalog, ImageKind, ImagePorts, Notifier, StoredImage, UploadGrant};
 pub use ports::{
-    Appended, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, MoodCount,
-    NoSentiment, Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner, TokenVerifier, Undelivered, VerifiedToken,
+    Appended, Changed, Clock, ConnectionId, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageChange,
+    MessageStore, MoodCount, NoSentiment, Pusher, RoomHead, RoomListing, SentimentProvider, SystemClock, TaskSpawner,
+    TokenVerifier, Undelivered, VerifiedToken,
 };
 pub use search::SearchIndex;
 pub use service::{ChatService, LiveJoin, SendRequest, Sent};

@@ -6,11 +6,13 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, AuthorMood, Message, Room, RoomKind, ServerEvent, UserRef};
+use moodchat_protocol::{ApiError, Message, Room, RoomKind, ServerEvent, UserRef};
+
+mod changes;
 
 use crate::ports::{
-    Appended, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, RoomHead, RoomListing,
-    TaskSpawner, Undelivered,
+    Appended, Changed, ConnectionId, ConnectionRegistry, HistorySlice, Identity, MessageStore, Pusher, RoomHead, RoomListing,
+    MessageChange, TaskSpawner, Undelivered,
 };
 
 #[derive(Default)]
@@ -25,6 +27,8 @@ struct StoreState {
     /// (room, id) and (room, sender, client_id) -> seq.
     by_id: HashMap<(String, String), u64>,
     by_client_id: HashMap<(String, String, String), u64>,
+    /// room -> its latest change number.
+    changes: HashMap<String, u64>,
 }
 
 impl StoreState {
@@ -222,21 +226,16 @@ impl MessageStore for InMemoryStore {
         Ok(seq.and_then(|seq| state.messages.get(room_id)?.get(seq)).cloned())
     }
 
-    async fn set_author_mood(
-        &self,
-        room_id: &str,
-        message_id: &str,
-        mood: Option<AuthorMood>,
-    ) -> Result<bool, ApiError> {
-        let mut state = self.state();
-        let Some(seq) = state.by_id.get(&(room_id.to_string(), message_id.to_string())).copied() else {
-            return Ok(false);
-        };
-        let Some(message) = state.messages.get_mut(room_id).and_then(|m| m.get_mut(&seq)) else {
-            return Ok(false);
-        };
-        message.author_mood = mood;
-        Ok(true)
+    async fn change_message(&self, room_id: &str, message_id: &str, change: &MessageChange) -> Result<Changed, ApiError> {
+        Ok(self.state().change_message(room_id, message_id, change))
+    }
+
+    async fn changed_since(&self, room_id: &str, after: u64, limit: u32) -> Result<Vec<Message>, ApiError> {
+        Ok(self.state().changed_since(room_id, after, limit))
+    }
+
+    async fn change_number(&self, room_id: &str) -> Result<u64, ApiError> {
+        Ok(self.state().changes.get(room_id).copied().unwrap_or(0))
     }
 
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {

@@ -131,6 +131,56 @@ pub struct RoomListing {
     pub peer: Option<UserRef>,
 }
 
+/// A change to a message that exists (docs/protocol.md, "Changes"). Each
+/// one gets the room's next change number, atomically with the write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessageChange {
+    /// New text and the model's mood of it; the author's mood correction,
+    /// which was about the old text, is dropped.
+    Edit { text: String, sentiment: Option<Sentiment>, at: i64 },
+    /// The text, the image and both moods are removed from the stored
+    /// message; what stays is who sent it, when, and where.
+    Unsend { at: i64 },
+    /// The author's mood set (`Some`) or cleared (`None`); the model's kept.
+    AuthorMood(Option<AuthorMood>),
+}
+
+impl MessageChange {
+    /// The message after this change (its `change` number aside, which the
+    /// store assigns): the one rule every store applies.
+    pub fn apply(&self, message: &mut Message) {
+        match self {
+            MessageChange::Edit { text, sentiment, at } => {
+                message.text = text.clone();
+                message.sentiment = sentiment.clone();
+                message.author_mood = None;
+                message.edited_at = Some(*at);
+            }
+            MessageChange::Unsend { at } => {
+                message.text.clear();
+                message.image = None;
+                message.sentiment = None;
+                message.author_mood = None;
+                message.edited_at = None;
+                message.deleted_at = Some(*at);
+            }
+            MessageChange::AuthorMood(mood) => message.author_mood = *mood,
+        }
+    }
+}
+
+/// What `MessageStore::change_message` did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Changed {
+    /// Applied: the message as it now is, with its new `change` number.
+    Applied(Message),
+    /// The room has no message with that id.
+    Missing,
+    /// The message was unsent before: nothing changed (this is its stored,
+    /// emptied form).
+    AlreadyUnsent(Message),
+}
+
 /// Durable chat state. Every method is one atomic operation; `append` returns
 /// only after the message is durable (it is acked right after).
 ///
@@ -191,15 +241,27 @@ pub trait MessageStore: Send + Sync {
     async fn message_seq(&self, room_id: &str, message_id: &str) -> Result<Option<u64>, ApiError>;
     /// One message of a room, `None` when the room has no message with that id.
     async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError>;
-    /// Sets (`Some`) or clears (`None`) the author's mood of a message,
-    /// leaving everything else (the model's `sentiment` included) as it was.
-    /// Returns false when the room has no message with that id.
-    async fn set_author_mood(
-        &self,
-        room_id: &str,
-        message_id: &str,
-        mood: Option<AuthorMood>,
-    ) -> Result<bool, ApiError>;
+    /// Applies a change to a message of the room, giving it the room's next
+    /// change number (1, 2, 3... per room, apart from seqs) in the same
+    /// atomic write, so that a reader that sees change N sees every change
+    /// below N. An unsent message takes no change at all. Never touches the
+    /// room's seq, its head's position or anyone's read marker: a change is
+    /// never unread.
+    async fn change_message(&self, room_id: &str, message_id: &str, change: &MessageChange) -> Result<Changed, ApiError>;
+    /// Messages of the room whose latest change is numbered above `after`,
+    /// in change order, each once, as they now are: what a client that is up
+    /// to date with change `after` must replace. An indexed read (never a
+    /// scan of the room).
+    async fn changed_since(&self, room_id: &str, after: u64, limit: u32) -> Result<Vec<Message>, ApiError>;
+    /// The room's latest change number (0: nothing ever changed).
+    async fn change_number(&self, room_id: &str) -> Result<u64, ApiError>;
+    /// Sets (`Some`) or clears (`None`) the author's mood of a message, as a
+    /// numbered change. False when the room has no such message or it was
+    /// unsent.
+    async fn set_author_mood(&self, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
+        let changed = self.change_message(room_id, message_id, &MessageChange::AuthorMood(mood)).await?;
+        Ok(matches!(changed, Changed::Applied(_)))
+    }
     /// Messages of every room that carry an author's mood, with id > `after`
     /// (all of them when `None`), oldest first: the labelled data export.
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError>;

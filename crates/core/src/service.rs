@@ -23,6 +23,7 @@ use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
 use crate::search::SearchIndex;
 use crate::validate;
 
+mod edits;
 mod history;
 mod images;
 mod live;
@@ -290,6 +291,9 @@ impl ChatService {
             image,
             sentiment,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: 0,
             client_id,
             // Assigned by the store with the write.

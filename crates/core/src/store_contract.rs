@@ -4,9 +4,9 @@
 //! way to run a future to completion.
 
 use futures_util::future::join_all;
-use moodchat_protocol::{AuthorMood, Message, Mood, Room, RoomKind, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Message, Mood, Room, RoomKind, Sentiment, UserRef};
 
-use crate::ports::{Appended, HistorySlice, Identity, MessageStore, MoodCount, DAY_MS};
+use crate::ports::{Appended, Changed, HistorySlice, Identity, MessageChange, MessageStore, MoodCount, DAY_MS};
 
 /// A fresh store (and whatever must live as long as it: a temp dir...).
 pub trait Fixture {
@@ -36,7 +36,10 @@ macro_rules! store_contract_tests {
             one_direct_room_per_pair,
             message_ids_map_to_seqs,
             author_moods_are_kept_beside_the_models_label,
-            mood_counts_are_per_day_of_the_shown_mood);
+            mood_counts_are_per_day_of_the_shown_mood,
+            changes_are_numbered_per_room_apart_from_seqs,
+            an_unsend_empties_the_stored_message_and_ends_its_changes,
+            concurrent_changes_get_every_number_once);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -63,6 +66,9 @@ fn draft(room: &str, sender: &str, client_id: &str, n: u64) -> Message {
         image: None,
         sentiment: None,
         author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
         created_at: n as i64,
         client_id: client_id.into(),
         seq: 999_999,
@@ -344,4 +350,122 @@ pub async fn mood_counts_are_per_day_of_the_shown_mood(store: &dyn MessageStore)
     let east = sorted(store.mood_counts("lobby", 10 * DAY_MS - 2 * 3_600_000, 2 * 3_600_000).await.unwrap());
     assert_eq!(east, [(10, Mood::Positive, 1), (11, Mood::Neutral, 1), (11, Mood::Positive, 1)]);
     assert!(store.mood_counts("nowhere", 0, 0).await.unwrap().is_empty());
+}
+
+fn applied(outcome: Changed) -> Message {
+    match outcome {
+        Changed::Applied(message) => message,
+        other => panic!("not applied: {other:?}"),
+    }
+}
+
+fn edit(text: &str, at: i64) -> MessageChange {
+    let sentiment = Some(Sentiment { label: "positive".into(), score: 0.8, source: "local".into() });
+    MessageChange::Edit { text: text.into(), sentiment, at }
+}
+
+fn ids(messages: &[Message]) -> Vec<&str> {
+    messages.iter().map(|m| m.id.as_str()).collect()
+}
+
+pub async fn changes_are_numbered_per_room_apart_from_seqs(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    room(store, "club", &alice).await;
+    let first = new(store.append(&draft("lobby", "alice", "c1", 1)).await.unwrap());
+    let second = new(store.append(&draft("lobby", "alice", "c2", 2)).await.unwrap());
+    let third = new(store.append(&draft("lobby", "alice", "c3", 3)).await.unwrap());
+    let in_club = new(store.append(&draft("club", "alice", "c4", 4)).await.unwrap());
+    assert_eq!(store.change_number("lobby").await.unwrap(), 0);
+    assert!(store.changed_since("lobby", 0, 10).await.unwrap().is_empty());
+
+    let mood = AuthorMood { label: Mood::Negative, set_at: 5 };
+    assert_eq!(applied(store.change_message("lobby", &first.id, &MessageChange::AuthorMood(Some(mood))).await.unwrap()).change, 1);
+    let edited = applied(store.change_message("lobby", &first.id, &edit("message 1, fixed", 6)).await.unwrap());
+    assert_eq!((edited.change, edited.text.as_str(), edited.edited_at, edited.seq), (2, "message 1, fixed", Some(6), 1));
+    assert_eq!(edited.author_mood, None, "an edit drops the correction of the old text");
+    assert_eq!(edited.sentiment.as_ref().map(|s| s.label.as_str()), Some("positive"), "the new text's mood");
+    let third_edited = applied(store.change_message("lobby", &third.id, &edit("message 3, fixed", 7)).await.unwrap());
+    assert_eq!(third_edited.change, 3);
+    assert_eq!(applied(store.change_message("club", &in_club.id, &edit("club, fixed", 8)).await.unwrap()).change, 1, "per room");
+
+    // Nothing for a message that is not the room's; no number used.
+    assert_eq!(store.change_message("club", &second.id, &edit("x", 9)).await.unwrap(), Changed::Missing);
+    assert_eq!(store.change_message("lobby", "01J00000000000000000000099", &edit("x", 9)).await.unwrap(), Changed::Missing);
+    assert_eq!(store.change_number("lobby").await.unwrap(), 3);
+
+    // Each changed message once, as it now is, in the order of its latest change.
+    let changed = store.changed_since("lobby", 0, 10).await.unwrap();
+    assert_eq!(ids(&changed), [first.id.as_str(), third.id.as_str()]);
+    assert_eq!(changed[0], store.message("lobby", &first.id).await.unwrap().unwrap());
+    assert_eq!(ids(&store.changed_since("lobby", 2, 10).await.unwrap()), [third.id.as_str()]);
+    assert_eq!(ids(&store.changed_since("lobby", 0, 1).await.unwrap()), [first.id.as_str()], "the limit holds");
+    assert!(store.changed_since("lobby", 3, 10).await.unwrap().is_empty());
+
+    // Never unread, never a new position: seqs, the head and the markers stay.
+    let latest = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!(seqs(&latest), [3, 2, 1]);
+    assert_eq!(latest[0].text, "message 3, fixed", "history reads the edited text");
+    let bobs = store.room_listings(&bob.sub, false).await.unwrap();
+    let lobby = bobs.iter().find(|l| l.head.room.id == "lobby").unwrap();
+    assert_eq!((lobby.head.seq, lobby.last_read_seq), (3, Some(0)));
+    assert_eq!(lobby.head.last_message.as_ref().map(|m| m.text.as_str()), Some("message 3, fixed"), "the room list shows the edit");
+    assert_eq!(store.history("lobby", &HistorySlice::After(3), 10).await.unwrap(), [], "no new message");
+}
+
+pub async fn an_unsend_empties_the_stored_message_and_ends_its_changes(store: &dyn MessageStore) {
+    user(store, "alice").await;
+    let mut with_image = draft("lobby", "alice", "c1", 1);
+    with_image.text = "look at this".into();
+    with_image.sentiment = Some(Sentiment { label: "positive".into(), score: 0.9, source: "local".into() });
+    with_image.author_mood = Some(AuthorMood { label: Mood::Neutral, set_at: 1 });
+    with_image.image = Some(Image {
+        key: "rooms/lobby/01J00000000000000000000001.png".into(),
+        url: "/api/blobs/x".into(),
+        w: Some(4),
+        h: Some(3),
+        thumb_url: None,
+    });
+    let sent = new(store.append(&with_image).await.unwrap());
+    let unsent = applied(store.change_message("lobby", &sent.id, &MessageChange::Unsend { at: 20 }).await.unwrap());
+    assert_eq!((unsent.text.as_str(), unsent.deleted_at, unsent.change), ("", Some(20), 1));
+    assert_eq!((unsent.image.as_ref(), unsent.sentiment.as_ref(), unsent.author_mood), (None, None, None));
+    assert_eq!((unsent.id.as_str(), unsent.seq, &unsent.sender), (sent.id.as_str(), sent.seq, &sent.sender));
+    let stored = store.message("lobby", &sent.id).await.unwrap().unwrap();
+    assert_eq!(stored, unsent, "gone from storage, not hidden");
+    assert!(store.author_moods(None, 10).await.unwrap().is_empty(), "not exported either");
+
+    // An unsent message takes no more changes, and no number is used.
+    for change in [edit("back", 21), MessageChange::Unsend { at: 22 }, MessageChange::AuthorMood(None)] {
+        assert_eq!(store.change_message("lobby", &sent.id, &change).await.unwrap(), Changed::AlreadyUnsent(unsent.clone()));
+    }
+    assert_eq!(store.change_number("lobby").await.unwrap(), 1);
+    assert_eq!(store.changed_since("lobby", 0, 10).await.unwrap(), std::slice::from_ref(&unsent));
+    let latest = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!(latest, [unsent]);
+}
+
+pub async fn concurrent_changes_get_every_number_once(store: &dyn MessageStore) {
+    const MESSAGES: u64 = 6;
+    const EACH: u64 = 5;
+    user(store, "alice").await;
+    let mut sent = Vec::new();
+    for n in 1..=MESSAGES {
+        sent.push(new(store.append(&draft("lobby", "alice", &format!("c{n}"), n)).await.unwrap()));
+    }
+    let editors = sent.iter().map(|message| async move {
+        let mut numbers = Vec::new();
+        for i in 0..EACH {
+            let change = edit(&format!("{} v{i}", message.text), i as i64);
+            numbers.push(applied(store.change_message("lobby", &message.id, &change).await.unwrap()).change);
+        }
+        numbers
+    });
+    let mut all: Vec<u64> = join_all(editors).await.into_iter().flatten().collect();
+    all.sort_unstable();
+    assert_eq!(all, (1..=MESSAGES * EACH).collect::<Vec<_>>(), "every number exactly once, no gap");
+    let changed = store.changed_since("lobby", 0, 100).await.unwrap();
+    assert_eq!(changed.len(), MESSAGES as usize, "each message once");
+    assert!(changed.windows(2).all(|w| w[0].change < w[1].change));
+    assert!(changed.iter().all(|m| m.text.ends_with(&format!("v{}", EACH - 1))), "the latest edit of each");
 }

@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use futures_channel::oneshot;
 use futures_executor::block_on;
 use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
-use moodchat_core::{Appended, ChatService, ConnectionId, HistorySlice, Identity, MessageStore, RoomListing, SendRequest};
-use moodchat_protocol::{ApiError, AuthorMood, Message, Room, ServerEvent, UserRef};
+use moodchat_core::{Appended, Changed, ChatService, ConnectionId, HistorySlice, Identity, MessageChange, MessageStore, RoomListing, SendRequest};
+use moodchat_protocol::{ApiError, Message, Room, ServerEvent, UserRef};
 
 /// The in-memory store, with appends that wait until the test opens their gate
 /// (one gate per `append_batch` call, in order; none left: no waiting).
@@ -81,8 +81,14 @@ impl MessageStore for GatedStore {
     async fn message(&self, room_id: &str, message_id: &str) -> Result<Option<Message>, ApiError> {
         self.store.message(room_id, message_id).await
     }
-    async fn set_author_mood(&self, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
-        self.store.set_author_mood(room_id, message_id, mood).await
+    async fn change_message(&self, room_id: &str, message_id: &str, change: &MessageChange) -> Result<Changed, ApiError> {
+        self.store.change_message(room_id, message_id, change).await
+    }
+    async fn changed_since(&self, room_id: &str, after: u64, limit: u32) -> Result<Vec<Message>, ApiError> {
+        self.store.changed_since(room_id, after, limit).await
+    }
+    async fn change_number(&self, room_id: &str) -> Result<u64, ApiError> {
+        self.store.change_number(room_id).await
     }
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {
         self.store.author_moods(after, limit).await

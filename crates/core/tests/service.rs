@@ -138,7 +138,7 @@ fn history_rejects_bad_queries() {
         assert_eq!(bad(HistoryQuery { limit: Some(0), ..Default::default() }).await, ErrorCode::BadRequest);
         assert_eq!(bad(HistoryQuery { limit: Some(201), ..Default::default() }).await, ErrorCode::BadRequest);
         assert_eq!(bad(HistoryQuery { before: Some("zz".into()), ..Default::default() }).await, ErrorCode::BadRequest);
-        let both = HistoryQuery { before: Some("x".into()), after: Some("y".into()), around: None, limit: None };
+        let both = HistoryQuery { before: Some("x".into()), after: Some("y".into()), around: None, changes: None, limit: None };
         assert_eq!(bad(both).await, ErrorCode::BadRequest);
         let unknown = w.chat.history(&alice, "nope", &HistoryQuery::default()).await.unwrap_err();
         assert_eq!(unknown.code, ErrorCode::NotFound);
@@ -283,7 +283,7 @@ fn history_cursors_are_seqs_and_old_id_cursors_still_work() {
         let ids: Vec<String> = futures_collect(&w, &alice, 4).await;
         let page = |before: Option<String>, after: Option<String>| {
             let (chat, alice) = (&w.chat, &alice);
-            async move { chat.history(alice, "lobby", &HistoryQuery { before, after, around: None, limit: Some(2) }).await }
+            async move { chat.history(alice, "lobby", &HistoryQuery { before, after, around: None, changes: None, limit: Some(2) }).await }
         };
         let latest = page(None, None).await.unwrap();
         assert_eq!(latest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 3]);

@@ -11,8 +11,8 @@ use moodchat_core::rate_limit::Limited;
 use moodchat_core::SendRequest;
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
-    CreateRoom, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery, RoomMood,
-    RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, UserList, UserQuery,
+    CreateRoom, EditMessage, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery,
+    RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, UserList, UserQuery,
 };
 use moodchat_protocol::{Message, Room};
 
@@ -90,6 +90,28 @@ pub async fn set_mood(
 ) -> Result<Json<Message>> {
     chat.service.charge(Limited::Sends, &who.sub).await?;
     Ok(Json(chat.service.set_author_mood(&who, &room, &message_id, body.mood).await?))
+}
+
+/// `PUT .../messages/{id}`: the author's new text (docs/protocol.md, "Edit
+/// and unsend"). Counted against the same per-user rate as sends.
+pub async fn edit_message(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path((room, message_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<EditMessage>,
+) -> Result<Json<Message>> {
+    chat.service.charge(Limited::Sends, &who.sub).await?;
+    Ok(Json(chat.service.edit_message(&who, &room, &message_id, &body.text).await?))
+}
+
+/// `DELETE .../messages/{id}`: unsend; the answer is the emptied message.
+pub async fn unsend_message(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path((room, message_id)): Path<(String, String)>,
+) -> Result<Json<Message>> {
+    chat.service.charge(Limited::Sends, &who.sub).await?;
+    Ok(Json(chat.service.unsend_message(&who, &room, &message_id).await?))
 }
 
 /// `DELETE .../messages/{id}/mood`: back to the model's mood.

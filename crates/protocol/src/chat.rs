@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user as others see them. `sub` is the Cognito subject; `name` the
 /// display name from the verified token.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserRef {
     pub sub: String,
     pub name: String,
@@ -45,7 +45,7 @@ pub struct RoomSummary {
     pub peer: Option<UserRef>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     /// Server-assigned ULID: the message's identity; de-duplicate by it.
     pub id: String,
@@ -70,6 +70,22 @@ pub struct Message {
     /// Milliseconds since the Unix epoch, UTC. For display only.
     pub created_at: i64,
     pub client_id: String,
+    /// When the author last edited the text (the message shows "edited").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// When the author unsent it: the text, image and moods are gone from
+    /// storage and the message shows as deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+    /// The room's change number of this message's latest change (an edit,
+    /// an unsend, a mood correction); 0 when it was never changed. A client
+    /// keeps the copy with the highest one (docs/protocol.md, "Changes").
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub change: u64,
+}
+
+fn is_zero(change: &u64) -> bool {
+    *change == 0
 }
 
 impl Message {
@@ -182,7 +198,22 @@ mod tests {
             author_mood,
             created_at: 1,
             client_id: "c".into(),
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn edits_and_unsends_are_carried_only_when_they_happened() {
+        let plain = serde_json::to_string(&message(None)).unwrap();
+        for absent in ["edited_at", "deleted_at", "change"] {
+            assert!(!plain.contains(absent), "{plain}");
+        }
+        let edited = Message { edited_at: Some(9), change: 3, ..message(None) };
+        let json = serde_json::to_string(&edited).unwrap();
+        assert!(json.ends_with(r#""client_id":"c","edited_at":9,"change":3}"#), "{json}");
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), edited);
+        let deleted = Message { deleted_at: Some(10), change: 4, ..message(None) };
+        assert_eq!(serde_json::from_str::<Message>(&serde_json::to_string(&deleted).unwrap()).unwrap(), deleted);
     }
 
     #[test]

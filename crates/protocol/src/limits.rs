@@ -51,3 +51,6 @@ pub const SEARCHES_PER_SECOND: u32 = 5;
 pub const DEFAULT_MOOD_DAYS: u32 = 7;
 pub const MAX_MOOD_DAYS: u32 = 31;
 pub const MOOD_RECENT_MESSAGES: u32 = 100;
+
+/// How long after sending a message its author may edit it: 24 hours.
+pub const EDIT_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;

@@ -35,6 +35,10 @@ pub struct HistoryQuery {
     pub around: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// The room's change number the client is up to date with (a page's
+    /// `changes`): the page then also carries the messages changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<u64>,
 }
 
 /// One page of history. `before`: cursor for older messages (null at the
@@ -44,6 +48,21 @@ pub struct MessagePage {
     pub messages: Vec<Message>,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// With `?changes=`: messages changed since (edited, unsent, their mood
+    /// corrected), in the order of their latest change; the client replaces
+    /// its copies (docs/protocol.md, "Changes").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<Message>,
+    /// The room's change number this page is up to date with: pass it back
+    /// as `?changes=` on the next poll.
+    #[serde(default)]
+    pub changes: u64,
+}
+
+/// `PUT /api/rooms/{id}/messages/{message_id}`: the author's new text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditMessage {
+    pub text: String,
 }
 
 /// `POST /api/rooms/{id}/messages`.

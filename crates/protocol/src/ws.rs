@@ -17,6 +17,10 @@ pub enum ClientFrame {
         /// The last message the client has; everything after it is replayed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<Since>,
+        /// The room's change number the client is up to date with: changes
+        /// to older messages after it are replayed as `message_changed`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changes: Option<u64>,
     },
     #[serde(rename = "leave")]
     Leave { room: String },
@@ -35,6 +39,14 @@ pub enum ClientFrame {
         #[serde(default)]
         mood: Option<Mood>,
     },
+    /// Replaces the text of one of the sender's own messages (within
+    /// `limits::EDIT_WINDOW_MS` of sending it).
+    #[serde(rename = "editMessage")]
+    EditMessage { room: String, message_id: String, text: String },
+    /// Unsends one of the sender's own messages: its text and image are
+    /// removed for everyone.
+    #[serde(rename = "unsendMessage")]
+    UnsendMessage { room: String, message_id: String },
     #[serde(rename = "ping")]
     Ping,
 }
@@ -42,7 +54,17 @@ pub enum ClientFrame {
 impl ClientFrame {
     /// Every action this protocol version knows; anything else is
     /// `unknown_action` rather than `bad_request`.
-    pub const ACTIONS: &'static [&'static str] = &["join", "leave", "sendMessage", "typing", "read", "setMood", "ping"];
+    pub const ACTIONS: &'static [&'static str] = &[
+        "join",
+        "leave",
+        "sendMessage",
+        "typing",
+        "read",
+        "setMood",
+        "editMessage",
+        "unsendMessage",
+        "ping",
+    ];
 }
 
 /// Where a `join` resumes: the seq of the last message the client has, or
@@ -80,7 +102,13 @@ pub enum ServerEvent {
         #[serde(default)]
         seq: u64,
     },
-    Joined { room: String },
+    /// `changes`: the room's change number the connection is now up to
+    /// date with (pass it as `join`'s `changes` after a reconnect).
+    Joined {
+        room: String,
+        #[serde(default)]
+        changes: u64,
+    },
     /// A room was added to the user's list by someone else (a direct
     /// conversation they started); every connection of the user is already
     /// subscribed to it.
@@ -97,7 +125,18 @@ pub enum ServerEvent {
     },
     /// The author of a message set or cleared their mood of it; `author_mood`
     /// is null when cleared (the model's `sentiment` shows again).
-    AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood> },
+    AuthorMood {
+        room: String,
+        message_id: String,
+        author_mood: Option<AuthorMood>,
+        /// The room's change number of this correction (0 from servers
+        /// before changes were numbered).
+        #[serde(default)]
+        change: u64,
+    },
+    /// A message was edited or unsent (or, in a `join` replay, changed in
+    /// any way): replace the copy with this one if its `change` is higher.
+    MessageChanged { message: Message },
     Error {
         code: ErrorCode,
         message: String,
@@ -132,7 +171,11 @@ mod tests {
         let frame: ClientFrame = serde_json::from_str(json).unwrap();
         assert_eq!(
             frame,
-            ClientFrame::Join { room: "lobby".into(), since: Some(Since::Id("01J0000000000000000000000A".into())) }
+            ClientFrame::Join {
+                room: "lobby".into(),
+                since: Some(Since::Id("01J0000000000000000000000A".into())),
+                changes: None
+            }
         );
         assert_eq!(serde_json::to_string(&frame).unwrap(), json);
     }
@@ -141,7 +184,10 @@ mod tests {
     fn join_since_a_seq_is_a_number() {
         let json = r#"{"action":"join","room":"lobby","since":42}"#;
         let frame: ClientFrame = serde_json::from_str(json).unwrap();
-        assert_eq!(frame, ClientFrame::Join { room: "lobby".into(), since: Some(Since::Seq(42)) });
+        assert_eq!(frame, ClientFrame::Join { room: "lobby".into(), since: Some(Since::Seq(42)), changes: None });
+        let resume = r#"{"action":"join","room":"lobby","since":42,"changes":7}"#;
+        let resumed: ClientFrame = serde_json::from_str(resume).unwrap();
+        assert_eq!(resumed, ClientFrame::Join { room: "lobby".into(), since: Some(Since::Seq(42)), changes: Some(7) });
         assert_eq!(serde_json::to_string(&frame).unwrap(), json);
         assert!(serde_json::from_str::<ClientFrame>(r#"{"action":"join","room":"lobby","since":-1}"#).is_err());
     }
@@ -185,17 +231,39 @@ mod tests {
 
     #[test]
     fn a_cleared_author_mood_is_an_explicit_null() {
-        let event = ServerEvent::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None };
+        let event =
+            ServerEvent::AuthorMood { room: "lobby".into(), message_id: "01J".into(), author_mood: None, change: 3 };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
-            r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":null}"#
+            r#"{"type":"author_mood","room":"lobby","message_id":"01J","author_mood":null,"change":3}"#
         );
         let set = ServerEvent::AuthorMood {
             room: "lobby".into(),
             message_id: "01J".into(),
             author_mood: Some(AuthorMood { label: Mood::Negative, set_at: 5 }),
+            change: 0,
         };
-        assert!(serde_json::to_string(&set).unwrap().ends_with(r#""author_mood":{"label":"negative","set_at":5}}"#));
+        assert!(serde_json::to_string(&set).unwrap().contains(r#""author_mood":{"label":"negative","set_at":5}"#));
+    }
+
+    #[test]
+    fn edit_and_unsend_frames() {
+        let edit = r#"{"action":"editMessage","room":"lobby","message_id":"01J","text":"fixed"}"#;
+        let frame: ClientFrame = serde_json::from_str(edit).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::EditMessage { room: "lobby".into(), message_id: "01J".into(), text: "fixed".into() }
+        );
+        assert_eq!(serde_json::to_string(&frame).unwrap(), edit);
+        let unsend = r#"{"action":"unsendMessage","room":"lobby","message_id":"01J"}"#;
+        let frame: ClientFrame = serde_json::from_str(unsend).unwrap();
+        assert_eq!(frame, ClientFrame::UnsendMessage { room: "lobby".into(), message_id: "01J".into() });
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"action":"editMessage","room":"lobby","message_id":"01J"}"#)
+            .is_err());
+        let joined = serde_json::to_string(&ServerEvent::Joined { room: "lobby".into(), changes: 4 }).unwrap();
+        assert_eq!(joined, r#"{"type":"joined","room":"lobby","changes":4}"#);
+        let older: ServerEvent = serde_json::from_str(r#"{"type":"joined","room":"lobby"}"#).unwrap();
+        assert_eq!(older, ServerEvent::Joined { room: "lobby".into(), changes: 0 });
     }
 
     #[test]

@@ -41,7 +41,7 @@ async fn the_author_corrects_over_rest_and_the_room_hears_it_live() {
 
     for client in [&mut bob, &mut alice] {
         let event = client.wait_for(|e| matches!(e, ServerEvent::AuthorMood { .. })).await;
-        let ServerEvent::AuthorMood { room, message_id, author_mood } = event else { unreachable!() };
+        let ServerEvent::AuthorMood { room, message_id, author_mood, .. } = event else { unreachable!() };
         assert_eq!((room.as_str(), message_id.as_str()), ("lobby", id.as_str()));
         assert_eq!(author_mood.map(|m| m.label), Some(Mood::Negative));
     }

@@ -841,3 +841,35 @@ async fn a_failing_webhook_is_retried_and_never_holds_up_the_upload() {
     assert!(started.elapsed() < Duration::from_secs(4), "the upload waited for the webhook");
     drop(silent);
 }
+
+/// Unsending a message with a picture removes the picture, its thumbnail
+/// and its record from storage: the signed URLs others hold stop working.
+#[tokio::test]
+async fn an_unsent_image_is_removed_from_storage() {
+    let server = Server::with_defaults().await;
+    let alice = server.user("alice");
+    let key = alice.upload_image("lobby", "image/png", png(40, 30, 3)).await;
+    let (status, sent) = alice.send_image("lobby", "a-1", &key).await;
+    assert_eq!(status, 201, "{sent}");
+    server.assert_only_stored(&[&key]);
+    let (url, thumb) = (sent["image"]["url"].as_str().unwrap(), sent["image"]["thumb_url"].as_str().unwrap());
+    assert_eq!(fetch(&server, url).await.status, 200);
+
+    let id = sent["id"].as_str().unwrap();
+    let response = alice
+        .http
+        .delete(format!("{}/api/rooms/lobby/messages/{id}", alice.base))
+        .header("Authorization", &alice.token)
+        .send()
+        .await
+        .unwrap();
+    let (status, unsent) = read(response).await;
+    assert_eq!(status, 200, "{unsent}");
+    assert!(unsent.get("image").is_none() && unsent["deleted_at"].is_i64(), "{unsent}");
+    server.assert_only_stored(&[]);
+    assert_eq!(fetch(&server, url).await.status, 404);
+    assert_eq!(fetch(&server, thumb).await.status, 404);
+    // The key cannot be attached to a new message either.
+    let (status, _) = alice.send_image("lobby", "a-2", &key).await;
+    assert_eq!(status, 400);
+}

@@ -33,22 +33,47 @@ impl Chat {
                 }
                 self.timeline(&room).update(|timeline| timeline.read_by(user, message_id));
             }
-            Event::AuthorMood { room, message_id, author_mood } => {
+            Event::AuthorMood { room, message_id, author_mood, change } => {
                 self.timeline(&room).update(|timeline| {
-                    timeline.set_author_mood(&message_id, author_mood);
+                    timeline.set_author_mood(&message_id, author_mood, change);
                 });
             }
+            Event::Changed(message) => self.changed_message(message),
             Event::SendFailed { client_id } => self.send_failed(&client_id),
             Event::SendThrottled { client_id } => self.throttled(&client_id),
-            Event::Joined { room } | Event::RoomAdded { room } => {
-                // A public room joined by opening its link is a member's
-                // room now, and a direct conversation someone started with
-                // us is ours: list it (with its name, for the title) at once.
-                if !self.rooms.with_untracked(|rooms| rooms.iter().any(|summary| summary.room.id == room)) {
-                    self.refresh_rooms_now();
+            Event::Joined { room, changes } => {
+                self.timeline(&room).update(|timeline| timeline.changes = timeline.changes.max(changes));
+                self.listed(room);
+            }
+            Event::RoomAdded { room } => self.listed(room),
+            Event::Other => {}
+        }
+    }
+
+    /// A message as it is after a change (edited, unsent): in its room, and
+    /// in the room list when it is the room's last message. Never unread.
+    pub fn changed_message(self, message: Message) {
+        let room = message.room.clone();
+        self.rooms.update(|rooms| {
+            let summary = rooms.iter_mut().find(|summary| summary.room.id == room);
+            if let Some(last) = summary.and_then(|summary| summary.last_message.as_mut()) {
+                if last.id == message.id && last.change < message.change {
+                    *last = message.clone();
                 }
             }
-            Event::Other => {}
+        });
+        self.timeline(&room).update(|timeline| {
+            timeline.changed(message);
+        });
+    }
+
+    /// Makes sure `room` is in the list.
+    fn listed(self, room: String) {
+        // A public room joined by opening its link is a member's room now,
+        // and a direct conversation someone started with us is ours: list
+        // it (with its name, for the title) at once.
+        if !self.rooms.with_untracked(|rooms| rooms.iter().any(|summary| summary.room.id == room)) {
+            self.refresh_rooms_now();
         }
     }
 

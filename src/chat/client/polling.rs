@@ -40,11 +40,19 @@ impl Chat {
                 continue;
             };
             loop {
-                match api.messages(&room, None, after.as_deref()).await {
+                let changes = timeline.with_untracked(|t| t.changes);
+                match api.messages(&room, None, after.as_deref(), Some(changes)).await {
                     Ok(page) => {
-                        let count = page.messages.len();
+                        let count = page.messages.len() + page.changed.len();
                         for message in page.messages {
                             self.received_message(message);
+                        }
+                        // Changes to older messages (edits, unsends, moods).
+                        for message in page.changed {
+                            self.changed_message(message);
+                        }
+                        if page.changes != changes {
+                            timeline.update(|t| t.changes = page.changes);
                         }
                         news += count;
                         if page.after.is_some() {

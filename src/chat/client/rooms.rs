@@ -97,7 +97,7 @@ impl Chat {
             return;
         };
         leptos::task::spawn_local(async move {
-            let page = api.messages(&room, None, None).await;
+            let page = api.messages(&room, None, None, None).await;
             first_screen.mark_shown();
             match page {
                 Ok(page) => {
@@ -105,6 +105,7 @@ impl Chat {
                         timeline.insert_all(page.messages);
                         timeline.older = page.before;
                         timeline.after = page.after;
+                        timeline.changes = timeline.changes.max(page.changes);
                         timeline.loaded = true;
                     });
                     crate::auth::session::remember_room(&room);
@@ -140,7 +141,7 @@ impl Chat {
         let Some(api) = self.api() else { return };
         self.loading_older.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(page) = api.messages(&room, Some(&cursor), None).await {
+            if let Ok(page) = api.messages(&room, Some(&cursor), None, None).await {
                 timeline.update(|timeline| {
                     timeline.insert_all(page.messages);
                     timeline.older = page.before;

@@ -157,8 +157,12 @@ impl Chat {
     }
 
     pub(super) fn send_join(&self, room: &str) {
-        let since = self.timeline(room).with_untracked(|timeline| timeline.last_id().map(str::to_owned));
-        let frame = wire::object(&[("action", Some("join")), ("room", Some(room)), ("since", since.as_deref())]);
+        // `changes` only once the room's history was read: it is what the
+        // timeline is up to date with (docs/protocol.md, "Changes").
+        let (since, changes) = self.timeline(room).with_untracked(|timeline| {
+            (timeline.last_id().map(str::to_owned), timeline.loaded.then_some(timeline.changes))
+        });
+        let frame = wire::join_frame(room, since.as_deref(), changes);
         self.link.with_value(|link| link.send_frame(&frame));
     }
 }

@@ -16,6 +16,7 @@ use super::attrs::{n, number, s, text};
 use super::keys::META;
 use super::store::is_condition_failure;
 use super::{failed, Item, Table};
+use crate::s3::S3Signer;
 
 /// `status` of an image whose upload has not been processed (yet).
 pub const PENDING: &str = "pending";
@@ -36,11 +37,21 @@ pub fn image_pk(key: &BlobKey) -> String {
 pub struct DynamoImages {
     table: Table,
     clock: Arc<dyn Clock>,
+    /// The bucket the image files are in, to remove them when their message
+    /// is unsent.
+    objects: Option<(aws_sdk_s3::Client, String)>,
 }
 
 impl DynamoImages {
     pub fn new(table: Table, clock: Arc<dyn Clock>) -> Self {
-        Self { table, clock }
+        Self { table, clock, objects: None }
+    }
+
+    /// Where the image files are (`images/…`, `uploads/…`): an unsent
+    /// message's image is removed from there too.
+    pub fn with_objects(mut self, client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+        self.objects = Some((client, bucket.into()));
+        self
     }
 
     /// The `pending` item of a granted ticket: who may attach the image
@@ -83,6 +94,27 @@ impl ImageCatalog for DynamoImages {
     async fn stored_image(&self, key: &BlobKey) -> Result<Option<StoredImage>, ApiError> {
         let Some(item) = self.table.get(&image_pk(key), META).await? else { return Ok(None) };
         Ok(stored_image(key, &item, self.clock.now_ms().div_euclid(1000)))
+    }
+
+    /// Its message was unsent: the item first (no message can name the
+    /// image from then on), then the image, its thumbnail and the upload in
+    /// the bucket. Deleting what is not there succeeds, so a retry is safe.
+    async fn remove_image(&self, key: &BlobKey) -> Result<(), ApiError> {
+        self.table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .key("PK", s(image_pk(key)))
+            .key("SK", s(META))
+            .send()
+            .await
+            .map_err(failed("DeleteItem image"))?;
+        let Some((client, bucket)) = &self.objects else { return Ok(()) };
+        let objects = [S3Signer::image_object(key), S3Signer::image_object(&key.thumbnail()), S3Signer::upload_object(key)];
+        for object in objects {
+            client.delete_object().bucket(bucket).key(object).send().await.map_err(failed("DeleteObject image"))?;
+        }
+        Ok(())
     }
 }
 

@@ -37,6 +37,15 @@ pub fn message_seq(sort_key: &str) -> Option<u64> {
     sort_key.strip_prefix("MSG#")?.parse().ok()
 }
 
+/// A room's change log entry: change numbers zero-padded like seqs.
+pub fn change(number: u64) -> String {
+    format!("CHG#{number:020}")
+}
+
+pub fn change_number(sort_key: &str) -> Option<u64> {
+    sort_key.strip_prefix("CHG#")?.parse().ok()
+}
+
 pub fn message_id(id: &str) -> String {
     format!("MSGID#{id}")
 }

@@ -44,6 +44,15 @@ pub fn to_item(message: &Message) -> Item {
     if let Some(mood) = &message.author_mood {
         item.insert("author_mood".into(), nested(mood));
     }
+    if let Some(at) = message.edited_at {
+        item.insert("edited_at".into(), n(at));
+    }
+    if let Some(at) = message.deleted_at {
+        item.insert("deleted_at".into(), n(at));
+    }
+    if message.change > 0 {
+        item.insert("change".into(), n(message.change));
+    }
     item
 }
 
@@ -60,6 +69,9 @@ pub fn from_item(item: &Item) -> Result<Message, ApiError> {
         author_mood: read_nested(item, "author_mood")?,
         created_at: number(item, "created_at").ok_or_else(|| corrupt("created_at", "missing"))?,
         client_id: field("client_id")?,
+        edited_at: number(item, "edited_at"),
+        deleted_at: number(item, "deleted_at"),
+        change: number(item, "change").unwrap_or(0),
     })
 }
 
@@ -81,6 +93,9 @@ mod tests {
             author_mood: Some(AuthorMood { label: Mood::Negative, set_at: 7 }),
             created_at: 1_700_000_000_000,
             client_id: "c1".into(),
+            edited_at: Some(8),
+            deleted_at: None,
+            change: 3,
         };
         assert_eq!(from_item(&to_item(&message)).unwrap(), message);
         let mut broken = to_item(&message);

@@ -26,8 +26,8 @@ pub fn ports_from_env(environment: &Environment, table: &Table) -> Result<Option
         Err(_) => MAX_UPLOAD_BYTES,
     };
     let clock = Arc::new(SystemClock);
-    let images = DynamoImages::new(table.clone(), clock.clone());
     let s3 = environment.s3(Environment::endpoint_override("S3").as_deref());
+    let images = DynamoImages::new(table.clone(), clock.clone()).with_objects(s3.clone(), bucket.clone());
     let signer = S3Signer::new(s3, bucket, images.clone(), clock.clone());
     // With the pipeline's name, a send naming an image still pending runs
     // it at once (docs/aws.md, "image ready") instead of being refused.
@@ -36,7 +36,7 @@ pub fn ports_from_env(environment: &Environment, table: &Table) -> Result<Option
         Some(function) => {
             let lambda = environment.lambda(Environment::endpoint_override("LAMBDA").as_deref());
             let pipeline = Arc::new(LambdaPipeline::new(lambda, function));
-            Arc::new(ProcessingCatalog::new(ImageItems::new(table.clone()), pipeline, clock))
+            Arc::new(ProcessingCatalog::new(images, ImageItems::new(table.clone()), pipeline, clock))
         }
         None => Arc::new(images),
     };

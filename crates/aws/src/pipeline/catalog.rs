@@ -18,6 +18,7 @@ use moodchat_protocol::ApiError;
 use serde_json::{json, Value};
 
 use super::items::{ImageItems, ItemState};
+use crate::dynamo::images::DynamoImages;
 use super::record::ImageRecord;
 use super::Pipeline;
 
@@ -84,16 +85,17 @@ impl Processor for LambdaPipeline {
 }
 
 /// The image items as the core's catalog, processing pending uploads on
-/// demand.
+/// demand; removing an unsent message's image is the plain catalog's.
 pub struct ProcessingCatalog {
+    images: DynamoImages,
     items: ImageItems,
     processor: Arc<dyn Processor>,
     clock: Arc<dyn Clock>,
 }
 
 impl ProcessingCatalog {
-    pub fn new(items: ImageItems, processor: Arc<dyn Processor>, clock: Arc<dyn Clock>) -> Self {
-        Self { items, processor, clock }
+    pub fn new(images: DynamoImages, items: ImageItems, processor: Arc<dyn Processor>, clock: Arc<dyn Clock>) -> Self {
+        Self { images, items, processor, clock }
     }
 }
 
@@ -112,5 +114,9 @@ impl ImageCatalog for ProcessingCatalog {
             ImageRecord::Rejected { reason, .. } => Err(reason),
             ImageRecord::Pending { .. } => Ok(None),
         }
+    }
+
+    async fn remove_image(&self, key: &BlobKey) -> Result<(), ApiError> {
+        self.images.remove_image(key).await
     }
 }

@@ -44,7 +44,7 @@ fn fixture() -> Fixture {
     let table = support::fresh_table();
     let (s3, bucket) = support::fresh_bucket();
     let clock = Arc::new(TestClock(AtomicI64::new(NOW_MS)));
-    let images = DynamoImages::new(table.clone(), clock.clone());
+    let images = DynamoImages::new(table.clone(), clock.clone()).with_objects(s3.clone(), bucket.clone());
     let signer = S3Signer::new(s3.clone(), bucket.clone(), images.clone(), clock.clone());
     Fixture { signer, images, table, s3, bucket, clock }
 }
@@ -217,5 +217,29 @@ fn download_urls_read_the_stored_image_and_repeat_within_a_quarter_hour() {
         let in_an_hour = f.clock.now_ms() + 3_600_000;
         assert_eq!(check("GET", &next, &[], at_ms(in_an_hour), support::REGION), Ok(()));
         assert_eq!(check("GET", &url, &[], at_ms(in_an_hour + 900_000), support::REGION), Err(Refused::Expired));
+    });
+}
+
+/// An unsent message's image: the item, the image, its thumbnail and the
+/// upload are all gone; removing again is fine.
+#[test]
+fn an_unsent_image_is_removed_from_the_table_and_the_bucket() {
+    let f = fixture();
+    let grant = grant(16);
+    support::block_on(async {
+        f.signer.upload_ticket(&grant).await.unwrap();
+        assert!(mark_ready(&f.table, &grant.key, 4, 4, 16, NOW_MS + 5_000).await);
+        let objects =
+            [S3Signer::image_object(&grant.key), S3Signer::image_object(&grant.key.thumbnail()), S3Signer::upload_object(&grant.key)];
+        for object in &objects {
+            f.s3.put_object().bucket(&f.bucket).key(object).body(b"pixels".to_vec().into()).send().await.unwrap();
+        }
+        f.images.remove_image(&grant.key).await.unwrap();
+        assert_eq!(f.images.stored_image(&grant.key).await.unwrap(), None);
+        for object in &objects {
+            let gone = f.s3.head_object().bucket(&f.bucket).key(object).send().await;
+            assert!(gone.is_err(), "{object} is still in the bucket");
+        }
+        f.images.remove_image(&grant.key).await.unwrap();
     });
 }

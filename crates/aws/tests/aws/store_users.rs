@@ -69,6 +69,9 @@ fn a_send_by_someone_not_in_the_room_is_refused_and_writes_nothing() {
             image: None,
             sentiment: None,
             author_mood: None,
+            edited_at: None,
+            deleted_at: None,
+            change: 0,
             created_at: 2,
             client_id: "c1".into(),
         };

@@ -33,6 +33,12 @@ impl ChatService {
             Some((true, position)) => HistorySlice::Before(self.seq_of(room_id, position).await?),
             Some((false, position)) => HistorySlice::After(self.seq_of(room_id, position).await?),
         };
+        // Read before the messages: a change made meanwhile is numbered
+        // above it and reaches the client on its next poll.
+        let (changed, changes) = match query.changes {
+            Some(after) => self.changes_after(who, room_id, after, limit).await?,
+            None => (Vec::new(), self.store.change_number(room_id).await?),
+        };
         // One extra row tells whether an older page exists.
         let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
         let has_more = messages.len() > limit as usize;
@@ -46,11 +52,15 @@ impl ChatService {
                 before: if has_more { messages.last().map(|m| encode_cursor(m.seq)) } else { None },
                 after: messages.first().map(|m| m.seq).or(anchor(&slice)).map(encode_cursor),
                 messages,
+                changed,
+                changes,
             },
             HistorySlice::After(seq) => MessagePage {
                 before: Some(encode_cursor(messages.first().map_or(seq, |m| m.seq))),
                 after: Some(encode_cursor(messages.last().map_or(seq, |m| m.seq))),
                 messages,
+                changed,
+                changes,
             },
         };
         Ok(page)
@@ -64,6 +74,9 @@ impl ChatService {
         }
         self.readable_room(who, room_id).await?;
         let seq = self.seq_of(room_id, Position::Id(id.to_ascii_uppercase())).await?;
+        // Read before the messages, as `history` does: what changes
+        // meanwhile reaches the client on its next poll.
+        let changes = self.store.change_number(room_id).await?;
         // The message itself and older ones, newest first; one extra tells
         // whether an older page exists.
         let older_wanted = limit / 2 + 1;
@@ -84,6 +97,8 @@ impl ChatService {
             before: if has_older { messages.last().map(|m| encode_cursor(m.seq)) } else { None },
             after: messages.first().map(|m| encode_cursor(m.seq)),
             messages,
+            changed: Vec::new(),
+            changes,
         })
     }
 

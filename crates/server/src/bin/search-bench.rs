@@ -96,14 +96,11 @@ async fn fill(store: &SqliteStore, ids: &UlidGenerator<SystemClock>, room: &str,
             .map(|&n| Message {
                 id: ids.next_id(),
                 room: room.into(),
-                seq: 0,
                 sender: UserRef { sub: format!("sub-{sender}"), name: sender.into() },
                 text: text_of(n, count),
-                image: None,
-                sentiment: None,
-                author_mood: None,
                 created_at: start + n as i64,
                 client_id: format!("{room}-{n}"),
+                ..Message::default()
             })
             .collect();
         store.append_batch(&messages).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -236,6 +236,24 @@ impl ImageCatalog for BlobStore {
             stored_at_ms: record.stored_at,
         }))
     }
+
+    /// The record first (from then on no message can refer to the image),
+    /// then the picture and its thumbnail; a file already gone is fine.
+    async fn remove_image(&self, key: &BlobKey) -> Result<(), ApiError> {
+        let paths =
+            [self.record_path(key), self.hidden_record_path(key), self.path_of(key), self.path_of(&key.thumbnail())];
+        for path in paths {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::error!(%error, key = %key, "cannot remove an unsent image");
+                    return Err(internal("cannot remove the image"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A file in `.incoming`: removed on drop unless renamed into place.

@@ -1,6 +1,7 @@
 //! `MessageStore` on the single table (docs/aws.md, "Access patterns"). The
 //! trait's methods delegate to one module per concern.
 
+mod changes;
 mod history;
 mod moods;
 mod rooms;
@@ -9,9 +10,9 @@ mod send;
 mod users;
 
 use async_trait::async_trait;
-use moodchat_core::ports::{Appended, HistorySlice, Identity, MessageStore, RoomListing};
+use moodchat_core::ports::{Appended, Changed, HistorySlice, Identity, MessageChange, MessageStore, RoomListing};
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
-use moodchat_protocol::{ApiError, AuthorMood, Message, Room, RoomKind, UserRef};
+use moodchat_protocol::{ApiError, Message, Room, RoomKind, UserRef};
 
 use super::Table;
 
@@ -110,13 +111,16 @@ impl MessageStore for DynamoStore {
         history::message(&self.table, room_id, message_id).await
     }
 
-    async fn set_author_mood(
-        &self,
-        room_id: &str,
-        message_id: &str,
-        mood: Option<AuthorMood>,
-    ) -> Result<bool, ApiError> {
-        moods::set(&self.table, room_id, message_id, mood).await
+    async fn change_message(&self, room_id: &str, message_id: &str, change: &MessageChange) -> Result<Changed, ApiError> {
+        changes::change(&self.table, room_id, message_id, change).await
+    }
+
+    async fn changed_since(&self, room_id: &str, after: u64, limit: u32) -> Result<Vec<Message>, ApiError> {
+        changes::changed_since(&self.table, room_id, after, limit).await
+    }
+
+    async fn change_number(&self, room_id: &str) -> Result<u64, ApiError> {
+        changes::change_number(&self.table, room_id).await
     }
 
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {

@@ -1,58 +1,16 @@
 //! The author's mood of a message, kept beside the model's label, and the
 //! labelled-mood items the export reads (`LABELS#<ulid prefix>`, docs/aws.md).
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::Put;
 use moodchat_protocol::{ApiError, AuthorMood, Message};
 
-use super::{history, is_condition_failure};
-use crate::dynamo::attrs::{from_json, n, number, s, text};
+use crate::dynamo::attrs::{n, number, s, text};
 use crate::dynamo::{failed, keys, message_item, Table};
 
 /// ULIDs are Crockford base32; their first character is at most '7'.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-fn mood_value(mood: &AuthorMood) -> AttributeValue {
-    from_json(&serde_json::to_value(mood).expect("a mood serializes"))
-}
-
-/// Sets or clears the author's mood; false when the room has no such message.
-pub async fn set(table: &Table, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
-    let Some(message) = history::message(table, room_id, message_id).await? else { return Ok(false) };
-    let room_key = keys::room(room_id);
-    let message_update = Update::builder()
-        .table_name(&table.name)
-        .key("PK", s(&room_key))
-        .key("SK", s(keys::message(message.seq)))
-        .condition_expression("attribute_exists(PK)");
-    let message_update = match &mood {
-        Some(mood) => message_update.update_expression("SET author_mood = :mood").expression_attribute_values(":mood", mood_value(mood)),
-        None => message_update.update_expression("REMOVE author_mood"),
-    };
-    let label = match &mood {
-        Some(mood) => TransactWriteItem::builder().put(label_item(table, &message, mood)?).build(),
-        None => {
-            let delete = Delete::builder()
-                .table_name(&table.name)
-                .key("PK", s(keys::labels(&message.id)))
-                .key("SK", s(keys::label(&message.id)))
-                .build()
-                .map_err(failed("set mood"))?;
-            TransactWriteItem::builder().delete(delete).build()
-        }
-    };
-    table
-        .client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().update(message_update.build().map_err(failed("set mood"))?).build())
-        .transact_items(label)
-        .send()
-        .await
-        .map_err(failed("set mood"))?;
-    refresh_room_head(table, &room_key, message.seq, mood.as_ref()).await?;
-    Ok(true)
-}
-
-fn label_item(table: &Table, message: &Message, mood: &AuthorMood) -> Result<Put, ApiError> {
+pub(super) fn label_item(table: &Table, message: &Message, mood: &AuthorMood) -> Result<Put, ApiError> {
     let mut put = Put::builder()
         .table_name(&table.name)
         .item("PK", s(keys::labels(&message.id)))
@@ -66,28 +24,6 @@ fn label_item(table: &Table, message: &Message, mood: &AuthorMood) -> Result<Put
         put = put.item("model_label", s(&sentiment.label));
     }
     put.build().map_err(failed("set mood"))
-}
-
-/// The room list shows the newest message: if it is this one, its copy in
-/// the room's META changes too (a newer message since: nothing to do).
-async fn refresh_room_head(table: &Table, room_key: &str, seq: u64, mood: Option<&AuthorMood>) -> Result<(), ApiError> {
-    let update = table
-        .client
-        .update_item()
-        .table_name(&table.name)
-        .key("PK", s(room_key))
-        .key("SK", s(keys::META))
-        .condition_expression("last_seq = :seq")
-        .expression_attribute_values(":seq", n(seq));
-    let update = match mood {
-        Some(mood) => update.update_expression("SET last_message.author_mood = :mood").expression_attribute_values(":mood", mood_value(mood)),
-        None => update.update_expression("REMOVE last_message.author_mood"),
-    };
-    match update.send().await {
-        Ok(_) => Ok(()),
-        Err(error) if is_condition_failure(&error) => Ok(()),
-        Err(error) => Err(failed("set mood")(error)),
-    }
 }
 
 /// Labelled messages with id > `after`, oldest first: the label partitions

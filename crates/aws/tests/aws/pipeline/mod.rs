@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use image::GenericImageView;
+use moodchat_aws::dynamo::images::DynamoImages;
 use moodchat_aws::pipeline::catalog::ProcessingCatalog;
 use moodchat_aws::pipeline::items::ImageItems;
 use moodchat_aws::pipeline::objects::upload_key;
@@ -224,7 +225,12 @@ fn a_send_before_the_upload_waits_and_an_upload_without_a_ticket_is_deleted() {
 fn a_send_naming_an_image_still_pending_gets_it_processed_at_once_or_learns_why_not() {
     let stack = Stack::new();
     let pipeline = Arc::new(stack.pipeline(Settings::default()));
-    let catalog = ProcessingCatalog::new(ImageItems::new(stack.table.clone()), pipeline, Arc::new(SystemClock));
+    let catalog = ProcessingCatalog::new(
+        DynamoImages::new(stack.table.clone(), Arc::new(SystemClock)),
+        ImageItems::new(stack.table.clone()),
+        pipeline,
+        Arc::new(SystemClock),
+    );
     block_on(async {
         let photo = photos::jpeg_with_exif(80, 40);
         let key = stack.ticket(ImageKind::Jpeg, photo.len()).await;

@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use moodchat_core::error::internal;
-use moodchat_core::{Appended, HistorySlice, Identity, MessageStore, MoodCount, RoomListing, SearchIndex};
-use moodchat_protocol::{ApiError, AuthorMood, Message, Room, UserRef};
+use moodchat_core::{Appended, Changed, HistorySlice, Identity, MessageChange, MessageStore, MoodCount, RoomListing, SearchIndex};
+use moodchat_protocol::{ApiError, Message, Room, UserRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use rows::{insert_member, insert_message, kind_to_sql, message_from_row, room_from_row, seq_at, sql_seq, MESSAGE_COLUMNS};
 
+mod changes;
 mod moods;
 mod rows;
 mod schema;
@@ -95,6 +96,9 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // An unsent message's text is overwritten on disk, not left in a free
+    // page for anyone reading the file.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.set_prepared_statement_cache_capacity(64);
     Ok(())
@@ -332,9 +336,19 @@ impl MessageStore for SqliteStore {
         self.read(move |connection| moods::message(connection, &room, &id)).await
     }
 
-    async fn set_author_mood(&self, room_id: &str, message_id: &str, mood: Option<AuthorMood>) -> Result<bool, ApiError> {
-        let (room, id) = (room_id.to_string(), message_id.to_string());
-        self.write(move |connection| moods::set_author_mood(connection, &room, &id, mood)).await
+    async fn change_message(&self, room_id: &str, message_id: &str, change: &MessageChange) -> Result<Changed, ApiError> {
+        let (room, id, change) = (room_id.to_string(), message_id.to_string(), change.clone());
+        self.write(move |connection| changes::change_message(connection, &room, &id, &change)).await
+    }
+
+    async fn changed_since(&self, room_id: &str, after: u64, limit: u32) -> Result<Vec<Message>, ApiError> {
+        let room = room_id.to_string();
+        self.read(move |connection| changes::changed_since(connection, &room, after, limit)).await
+    }
+
+    async fn change_number(&self, room_id: &str) -> Result<u64, ApiError> {
+        let room = room_id.to_string();
+        self.read(move |connection| changes::change_number(connection, &room)).await
     }
 
     async fn author_moods(&self, after: Option<&str>, limit: u32) -> Result<Vec<Message>, ApiError> {

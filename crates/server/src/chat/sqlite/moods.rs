@@ -41,19 +41,6 @@ pub fn author_moods(connection: &Connection, after: &str, limit: u32) -> rusqlit
     rows.collect()
 }
 
-/// Sets or clears it; false when the room has no message with that id.
-pub fn set_author_mood(
-    connection: &Connection,
-    room: &str,
-    id: &str,
-    mood: Option<AuthorMood>,
-) -> rusqlite::Result<bool> {
-    let changed = connection
-        .prepare_cached("UPDATE messages SET author_mood = ?3, author_mood_at = ?4 WHERE id = ?1 AND room = ?2")?
-        .execute(params![id, room, mood.map(|m| m.label.as_str()), mood.map(|m| m.set_at)])?;
-    Ok(changed > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use moodchat_core::{HistorySlice, MessageStore};

@@ -6,9 +6,10 @@ use moodchat_protocol::{Image, Message, Room, RoomKind, Sentiment, UserRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub const MESSAGE_COLUMNS: &str = "id, room, sender_sub, sender_name, text, image_key, image_url, image_w, image_h, \
-     sentiment_label, sentiment_score, sentiment_source, created_at, client_id, seq, author_mood, author_mood_at";
+     sentiment_label, sentiment_score, sentiment_source, created_at, client_id, seq, author_mood, author_mood_at, \
+     edited_at, deleted_at, change_seq";
 /// How many columns `MESSAGE_COLUMNS` has.
-const MESSAGE_WIDTH: usize = 17;
+const MESSAGE_WIDTH: usize = 20;
 
 /// `MESSAGE_COLUMNS` of the table alias `alias`.
 pub fn message_columns_of(alias: &str) -> String {
@@ -78,6 +79,9 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         client_id: row.get(13)?,
         seq: seq_at(row, 14)?,
         author_mood: super::moods::author_mood_from_row(row, 15)?,
+        edited_at: row.get(17)?,
+        deleted_at: row.get(18)?,
+        change: seq_at(row, 19)?,
     })
 }
 
@@ -115,7 +119,7 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
     connection
         .prepare_cached(&format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
         ))?
         .execute(params![
             message.id,
@@ -135,6 +139,9 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
             sql_seq(message.seq),
             message.author_mood.map(|m| m.label.as_str()),
             message.author_mood.map(|m| m.set_at),
+            message.edited_at,
+            message.deleted_at,
+            sql_seq(message.change),
         ])?;
     // Sending reads the room.
     connection

@@ -94,6 +94,7 @@ DROP TABLE reads;
 "#,
     super::moods::MIGRATION,
     super::search::MIGRATION,
+    super::changes::MIGRATION,
 ];
 
 /// Brings the database up to date. Several processes may open one database

@@ -54,6 +54,9 @@ fn two_stores_on_one_file_never_give_a_seq_twice() {
                             image: None,
                             sentiment: None,
                             author_mood: None,
+                            edited_at: None,
+                            deleted_at: None,
+                            change: 0,
                             created_at: 0,
                             client_id: format!("c{i}"),
                             seq: 0,
@@ -192,4 +195,45 @@ fn a_database_written_by_the_store_before_seqs_migrates_in_place() {
         let club = bobs.iter().find(|l| l.head.room.id == "club").expect("bob's club membership kept");
         assert_eq!((club.head.seq, club.last_read_seq), (2, Some(2)));
     });
+}
+
+/// An unsent message's text is gone from the file itself (secure_delete,
+/// then a checkpoint folds the WAL in), not only from what queries return.
+#[test]
+fn an_unsent_text_is_not_left_in_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chat.sqlite3");
+    let store = SqliteStore::open(&path).unwrap();
+    let secret = "my-bank-pin-is-4821-please-forget";
+    block_on(async {
+        let message = moodchat_protocol::Message {
+            id: "01J00000000000000000000001".into(),
+            room: "lobby".into(),
+            sender: moodchat_protocol::UserRef { sub: "sub-a".into(), name: "a".into() },
+            text: secret.into(),
+            client_id: "c1".into(),
+            ..Default::default()
+        };
+        store.append(&message).await.unwrap();
+        for n in 2..6 {
+            let id = format!("01J0000000000000000000000{n}");
+            let other = moodchat_protocol::Message { id, text: format!("other {n}"), client_id: format!("c{n}"), ..message.clone() };
+            store.append(&other).await.unwrap();
+        }
+        // The text in the database file proper, not only in the WAL.
+        Connection::open(&path).unwrap().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        let unsend = moodchat_core::MessageChange::Unsend { at: 5 };
+        let unsent = store.change_message("lobby", &message.id, &unsend).await.unwrap();
+        assert!(matches!(unsent, moodchat_core::Changed::Applied(ref m) if m.text.is_empty()), "{unsent:?}");
+    });
+    drop(store);
+    let connection = Connection::open(&path).unwrap();
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    drop(connection);
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let file = file.unwrap().path();
+        let bytes = std::fs::read(&file).unwrap();
+        let found = bytes.windows(secret.len()).any(|window| window == secret.as_bytes());
+        assert!(!found, "{} still holds the unsent text", file.display());
+    }
 }

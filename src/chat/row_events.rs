@@ -1,0 +1,49 @@
+//! What the message list does with clicks and keys in its rows, by
+//! delegation: rows are plain DOM without handlers (`message_row`), and a
+//! keyboard activation of a button is a click too. Retry buttons, images,
+//! mood pickers (`mood_badge`) and one's own message menu (`message_menu`);
+//! the pickers and the menu are chunks of their own, fetched when opened.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent, MouseEvent};
+
+use super::{image_viewer, message_menu, mood_badge, Chat};
+use crate::i18n::Locale;
+
+fn target_of(event: &web_sys::Event) -> Option<Element> {
+    event.target().and_then(|target| target.dyn_into::<Element>().ok())
+}
+
+pub fn click(event: &MouseEvent, on_retry: Callback<String>, chat: Option<Chat>, locale: Locale) {
+    let Some(target) = target_of(event) else { return };
+    let closest = |selector: &str| target.closest(selector).ok().flatten();
+    if let Some(button) = closest("button.retry") {
+        if let Some(client_id) = button.get_attribute("data-client-id") {
+            on_retry.run(client_id);
+        }
+    } else if let Some(opener) = closest(image_viewer::OPENER) {
+        leptos::task::spawn_local(image_viewer::show(opener, locale));
+    } else if let Some(button) = closest(mood_badge::BUTTON) {
+        leptos::task::spawn_local(mood_badge::toggle(button, locale));
+    } else if let (Some(option), Some(chat)) = (closest(mood_badge::OPTION), chat) {
+        leptos::task::spawn_local(mood_badge::choose(option, chat, locale));
+    } else if let Some(pressed) = closest(message_menu::BUTTON).or_else(|| closest(message_menu::OPTION)) {
+        leptos::task::spawn_local(message_menu::press(pressed, chat, locale));
+    }
+}
+
+/// Escape closes an open picker or menu (focus back on its button). (The
+/// editor's Enter is the menu chunk's own.)
+pub fn keydown(event: &KeyboardEvent, locale: Locale) {
+    let Some(target) = target_of(event) else { return };
+    if event.key() != "Escape" {
+        return;
+    }
+    if let Some(button) = mood_badge::picker_button(&target) {
+        leptos::task::spawn_local(mood_badge::toggle(button, locale));
+    } else if let Some(button) = message_menu::menu_button(&target) {
+        event.prevent_default();
+        leptos::task::spawn_local(message_menu::press(button, None, locale));
+    }
+}
