@@ -12,6 +12,7 @@ pub mod browser;
 pub mod chat;
 pub mod devtools;
 pub mod downloads;
+pub mod images;
 pub mod local_stack;
 pub mod moments;
 pub mod network;

@@ -10,6 +10,7 @@
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::a11y::keys;
+use moodchat_e2e::images::{attach_tiny_png, loaded_image, SHOWN_PREVIEW};
 use moodchat_e2e::{eventually, Browser, Server, DEADLINE};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -17,16 +18,6 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 const PASSWORD: &str = "Corr3ct-horse!";
-/// The composer's attachment block while it shows a preview.
-const SHOWN_PREVIEW: &str = ".composer-attachment:not([hidden]) .attachment-preview";
-
-/// A valid 4×3 RGB PNG (made with zlib and CRC-32; decodes in any reader).
-const TINY_PNG: [u8; 73] = [
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x04, 0x00, 0x00, 0x00, 0x03, 0x08, 0x02, 0x00, 0x00, 0x00, 0x3b, 0x96, 0x39, 0x91, 0x00, 0x00, 0x00, 0x10, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x78, 0xe0, 0xd0, 0x00, 0x47, 0x0c, 0x38, 0x39, 0x00, 0x80, 0xf6, 0x13, 0x81,
-    0xa4, 0x31, 0x0c, 0x4f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
 
 /// A webhook receiver on a free loopback port: every POST body it gets is
 /// parsed as JSON and handed to the channel; it always answers `204`.
@@ -76,24 +67,6 @@ async fn signed_in(server: &Server, email: &str, name: &str) -> anyhow::Result<B
     Ok(browser)
 }
 
-/// The first message row's image that has loaded: its (src, naturalWidth).
-async fn loaded_image(browser: &Browser) -> anyhow::Result<(String, u64)> {
-    eventually("an image in a message row to load", || async {
-        let found = browser
-            .client
-            .execute(
-                r#"const img = [...document.querySelectorAll('.message-rows .message img.message-image')]
-                       .find(img => img.complete && img.naturalWidth > 0);
-                   return img ? [img.currentSrc, img.naturalWidth] : null;"#,
-                vec![],
-            )
-            .await
-            .ok()?;
-        Some((found.get(0)?.as_str()?.to_owned(), found.get(1)?.as_u64()?))
-    })
-    .await
-}
-
 #[tokio::test]
 async fn an_attached_png_reaches_the_other_person_and_the_webhook() -> anyhow::Result<()> {
     let (webhook, mut notices) = webhook_receiver().await?;
@@ -101,13 +74,8 @@ async fn an_attached_png_reaches_the_other_person_and_the_webhook() -> anyhow::R
     let alice = signed_in(&server, "alice.images@example.com", "Alice").await?;
     let bob = signed_in(&server, "bob.images@example.com", "Bob").await?;
 
-    let file = tempfile::Builder::new().prefix("tiny").suffix(".png").tempfile()?;
-    std::fs::write(file.path(), TINY_PNG)?;
-    let input = alice.client.find(Locator::Css("#composer-image")).await?;
-    input.send_keys(&file.path().canonicalize()?.to_string_lossy()).await?;
     // The preview shows before anything is sent.
-    eventually("the attachment preview", || async { alice.client.find(Locator::Css(SHOWN_PREVIEW)).await.ok() })
-        .await?;
+    let _file = attach_tiny_png(&alice).await?;
     alice.send_message("a tiny red picture").await?;
     alice.wait_for_message("a tiny red picture").await?;
     let (_, alice_width) = loaded_image(&alice).await?;

@@ -4,14 +4,17 @@
 //! its config.json different. The app is on an origin of its own, as on
 //! Amplify Hosting, so every API call is a cross-origin request under the
 //! template's CORS. Two people sign up and sign in by SRP, chat in the lobby
-//! live with a mood on every message, one reloads and sees the history, and
-//! when the gateway drops a socket the app reconnects and resumes: nothing
-//! lost, nothing twice.
+//! live with a mood on every message, one shares an image (a presigned PUT
+//! straight into the bucket under the template's CORS rules, then the image
+//! pipeline) that both see, one reloads and sees the history, and when the
+//! gateway drops a socket the app reconnects and resumes: nothing lost,
+//! nothing twice.
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::{create_account, latest_code};
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::confirmed;
+use moodchat_e2e::images::{attach_tiny_png, loaded_image};
 use moodchat_e2e::{eventually, Browser, LocalStack, Site};
 
 const PASSWORD: &str = "Corr3ct-horse!";
@@ -53,8 +56,32 @@ async fn new_connection(stack: &LocalStack, known: &[String]) -> anyhow::Result<
     .await
 }
 
+/// The bucket's CORS, as the template sets it: a browser's preflight for a
+/// PUT from the app's origin is allowed, from any other origin refused (S3's
+/// 403), so the upload above went through the template's rule, not an open
+/// door.
+async fn bucket_answers_only_the_app_origin(stack: &LocalStack, image_url: &str) -> anyhow::Result<()> {
+    let app_origin = stack.url("");
+    let preflight = |origin: &str| {
+        reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, image_url)
+            .header("origin", origin)
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight(&app_origin).await?;
+    assert_eq!(allowed.status(), 200, "the app's preflight");
+    let allowed_origin = allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok());
+    assert_eq!(allowed_origin, Some(app_origin.as_str()));
+    let refused = preflight("https://elsewhere.example").await?;
+    assert_eq!(refused.status(), 403, "another origin's preflight");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    Ok(())
+}
+
 #[tokio::test]
-async fn two_people_chat_through_the_local_serverless_stack_and_resume_after_the_gateway_drops_a_socket(
+async fn two_people_chat_and_share_an_image_through_the_local_serverless_stack_and_resume_after_a_drop(
 ) -> anyhow::Result<()> {
     let stack = LocalStack::start().await?;
     // The app's config is the template's Outputs, at the gateway, and the
@@ -85,13 +112,26 @@ async fn two_people_chat_through_the_local_serverless_stack_and_resume_after_the
     bo.send_message(reply).await?;
     assert_eq!(ana.wait_for_message(reply).await?.mood, "😞", "the negative model label");
     ana.wait_for_text(".presence", "Bo").await?;
+
+    // An image: the app PUTs it to the presigned URL of its ticket, across
+    // origins into the bucket; the gateway's S3 notice runs the image
+    // pipeline, and both browsers load the stored image from the bucket.
+    let _file = attach_tiny_png(&ana).await?;
+    let picture = "a tiny red picture";
+    ana.send_message(picture).await?;
+    bo.wait_for_message(picture).await?;
+    let (image_url, width) = loaded_image(&bo).await?;
+    assert_eq!(width, 4, "Bo's browser decoded the 4×3 image from {image_url}");
+    assert_eq!(loaded_image(&ana).await?.1, 4, "and so did Ana's");
     ana.screenshot("aws-local-lobby-live").await?;
+    bucket_answers_only_the_app_origin(&stack, &image_url).await?;
 
     // A reload shows the history (the HTTP API's history from DynamoDB).
     bo.client.refresh().await?;
     bo.wait_for_text(".page-room h1", "Lobby").await?;
     bo.wait_connected().await?;
-    shows(&bo, &[hello, reply]).await?;
+    shows(&bo, &[hello, reply, picture]).await?;
+    assert_eq!(loaded_image(&bo).await?.1, 4, "the image is in the history too");
 
     // The gateway drops Bo's socket (DeleteConnection, as API Gateway closes
     // one at its 2-hour or idle limit); Ana writes on at once. Bo's app
@@ -113,7 +153,7 @@ async fn two_people_chat_through_the_local_serverless_stack_and_resume_after_the
     bo.wait_connected().await?;
     let changes = bo.connection_changes().await?;
     assert!(changes.iter().any(|c| !c.contains(" ok")), "Bo's app saw the drop: {changes:?}");
-    let everything = [hello, reply, meanwhile[0], meanwhile[1], meanwhile[2]];
+    let everything = [hello, reply, picture, meanwhile[0], meanwhile[1], meanwhile[2]];
     shows(&bo, &everything).await?;
     shows(&ana, &everything).await?;
     assert!(!stack.connections().await?.contains(&bo_connection), "the dropped connection is gone");

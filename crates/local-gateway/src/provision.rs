@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::Value;
 
-use crate::template::{Stack, TableDef};
+use crate::template::{CorsDef, Stack, TableDef};
 
 /// SDK configuration for a local service: plain HTTP, dummy credentials.
 pub fn sdk_config(endpoint: &str, region: &str) -> aws_sdk_dynamodb::config::Builder {
@@ -108,6 +108,25 @@ pub fn s3_client(moto: &str, region: &str) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
+/// The template's `CorsConfiguration` of a bucket as S3's API takes it, so that
+/// moto answers a browser's preflight for a presigned PUT as S3 would.
+fn cors_configuration(rules: &[CorsDef]) -> Result<aws_sdk_s3::types::CorsConfiguration> {
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let rules = rules
+        .iter()
+        .map(|rule| {
+            CorsRule::builder()
+                .set_allowed_origins(Some(rule.allow_origins.clone()))
+                .set_allowed_methods(Some(rule.allow_methods.clone()))
+                .set_allowed_headers(Some(rule.allow_headers.clone()))
+                .set_max_age_seconds(rule.max_age.and_then(|age| i32::try_from(age).ok()))
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("a bucket's CORS rule")?;
+    Ok(CorsConfiguration::builder().set_cors_rules(Some(rules)).build()?)
+}
+
 /// Every table of the stack in DynamoDB Local; buckets and topics in moto.
 pub async fn provision(stack: &Stack, dynamodb: &str, moto: &str, region: &str) -> Result<()> {
     let client = dynamodb_client(dynamodb, region);
@@ -117,6 +136,14 @@ pub async fn provision(stack: &Stack, dynamodb: &str, moto: &str, region: &str) 
     let s3 = s3_client(moto, region);
     for bucket in &stack.buckets {
         s3.create_bucket().bucket(&bucket.name).send().await.with_context(|| format!("CreateBucket {}", bucket.name))?;
+        if !bucket.cors.is_empty() {
+            s3.put_bucket_cors()
+                .bucket(&bucket.name)
+                .cors_configuration(cors_configuration(&bucket.cors)?)
+                .send()
+                .await
+                .with_context(|| format!("PutBucketCors {}", bucket.name))?;
+        }
     }
     let sns_config = aws_sdk_sns::config::Builder::new()
         .behavior_version_latest()

@@ -90,12 +90,19 @@ pub async fn start_dynamodb_local_until_exit() -> Result<Service> {
     Ok(Service { name: "DynamoDB Local", endpoint, _child: child })
 }
 
+/// moto's server answers every origin (flask-cors on all its routes) unless
+/// told not to; S3 answers a browser only as the bucket's CORS rules say, which
+/// `provision` gives each bucket from the template. Without this a cross-origin
+/// upload the template would refuse works here.
+const MOTO_AS_S3_FOR_CORS: (&str, &str) = ("MOTO_DISABLE_GLOBAL_CORS", "true");
+
 /// moto's server (S3 and SNS here), one process for both.
 pub async fn start_moto() -> Result<Service> {
     let server = from_env("MOODCHAT_MOTO_SERVER")?;
     let port = free_port()?;
     let child = Command::new(&server)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env(MOTO_AS_S3_FOR_CORS.0, MOTO_AS_S3_FOR_CORS.1)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -119,6 +126,7 @@ pub async fn start_moto_until_exit() -> Result<Service> {
         .arg("sh")
         .arg(&server)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env(MOTO_AS_S3_FOR_CORS.0, MOTO_AS_S3_FOR_CORS.1)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
