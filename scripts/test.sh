@@ -50,7 +50,9 @@ step "Release build of the SPA and its size"
 # the first screen, the list's jump to a result: centring, marking and
 # focusing it, the gap a jump far back leaves; not traced byte by byte). The
 # button, the panel, the jump and the chart are in the room_tools chunk.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 139
+# 140 with edit and unsend merged too: 142,810 B (139.5 KB) on 2026-12-06,
+# the sum of what each added alone (+3,928 B, +1,383 B); docs/benchmarks.md.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 140
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

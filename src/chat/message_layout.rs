@@ -28,6 +28,51 @@ impl Layout {
         let (top, bottom) = (self.offsets[index], self.offsets[index + 1]);
         (top - (height - (bottom - top)) / 2.0).max(0.0) - bottom
     }
+
+    /// The anchor that shows row `index` at the viewport's top, `margin`
+    /// below it (where the reader left off, under the "new messages" line).
+    pub fn at_top(&self, index: usize, margin: f64) -> f64 {
+        (self.offsets[index] - margin).max(0.0) - self.offsets[index + 1]
+    }
+}
+
+/// Where a row is to be shown: in the middle of the view (a search result) or
+/// at its top (where the reader left off).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Place {
+    Centre,
+    Top,
+}
+
+/// Space left above the row a list opens at, so its edge is seen.
+const TOP_MARGIN_PX: f64 = 8.0;
+
+impl Layout {
+    /// The anchor that shows row `index` at `place` in a viewport `height` tall.
+    pub fn placed(&self, index: usize, place: Place, height: f64) -> f64 {
+        match place {
+            Place::Centre => self.centred(index, height),
+            Place::Top => self.at_top(index, TOP_MARGIN_PX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of 10, 30 and 20 px: a row shown at the top keeps its margin
+    /// above it, one centred has equal space above and below.
+    #[test]
+    fn anchors_are_relative_to_the_rows_bottom() {
+        let layout = Layout { offsets: vec![0.0, 10.0, 40.0, 60.0] };
+        // Row 1's bottom is at 40; its top at 10 shown 8 px down: view top 2.
+        assert_eq!(40.0 + layout.placed(1, Place::Top, 100.0), 2.0);
+        // Row 0 cannot have 8 px above it: the view starts at 0.
+        assert_eq!(10.0 + layout.placed(0, Place::Top, 100.0), 0.0);
+        // Row 2 (40..60) in a 40 px view: 10 px above and below it.
+        assert_eq!(60.0 + layout.placed(2, Place::Centre, 40.0), 30.0);
+    }
 }
 
 /// A guess for a row not yet measured: text lines, a header when the

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 use super::dom::{on_resize, set_style, Keyed};
 use super::local_images;
-use super::message_layout::{estimate, measure_rows, Layout};
+use super::message_layout::{estimate, measure_rows, Layout, Place};
 use super::message_row::{build_row, RowData};
 use super::row_focus;
 use super::store::{placement, Entry, SendState, Timeline};
@@ -84,7 +84,12 @@ pub fn MessageList(
     let newest_key: StoredValue<Option<String>> = StoredValue::new(None);
     // A search result brought into view, to focus once its row is drawn.
     let focus_row = RwSignal::new(None::<String>);
-    let centre_on: StoredValue<Option<String>> = StoredValue::new(None);
+    // A row to show at a place (a search result in the middle, where the
+    // reader left off at the top), placed again at each layout until the
+    // reader scrolls: the rows' estimated heights may be far off (a day
+    // line, a name, the "new messages" line added once found), and a scroll
+    // event of the list's own placing may come after a measurement.
+    let place_row: StoredValue<Option<(String, Place)>> = StoredValue::new(None);
 
     let layout = Memo::new(move |_| {
         measured.track();
@@ -228,13 +233,13 @@ pub fn MessageList(
         }
         if let Some(index) = first_unread.filter(|_| !left_off_shown.get_value()) {
             left_off_shown.set_value(true);
-            let (top, bottom) = layout.with_untracked(|layout| (layout.offsets[index], layout.offsets[index + 1]));
-            let target = (top - 8.0).max(0.0);
+            let bottom = layout.with_untracked(|layout| layout.offsets[index + 1]);
+            let target = bottom + layout.with_untracked(|layout| layout.placed(index, Place::Top, 0.0));
             if target + f64::from(scroller.client_height()) < total - BOTTOM_SLACK_PX {
                 stick_to_bottom.set_value(false);
                 new_below.set(true);
                 let key = timeline.with_untracked(|t| t.entry(index).map(|e| e.key().to_owned())).unwrap_or_default();
-                anchor.set_value(Some((key, target - bottom)));
+                place_row.set_value(Some((key, Place::Top)));
             }
         }
         if let Some((key, _)) = timeline.try_update_untracked(Timeline::take_focus).flatten() {
@@ -243,18 +248,16 @@ pub fn MessageList(
             left_off_shown.set_value(true);
             stick_to_bottom.set_value(false);
             focus_row.set(Some(key.clone()));
-            centre_on.set_value(Some(key));
+            place_row.set_value(Some((key, Place::Centre)));
         }
-        // A result is centred again at each layout until its row has been
-        // measured: its estimated height may be far off (a day line, a name).
-        if let Some(key) = centre_on.get_value() {
+        if let Some((key, place)) = place_row.get_value() {
             let index = timeline.with_untracked(|timeline| timeline.index_of(&key));
             let height = f64::from(scroller.client_height());
-            let measured = heights.with_value(|heights| heights.contains_key(&key));
-            if measured || index.is_none() {
-                centre_on.set_value(None);
+            if index.is_none() || stick_to_bottom.get_value() {
+                place_row.set_value(None);
             }
-            anchor.set_value(index.map(|index| (key, layout.with_untracked(|l| l.centred(index, height)))).or(anchor.get_value()));
+            let placed = index.map(|index| (key, layout.with_untracked(|l| l.placed(index, place, height))));
+            anchor.set_value(placed.or(anchor.get_value()));
         }
         // Someone wrote while the reader is up in the history: say so.
         if newest_key.get_value() != newest {
@@ -300,6 +303,12 @@ pub fn MessageList(
         let top = f64::from(scroller.scroll_top());
         let height = f64::from(scroller.client_height());
         let previous_top = scroll_top.get_untracked();
+        // The list's own placing scrolls to where `scroll_top` says; any
+        // other position is the reader's, who then leaves a placed row.
+        let reader_moved = (top - previous_top).abs() >= 1.0;
+        if reader_moved {
+            place_row.set_value(None);
+        }
         // Judged from what is on screen, not from `layout`: a measurement
         // may have grown the layout while the spacer has not followed yet.
         let at_bottom = top + height >= f64::from(scroller.scroll_height()) - BOTTOM_SLACK_PX;
@@ -320,11 +329,13 @@ pub fn MessageList(
         let top = f64::from(scroller.scroll_top());
         scroll_top.set(top);
         viewport.set(height);
-        anchor.set_value(layout.with_untracked(|layout| {
-            let index = layout.row_at(top);
-            let key = timeline.with_untracked(|timeline| timeline.entry(index).map(|entry| entry.key().to_owned()))?;
-            Some((key, top - layout.offsets[index + 1]))
-        }));
+        if place_row.get_value().is_none() {
+            anchor.set_value(layout.with_untracked(|layout| {
+                let index = layout.row_at(top);
+                let key = timeline.with_untracked(|timeline| timeline.entry(index).map(|entry| entry.key().to_owned()))?;
+                Some((key, top - layout.offsets[index + 1]))
+            }));
+        }
         if at_bottom {
             on_read.run(());
         }
