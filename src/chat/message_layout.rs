@@ -60,6 +60,7 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// Rows of 10, 30 and 20 px: a row shown at the top keeps its margin
     /// above it, one centred has equal space above and below.
