@@ -52,7 +52,12 @@ step "Release build of the SPA and its size"
 # button, the panel, the jump and the chart are in the room_tools chunk.
 # 140 with edit and unsend merged too: 142,810 B (139.5 KB) on 2026-12-06,
 # the sum of what each added alone (+3,928 B, +1,383 B); docs/benchmarks.md.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 140
+# 142 for issue 17's reactions: 144,623 B (141.2 KB) measured against
+# 143,459 B (140.1 KB: already over 139 since edit and unsend) without the
+# app's part, +1,164 B: the row's chips and the picker's button in the main
+# module +1,051 B, their CSS +139 B (docs/benchmarks.md). The picker is in the
+# message_menu chunk.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 142
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

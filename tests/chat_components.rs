@@ -126,6 +126,7 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
             edited_at: None,
             deleted_at: None,
             change: 0,
+            reactions: Vec::new(),
         created_at: 1_763_900_000_000 + n as i64 * 60_000,
         client_id: format!("c{n}"),
         seq: n as u64,

@@ -50,6 +50,7 @@ fn confirmed(client_id: &str, image: Option<Image>) -> Message {
             edited_at: None,
             deleted_at: None,
             change: 0,
+            reactions: Vec::new(),
         created_at: 1_763_900_000_000,
         client_id: client_id.into(),
         seq: 0,

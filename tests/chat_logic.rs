@@ -30,6 +30,7 @@ mod store {
             edited_at: None,
             deleted_at: None,
             change: 0,
+            reactions: Vec::new(),
             created_at: at,
             client_id: client_id.into(),
             seq: 0,

@@ -152,6 +152,18 @@ impl Api {
         wire::message(&wire::parse(&text)).ok_or_else(invalid)
     }
 
+    /// One's reaction `emoji` on a message on (`on`) or off: the message as
+    /// it now is (docs/protocol.md, "Reactions").
+    pub async fn react(&self, room: &str, message_id: &str, emoji: &str, on: bool) -> Result<Message, ApiError> {
+        let path = format!("/rooms/{}/messages/{}/reactions", encode(room), encode(message_id));
+        let body = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&body, &JsValue::from_str("emoji"), &JsValue::from_str(emoji));
+        let _ = js_sys::Reflect::set(&body, &JsValue::from_str("on"), &JsValue::from_bool(on));
+        let body = js_sys::JSON::stringify(&body).map(String::from).unwrap_or_default();
+        let text = self.call(Method::PUT, &path, Some(body)).await?;
+        wire::message(&wire::parse(&text)).ok_or_else(invalid)
+    }
+
     pub async fn mark_read(&self, room: &str, message_id: &str) -> Result<(), ApiError> {
         let body = wire::object(&[("message_id", Some(message_id))]);
         self.call(Method::POST, &format!("/rooms/{}/read", encode(room)), Some(body)).await.map(|_| ())

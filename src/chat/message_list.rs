@@ -152,6 +152,7 @@ pub fn MessageList(
                         new_group: place.new_group,
                         unread_line: timeline.first_unread.as_deref() == Some(entry.key()),
                         target: timeline.marked.as_deref() == Some(entry.key()),
+                        me: me_for_rows.clone(),
                     })
                 })
                 .collect()

@@ -7,6 +7,9 @@
 //! delegation from the list (`row_events`). Everyone else sees the result
 //! from the server's `message_changed` event; the author sees the answer at
 //! once. A refusal stays visible, translated, in the menu.
+//!
+//! Reactions (`reactions`: the picker and the chips under a message) go
+//! through the same split point, in the same chunk.
 
 use leptos::prelude::*;
 use moodchat_protocol::limits::EDIT_WINDOW_MS;
@@ -17,14 +20,14 @@ use web_sys::{Element, HtmlElement, HtmlTextAreaElement, KeyboardEvent};
 use super::api::ApiError;
 use super::composer::{should_send, EnterKey};
 use super::dom::{append, document, element, set, with_text};
-use super::Chat;
+use super::{reaction_chips, reactions, Chat};
 use crate::i18n::{Locale, Texts};
 
 /// The menu button of one's own message.
 pub const BUTTON: &str = "button.message-actions";
 /// A button of an open menu (an option, save, cancel, confirm).
 pub const OPTION: &str = ".message-menu button[data-action]";
-const MENU: &str = ".message-menu";
+pub(super) const MENU: &str = ".message-menu";
 
 /// The open menu `target` is in (where Escape was pressed): its button.
 pub fn menu_button(target: &Element) -> Option<Element> {
@@ -34,14 +37,21 @@ pub fn menu_button(target: &Element) -> Option<Element> {
 split_fn! { message_menu:
     /// `clicked` is the menu's button (a `BUTTON`: open or close the menu;
     /// Escape in the menu comes here too) or one of its buttons (an
-    /// `OPTION`). One split point for both keeps the main module's share of
+    /// `OPTION`); or the reaction picker's button, one of its options or a
+    /// reaction's chip (`reaction_chips`). One split point for both keeps the main module's share of
     /// the feature to one stub.
     pub async fn press(clicked: Element, chat: Option<Chat>, locale: Locale) {
         let t = locale.texts();
         if clicked.matches(BUTTON).unwrap_or(false) {
             toggle_menu(&clicked, t);
+        } else if clicked.matches(reaction_chips::BUTTON).unwrap_or(false) {
+            reactions::toggle_picker(&clicked, chat.as_ref(), t);
         } else if let Some(chat) = chat {
-            act(&clicked, chat, t).await;
+            if clicked.has_attribute("data-emoji") {
+                reactions::react(&clicked, chat, t).await;
+            } else {
+                act(&clicked, chat, t).await;
+            }
         }
     }
 }
@@ -67,7 +77,7 @@ fn toggle_menu(button: &Element, t: &Texts) {
     focus(menu.first_element_child().as_ref());
 }
 
-fn action(label: &str, action: &str, role: &str) -> Element {
+pub(super) fn action(label: &str, action: &str, role: &str) -> Element {
     let button = with_text(&document(), "button", "", label);
     set(&button, "type", "button");
     set(&button, "data-action", action);
@@ -78,7 +88,7 @@ fn action(label: &str, action: &str, role: &str) -> Element {
 }
 
 /// Closes a menu and gives focus back to its button.
-fn close(menu: &Element) {
+pub(super) fn close(menu: &Element) {
     let button = menu.previous_element_sibling();
     menu.remove();
     if let Some(button) = &button {
@@ -199,7 +209,7 @@ async fn commit(menu: &Element, chat: Chat, room: &str, id: &str, text: Option<&
     }
 }
 
-fn focus(element: Option<&Element>) {
+pub(super) fn focus(element: Option<&Element>) {
     if let Some(element) = element.and_then(|element| element.dyn_ref::<HtmlElement>()) {
         let _ = element.focus();
     }

@@ -7,6 +7,7 @@ use super::dom::{append, document, element, set, set_style, with_text};
 use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
 use super::mood_badge::badge;
+use super::reaction_chips::{chips, react_button};
 use super::store::SendState;
 use super::time::{day_label, full_label, time_label};
 use crate::i18n::Texts;
@@ -26,6 +27,8 @@ pub struct RowData {
     /// The search result jumped to (`Timeline::marked`): marked, and
     /// focusable so that the list can give it the keyboard focus.
     pub target: bool,
+    /// Who is reading (their `sub`): the reactions that are theirs show pressed.
+    pub me: String,
 }
 
 impl RowData {
@@ -193,7 +196,14 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
     if own && !deleted {
         append(&body, &menu_button(message, t));
     }
+    let sent = row.state == SendState::Sent && !message.id.is_empty();
+    if sent && !deleted {
+        append(&body, &react_button(&document, message, t));
+    }
     append(&root, &body);
+    if let Some(chips) = chips(&document, message, &row.me, t) {
+        append(&root, &chips);
+    }
 
     match row.state {
         SendState::Sent => {}

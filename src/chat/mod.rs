@@ -29,6 +29,8 @@ pub mod mood_badge;
 pub mod mood_worker;
 pub mod outbox;
 pub mod pacing;
+pub mod reaction_chips;
+mod reactions;
 pub mod reconnect;
 pub mod room_list;
 pub mod room_mood;

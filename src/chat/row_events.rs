@@ -1,14 +1,15 @@
 //! What the message list does with clicks and keys in its rows, by
 //! delegation: rows are plain DOM without handlers (`message_row`), and a
 //! keyboard activation of a button is a click too. Retry buttons, images,
-//! mood pickers (`mood_badge`) and one's own message menu (`message_menu`);
+//! mood pickers (`mood_badge`), one's own message menu (`message_menu`) and
+//! reactions (`reaction_chips`: the chips and the picker's button);
 //! the pickers and the menu are chunks of their own, fetched when opened.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, MouseEvent};
 
-use super::{image_viewer, message_menu, mood_badge, Chat};
+use super::{image_viewer, message_menu, mood_badge, reaction_chips, Chat};
 use crate::i18n::Locale;
 
 fn target_of(event: &web_sys::Event) -> Option<Element> {
@@ -28,7 +29,11 @@ pub fn click(event: &MouseEvent, on_retry: Callback<String>, chat: Option<Chat>,
         leptos::task::spawn_local(mood_badge::toggle(button, locale));
     } else if let (Some(option), Some(chat)) = (closest(mood_badge::OPTION), chat) {
         leptos::task::spawn_local(mood_badge::choose(option, chat, locale));
-    } else if let Some(pressed) = closest(message_menu::BUTTON).or_else(|| closest(message_menu::OPTION)) {
+    } else if let Some(pressed) = closest(message_menu::BUTTON)
+        .or_else(|| closest(message_menu::OPTION))
+        .or_else(|| closest(reaction_chips::CHIP))
+        .or_else(|| closest(reaction_chips::BUTTON))
+    {
         leptos::task::spawn_local(message_menu::press(pressed, chat, locale));
     }
 }

@@ -45,6 +45,7 @@ impl Pending {
             edited_at: None,
             deleted_at: None,
             change: 0,
+            reactions: Vec::new(),
             created_at: self.created_at,
             client_id: self.client_id.clone(),
             // The server assigns it.

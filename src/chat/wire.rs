@@ -8,7 +8,7 @@
 //! tests parse the exact documents the server sends.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use moodchat_protocol::{AuthorMood, Image, Message, Mood, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Message, Mood, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn get(value: &JsValue, name: &str) -> JsValue {
@@ -67,6 +67,10 @@ pub fn message(value: &JsValue) -> Option<Message> {
         edited_at: number(value, "edited_at").map(|at| at as i64),
         deleted_at: number(value, "deleted_at").map(|at| at as i64),
         change: number(value, "change").unwrap_or_default() as u64,
+        reactions: list(value, "reactions")
+            .iter()
+            .filter_map(|reaction| Some(Reaction { emoji: text(reaction, "emoji")?, users: users(reaction, "users") }))
+            .collect(),
     })
 }
 
@@ -146,7 +150,7 @@ pub enum Event {
     RoomAdded { room: String },
     /// The author of a message set (or, with `None`, cleared) its mood.
     AuthorMood { room: String, message_id: String, author_mood: Option<AuthorMood>, change: u64 },
-    /// A message was edited or unsent (or changed while we were away).
+    /// A message was edited, unsent or reacted to (or changed while we were away).
     Changed(Message),
     /// `pong` and errors about nothing we sent.
     Other,

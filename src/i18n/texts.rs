@@ -95,6 +95,15 @@ pub struct Texts {
     pub chat_cancel: &'static str,
     pub chat_edit_failed: &'static str,
     pub chat_edit_too_late: &'static str,
+    /// The button that opens the reaction picker, and the picker.
+    pub chat_react: &'static str,
+    /// The reactions under a message (a group's name).
+    pub chat_reactions: &'static str,
+    /// The names of `limits::REACTION_EMOJI`, in its order: the picker's
+    /// options and the chips' accessible names.
+    pub chat_reaction_names: [&'static str; 6],
+    /// After a count of people ("2명" in Korean, nothing in English).
+    pub chat_people_suffix: &'static str,
     pub chat_image_alt: &'static str,
     pub image_attach: &'static str,
     pub image_remove: &'static str,

@@ -97,6 +97,9 @@ pub async fn handle_text<R: Replies>(
         ClientFrame::UnsendMessage { room, message_id } => {
             service.unsend_message(caller.who, &room, &message_id).await.map(|_| ())
         }
+        ClientFrame::React { room, message_id, emoji, on } => {
+            service.react(caller.who, &room, &message_id, &emoji, on).await.map(|_| ())
+        }
     };
     match outcome {
         Ok(()) => Ok(()),

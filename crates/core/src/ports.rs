@@ -143,6 +143,11 @@ pub enum MessageChange {
     Unsend { at: i64 },
     /// The author's mood set (`Some`) or cleared (`None`); the model's kept.
     AuthorMood(Option<AuthorMood>),
+    /// `user` adds (`on`) or removes their reaction `emoji` (one of
+    /// `limits::REACTION_EMOJI`, checked before). Adding one already there,
+    /// removing one that is not, or adding past `REACTION_MAX_USERS` leaves
+    /// the reactions as they were.
+    React { emoji: String, user: UserRef, on: bool },
 }
 
 impl MessageChange {
@@ -163,9 +168,38 @@ impl MessageChange {
                 message.author_mood = None;
                 message.edited_at = None;
                 message.deleted_at = Some(*at);
+                message.reactions.clear();
             }
             MessageChange::AuthorMood(mood) => message.author_mood = *mood,
+            MessageChange::React { emoji, user, on } => react(message, emoji, user, *on),
         }
+    }
+}
+
+/// The reactions after `user` set `emoji` on or off: one entry per emoji
+/// with people, in `REACTION_EMOJI` order, each person once.
+fn react(message: &mut Message, emoji: &str, user: &UserRef, on: bool) {
+    use moodchat_protocol::limits::{reaction_index, REACTION_MAX_USERS};
+    use moodchat_protocol::Reaction;
+    let reactions = &mut message.reactions;
+    match reactions.iter().position(|r| r.emoji == emoji) {
+        Some(at) if on => {
+            let users = &mut reactions[at].users;
+            if users.len() < REACTION_MAX_USERS && !users.iter().any(|u| u.sub == user.sub) {
+                users.push(user.clone());
+            }
+        }
+        Some(at) => {
+            reactions[at].users.retain(|u| u.sub != user.sub);
+            if reactions[at].users.is_empty() {
+                reactions.remove(at);
+            }
+        }
+        None if on => {
+            reactions.push(Reaction { emoji: emoji.to_string(), users: vec![user.clone()] });
+            reactions.sort_by_key(|r| reaction_index(&r.emoji).unwrap_or(usize::MAX));
+        }
+        None => {}
     }
 }
 

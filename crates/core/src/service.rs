@@ -29,6 +29,7 @@ mod images;
 mod live;
 mod membership;
 mod moods;
+mod reactions;
 mod room_mood;
 mod search;
 
@@ -294,6 +295,7 @@ impl ChatService {
             edited_at: None,
             deleted_at: None,
             change: 0,
+            reactions: Vec::new(),
             created_at: 0,
             client_id,
             // Assigned by the store with the write.

@@ -39,7 +39,8 @@ macro_rules! store_contract_tests {
             mood_counts_are_per_day_of_the_shown_mood,
             changes_are_numbered_per_room_apart_from_seqs,
             an_unsend_empties_the_stored_message_and_ends_its_changes,
-            concurrent_changes_get_every_number_once);
+            concurrent_changes_get_every_number_once,
+            reactions_are_numbered_changes_kept_with_the_message);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -66,9 +67,10 @@ fn draft(room: &str, sender: &str, client_id: &str, n: u64) -> Message {
         image: None,
         sentiment: None,
         author_mood: None,
-            edited_at: None,
-            deleted_at: None,
-            change: 0,
+        edited_at: None,
+        deleted_at: None,
+        change: 0,
+        reactions: Vec::new(),
         created_at: n as i64,
         client_id: client_id.into(),
         seq: 999_999,
@@ -468,4 +470,64 @@ pub async fn concurrent_changes_get_every_number_once(store: &dyn MessageStore) 
     assert_eq!(changed.len(), MESSAGES as usize, "each message once");
     assert!(changed.windows(2).all(|w| w[0].change < w[1].change));
     assert!(changed.iter().all(|m| m.text.ends_with(&format!("v{}", EACH - 1))), "the latest edit of each");
+}
+
+fn react(emoji: &str, who: &Identity, on: bool) -> MessageChange {
+    MessageChange::React { emoji: emoji.into(), user: who.user_ref(), on }
+}
+
+fn reactions(message: &Message) -> Vec<(&str, Vec<&str>)> {
+    message.reactions.iter().map(|r| (r.emoji.as_str(), r.users.iter().map(|u| u.name.as_str()).collect())).collect()
+}
+
+pub async fn reactions_are_numbered_changes_kept_with_the_message(store: &dyn MessageStore) {
+    use moodchat_protocol::limits::REACTION_EMOJI;
+    let [thumbs, heart, ..] = REACTION_EMOJI;
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let first = new(store.append(&draft("lobby", "alice", "c1", 1)).await.unwrap());
+    let second = new(store.append(&draft("lobby", "alice", "c2", 2)).await.unwrap());
+    let mood = AuthorMood { label: Mood::Negative, set_at: 5 };
+    store.set_author_mood("lobby", &first.id, Some(mood)).await.unwrap();
+
+    let reacted = applied(store.change_message("lobby", &first.id, &react(heart, &bob, true)).await.unwrap());
+    assert_eq!((reacted.change, reacted.seq), (2, first.seq));
+    applied(store.change_message("lobby", &first.id, &react(thumbs, &alice, true)).await.unwrap());
+    let both = applied(store.change_message("lobby", &first.id, &react(heart, &alice, true)).await.unwrap());
+    assert_eq!(both.change, 4);
+    assert_eq!(reactions(&both), [(thumbs, vec!["alice"]), (heart, vec!["bob", "alice"])], "in the set's order, then who came first");
+    assert_eq!(both.author_mood, Some(mood), "a reaction leaves the rest of the message as it was");
+    assert_eq!(store.author_moods(None, 10).await.unwrap().len(), 1, "the author's correction is still exported");
+
+    // Stored with the message: every read carries them.
+    assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap(), both);
+    let latest = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!(latest[1], both);
+    assert_eq!(store.changed_since("lobby", 0, 10).await.unwrap(), std::slice::from_ref(&both));
+
+    // On the room's newest message, the room list's copy follows.
+    applied(store.change_message("lobby", &second.id, &react(thumbs, &bob, true)).await.unwrap());
+    let listings = store.room_listings(&alice.sub, false).await.unwrap();
+    let lobby = listings.iter().find(|l| l.head.room.id == "lobby").unwrap();
+    let head = lobby.head.last_message.as_ref().unwrap();
+    assert_eq!((reactions(head), lobby.head.seq), (vec![(thumbs, vec!["bob"])], 2), "never a new position");
+
+    // Off again; the last person off removes the emoji's entry.
+    let off = applied(store.change_message("lobby", &first.id, &react(heart, &bob, false)).await.unwrap());
+    assert_eq!(reactions(&off), [(thumbs, vec!["alice"]), (heart, vec!["alice"])]);
+    let off = applied(store.change_message("lobby", &first.id, &react(thumbs, &alice, false)).await.unwrap());
+    assert_eq!((reactions(&off), off.change), (vec![(heart, vec!["alice"])], 7));
+    assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap(), off);
+
+    // An edit keeps them; an unsend removes them with the rest.
+    let edited = applied(store.change_message("lobby", &first.id, &edit("fixed", 8)).await.unwrap());
+    assert_eq!(reactions(&edited), [(heart, vec!["alice"])]);
+    let unsent = applied(store.change_message("lobby", &first.id, &MessageChange::Unsend { at: 9 }).await.unwrap());
+    assert!(unsent.reactions.is_empty());
+    assert_eq!(store.message("lobby", &first.id).await.unwrap().unwrap(), unsent, "gone from storage");
+    assert_eq!(
+        store.change_message("lobby", &first.id, &react(thumbs, &bob, true)).await.unwrap(),
+        Changed::AlreadyUnsent(unsent)
+    );
+    assert_eq!(store.change_number("lobby").await.unwrap(), 9, "no number for a refused reaction");
 }

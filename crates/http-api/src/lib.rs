@@ -57,6 +57,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: ApiState) -> Router<S> {
         .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
         .route("/rooms/{room}/messages/{message}", put(rest::edit_message).delete(rest::unsend_message))
         .route("/rooms/{room}/messages/{message}/mood", put(rest::set_mood).delete(rest::clear_mood))
+        .route("/rooms/{room}/messages/{message}/reactions", put(rest::react))
         .route("/rooms/{room}/read", post(rest::mark_read))
         .route("/rooms/{room}/members", get(rest::members))
         .route("/rooms/{room}/moods", get(rest::room_mood))

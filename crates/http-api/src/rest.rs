@@ -12,7 +12,7 @@ use moodchat_core::SendRequest;
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
     CreateRoom, EditMessage, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery,
-    RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, UserList, UserQuery,
+    RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, SetReaction, UserList, UserQuery,
 };
 use moodchat_protocol::{Message, Room};
 
@@ -102,6 +102,19 @@ pub async fn edit_message(
 ) -> Result<Json<Message>> {
     chat.service.charge(Limited::Sends, &who.sub).await?;
     Ok(Json(chat.service.edit_message(&who, &room, &message_id, &body.text).await?))
+}
+
+/// `PUT .../messages/{id}/reactions`: the caller's reaction on or off
+/// (docs/protocol.md, "Reactions"); the answer is the message as it now is.
+/// Counted against the same per-user rate as sends.
+pub async fn react(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path((room, message_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<SetReaction>,
+) -> Result<Json<Message>> {
+    chat.service.charge(Limited::Sends, &who.sub).await?;
+    Ok(Json(chat.service.react(&who, &room, &message_id, &body.emoji, body.on).await?))
 }
 
 /// `DELETE .../messages/{id}`: unsend; the answer is the emptied message.

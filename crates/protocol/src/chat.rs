@@ -82,6 +82,21 @@ pub struct Message {
     /// keeps the copy with the highest one (docs/protocol.md, "Changes").
     #[serde(default, skip_serializing_if = "is_zero")]
     pub change: u64,
+    /// Reactions, one entry per emoji that has at least one person, in the
+    /// order of `limits::REACTION_EMOJI` (docs/protocol.md, "Reactions").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// The people who reacted to a message with one emoji. The count is
+/// `users.len()`; "did I react" is whether `users` holds my `sub`. Bounded:
+/// at most `limits::REACTION_MAX_USERS` people per emoji.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// One of `limits::REACTION_EMOJI`.
+    pub emoji: String,
+    /// Who reacted, in the order they did.
+    pub users: Vec<UserRef>,
 }
 
 fn is_zero(change: &u64) -> bool {
@@ -89,6 +104,11 @@ fn is_zero(change: &u64) -> bool {
 }
 
 impl Message {
+    /// Whether `sub` reacted with `emoji`.
+    pub fn reacted(&self, emoji: &str, sub: &str) -> bool {
+        self.reactions.iter().any(|r| r.emoji == emoji && r.users.iter().any(|u| u.sub == sub))
+    }
+
     /// The mood to show: the author's choice if any, else the model's label.
     pub fn shown_mood(&self) -> Option<&str> {
         match (&self.author_mood, &self.sentiment) {
@@ -200,6 +220,24 @@ mod tests {
             client_id: "c".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn reactions_are_carried_only_when_there_are_some() {
+        let plain = serde_json::to_string(&message(None)).unwrap();
+        assert!(!plain.contains("reactions"), "{plain}");
+        let ada = UserRef { sub: "a".into(), name: "Ada".into() };
+        let reacted = Message {
+            reactions: vec![Reaction { emoji: "👍".into(), users: vec![ada] }],
+            change: 2,
+            ..message(None)
+        };
+        let json = serde_json::to_string(&reacted).unwrap();
+        assert!(json.contains(r#""reactions":[{"emoji":"👍","users":[{"sub":"a","name":"Ada"}]}]"#), "{json}");
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), reacted);
+        assert!(reacted.reacted("👍", "a"));
+        assert!(!reacted.reacted("👍", "b"));
+        assert!(!reacted.reacted("🙏", "a"));
     }
 
     #[test]

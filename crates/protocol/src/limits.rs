@@ -54,3 +54,18 @@ pub const MOOD_RECENT_MESSAGES: u32 = 100;
 
 /// How long after sending a message its author may edit it: 24 hours.
 pub const EDIT_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The emoji a message can be reacted with, in the order messages list them
+/// (docs/protocol.md, "Reactions"): thumbs up, red heart, tears of joy,
+/// surprise, crying, folded hands. Exactly these strings (the heart carries
+/// its emoji presentation selector, U+FE0F); anything else is refused.
+pub const REACTION_EMOJI: [&str; 6] = ["\u{1F44D}", "\u{2764}\u{FE0F}", "\u{1F602}", "\u{1F62E}", "\u{1F622}", "\u{1F64F}"];
+/// At most this many people per emoji on one message: what every copy of
+/// a message carries stays bounded (6 x 50 names). The next one is refused
+/// (409 `conflict`); reacting with another emoji still works.
+pub const REACTION_MAX_USERS: usize = 50;
+
+/// Where `emoji` is in `REACTION_EMOJI`, `None` when it is not one of them.
+pub fn reaction_index(emoji: &str) -> Option<usize> {
+    REACTION_EMOJI.iter().position(|known| *known == emoji)
+}

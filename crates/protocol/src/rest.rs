@@ -59,6 +59,15 @@ pub struct MessagePage {
     pub changes: u64,
 }
 
+/// `PUT /api/rooms/{id}/messages/{message_id}/reactions`: add (`on: true`)
+/// or remove (`on: false`) the caller's reaction `emoji`; the answer is the
+/// message as it now is (docs/protocol.md, "Reactions").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetReaction {
+    pub emoji: String,
+    pub on: bool,
+}
+
 /// `PUT /api/rooms/{id}/messages/{message_id}`: the author's new text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditMessage {

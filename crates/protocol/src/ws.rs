@@ -47,6 +47,12 @@ pub enum ClientFrame {
     /// removed for everyone.
     #[serde(rename = "unsendMessage")]
     UnsendMessage { room: String, message_id: String },
+    /// Adds (`on: true`) or removes (`on: false`) the sender's reaction
+    /// `emoji` (one of `limits::REACTION_EMOJI`) on a message of a room they
+    /// are a member of. Setting what is already so changes nothing, so a
+    /// repeated frame is harmless. The room hears `message_changed`.
+    #[serde(rename = "react")]
+    React { room: String, message_id: String, emoji: String, on: bool },
     #[serde(rename = "ping")]
     Ping,
 }
@@ -63,6 +69,7 @@ impl ClientFrame {
         "setMood",
         "editMessage",
         "unsendMessage",
+        "react",
         "ping",
     ];
 }
@@ -244,6 +251,20 @@ mod tests {
             change: 0,
         };
         assert!(serde_json::to_string(&set).unwrap().contains(r#""author_mood":{"label":"negative","set_at":5}"#));
+    }
+
+    #[test]
+    fn a_react_frame_says_on_or_off() {
+        let json = r#"{"action":"react","room":"lobby","message_id":"01J","emoji":"👍","on":true}"#;
+        let frame: ClientFrame = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::React { room: "lobby".into(), message_id: "01J".into(), emoji: "👍".into(), on: true }
+        );
+        assert_eq!(serde_json::to_string(&frame).unwrap(), json);
+        assert!(ClientFrame::ACTIONS.contains(&"react"));
+        let without_on = r#"{"action":"react","room":"lobby","message_id":"01J","emoji":"x"}"#;
+        assert!(serde_json::from_str::<ClientFrame>(without_on).is_err(), "`on` is required: a toggle is not idempotent");
     }
 
     #[test]

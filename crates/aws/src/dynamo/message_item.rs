@@ -53,6 +53,9 @@ pub fn to_item(message: &Message) -> Item {
     if message.change > 0 {
         item.insert("change".into(), n(message.change));
     }
+    if !message.reactions.is_empty() {
+        item.insert("reactions".into(), nested(&message.reactions));
+    }
     item
 }
 
@@ -72,6 +75,7 @@ pub fn from_item(item: &Item) -> Result<Message, ApiError> {
         edited_at: number(item, "edited_at"),
         deleted_at: number(item, "deleted_at"),
         change: number(item, "change").unwrap_or(0),
+        reactions: read_nested(item, "reactions")?.unwrap_or_default(),
     })
 }
 
@@ -96,6 +100,7 @@ mod tests {
             edited_at: Some(8),
             deleted_at: None,
             change: 3,
+            reactions: vec![moodchat_protocol::Reaction { emoji: "👍".into(), users: vec![UserRef { sub: "sub-b".into(), name: "Bo".into() }] }],
         };
         assert_eq!(from_item(&to_item(&message)).unwrap(), message);
         let mut broken = to_item(&message);

@@ -10,6 +10,7 @@ mod connection_contract;
 mod gateway;
 mod http_api;
 mod pipeline;
+mod reactions;
 mod presigned;
 mod push;
 mod rate;

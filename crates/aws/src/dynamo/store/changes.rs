@@ -104,6 +104,15 @@ fn items(
         MessageChange::AuthorMood(Some(mood)) => {
             TransactWriteItem::builder().put(moods::label_item(table, message, mood)?).build()
         }
+        // A reaction leaves the text and the correction as they were: the
+        // labelled copy stays.
+        MessageChange::React { .. } => {
+            return Ok(vec![
+                TransactWriteItem::builder().update(room.build().map_err(failed("change message"))?).build(),
+                TransactWriteItem::builder().put(message_put).build(),
+                TransactWriteItem::builder().put(log).build(),
+            ]);
+        }
         // An edit drops the correction, an unsend the text: no copy stays.
         _ => {
             let delete = Delete::builder()

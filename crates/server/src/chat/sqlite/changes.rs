@@ -4,8 +4,9 @@
 //! "what changed since N" without reading the room's other messages.
 
 use moodchat_core::{Changed, MessageChange};
-use moodchat_protocol::Message;
-use rusqlite::{params, Connection, TransactionBehavior};
+use moodchat_protocol::{Message, Reaction};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, Row, TransactionBehavior};
 
 use super::moods;
 use super::rows::{message_from_row, seq_at, sql_seq, MESSAGE_COLUMNS};
@@ -21,6 +22,23 @@ CREATE INDEX messages_by_change ON messages (room, change_seq) WHERE change_seq 
 -- An unsent text leaves the search index for good, not only its matches.
 INSERT INTO message_search (message_search, rank) VALUES ('secure-delete', 1);
 "#;
+
+/// Migration 6 (issue 17's reactions): a message's reactions as the JSON
+/// array the protocol carries (`Message::reactions`), NULL when none. Kept
+/// on the row, so every read of a message has them without a join, and a
+/// reaction is a change like any other (read, apply, write back).
+pub const REACTIONS_MIGRATION: &str = r#"
+ALTER TABLE messages ADD COLUMN reactions TEXT;
+"#;
+
+pub fn reactions_to_sql(reactions: &[Reaction]) -> Option<String> {
+    (!reactions.is_empty()).then(|| serde_json::to_string(reactions).expect("reactions serialize"))
+}
+
+pub fn reactions_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Vec<Reaction>> {
+    let Some(json) = row.get::<_, Option<String>>(at)? else { return Ok(Vec::new()) };
+    serde_json::from_str(&json).map_err(|error| rusqlite::Error::FromSqlConversionFailure(at, Type::Text, Box::new(error)))
+}
 
 /// Reads, changes and writes back the message in one immediate
 /// transaction (the write lock is held from the read on, whatever other
@@ -56,7 +74,7 @@ fn write_back(connection: &Connection, message: &Message) -> rusqlite::Result<()
         .prepare_cached(
             "UPDATE messages SET text = ?3, image_key = ?4, image_url = ?5, image_w = ?6, image_h = ?7, \
              sentiment_label = ?8, sentiment_score = ?9, sentiment_source = ?10, author_mood = ?11, \
-             author_mood_at = ?12, edited_at = ?13, deleted_at = ?14, change_seq = ?15 \
+             author_mood_at = ?12, edited_at = ?13, deleted_at = ?14, change_seq = ?15, reactions = ?16 \
              WHERE id = ?1 AND room = ?2",
         )?
         .execute(params![
@@ -75,6 +93,7 @@ fn write_back(connection: &Connection, message: &Message) -> rusqlite::Result<()
             message.edited_at,
             message.deleted_at,
             sql_seq(message.change),
+            reactions_to_sql(&message.reactions),
         ])?;
     Ok(())
 }

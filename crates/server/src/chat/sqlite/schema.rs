@@ -95,6 +95,7 @@ DROP TABLE reads;
     super::moods::MIGRATION,
     super::search::MIGRATION,
     super::changes::MIGRATION,
+    super::changes::REACTIONS_MIGRATION,
 ];
 
 /// Brings the database up to date. Several processes may open one database
