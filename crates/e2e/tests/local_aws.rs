@@ -8,7 +8,8 @@
 //! straight into the bucket under the template's CORS rules, then the image
 //! pipeline) that both see, one reloads and sees the history, and when the
 //! gateway drops a socket the app reconnects and resumes: nothing lost,
-//! nothing twice.
+//! nothing twice. Then a direct conversation, and a third person whose
+//! network blocks WebSockets chatting by polling.
 
 use fantoccini::Locator;
 use moodchat_e2e::auth::{create_account, latest_code};
@@ -19,6 +20,31 @@ use moodchat_e2e::{eventually, Browser, LocalStack, Site};
 
 const PASSWORD: &str = "Corr3ct-horse!";
 const MOODS: [&str; 3] = ["😊", "😐", "😞"];
+
+/// A browser behind a proxy that blocks WebSockets: each one fails before
+/// it opens (`error`, then `close` with 1006), as a refused handshake does.
+/// (DevTools' `Network.setBlockedURLs` does not apply to WebSockets.)
+const SOCKETS_THAT_NEVER_OPEN: &str = r#"
+window.WebSocket = class BlockedWebSocket extends EventTarget {
+  static CONNECTING = 0; static OPEN = 1; static CLOSING = 2; static CLOSED = 3;
+  constructor(url) {
+    super();
+    this.url = url;
+    this.readyState = 0;
+    setTimeout(() => {
+      this.readyState = 3;
+      const error = new Event('error');
+      if (this.onerror) this.onerror(error);
+      this.dispatchEvent(error);
+      const close = new CloseEvent('close', { code: 1006, wasClean: false });
+      if (this.onclose) this.onclose(close);
+      this.dispatchEvent(close);
+    }, 20);
+  }
+  send() { throw new DOMException('the socket is not open', 'InvalidStateError'); }
+  close() {}
+};
+"#;
 
 /// Signs up through the app's own pages: Cognito's SignUp, the code from
 /// the provider's outbox, then the app signs in by SRP.
@@ -98,7 +124,7 @@ async fn two_people_chat_and_share_an_image_through_the_local_serverless_stack_a
 
     // Bo's account exists already; he signs in on the sign-in page (SRP).
     create_account(&stack, "bo@example.com", "Bo", PASSWORD).await?;
-    let bo = Browser::start_with(options).await?;
+    let bo = Browser::start_with(options.clone()).await?;
     bo.sign_in(&stack, "bo@example.com", PASSWORD, "Bo").await?;
     bo.open_room(&stack, "lobby", "Lobby").await?;
 
@@ -164,6 +190,43 @@ async fn two_people_chat_and_share_an_image_through_the_local_serverless_stack_a
     bo.send_message(back).await?;
     ana.wait_for_message(back).await?;
 
+    // A direct conversation: Bo finds Ana by name and writes to her; her
+    // open app learns of the conversation live (the functions subscribe her
+    // connections to it) and shows it in her list.
+    bo.open_direct("An", "Ana").await?;
+    let private = "just between us: the demo moved to 3pm";
+    bo.send_message(private).await?;
+    bo.wait_for_message(private).await?;
+    ana.room_entry("Bo").await?.click().await?;
+    ana.wait_for_text(".page-room h1", "Bo").await?;
+    assert_eq!(ana.wait_for_message(private).await?.text, private);
+    bo.screenshot("aws-local-direct").await?;
+
+    // Polling: Cy's network lets no WebSocket through (as some proxies do:
+    // every socket fails before it opens, as the browser reports it then),
+    // so the app's `auto` transport falls back to polling the HTTP API; she
+    // gets the lobby's history, what Ana writes with her next poll, and what
+    // she writes reaches the others live.
+    create_account(&stack, "cy@example.com", "Cy", PASSWORD).await?;
+    let cy = Browser::start_with(options).await?;
+    let devtools = cy.devtools().await?;
+    devtools.run_before_each_document(SOCKETS_THAT_NEVER_OPEN).await?;
+    cy.sign_in(&stack, "cy@example.com", PASSWORD, "Cy").await?;
+    cy.open_room(&stack, "lobby", "Lobby").await?;
+    cy.wait_polling().await?;
+    let lobby = [hello, reply, picture, meanwhile[0], meanwhile[1], meanwhile[2], back];
+    shows(&cy, &lobby).await?;
+    ana.switch_to_room("Lobby").await?;
+    let to_cy = "welcome Cy, polling or not";
+    ana.send_message(to_cy).await?;
+    cy.wait_for_message(to_cy).await?;
+    let from_cy = "thanks, it works through the proxy";
+    cy.send_message(from_cy).await?;
+    ana.wait_for_message(from_cy).await?;
+    assert!(cy.connection_class().await?.contains("polling"), "Cy still polls");
+    cy.screenshot("aws-local-polling").await?;
+
+    cy.close().await?;
     ana.close().await?;
     bo.close().await
 }
