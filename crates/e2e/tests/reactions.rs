@@ -6,6 +6,7 @@
 //! poll (no WebSocket), a reaction arrives with the next poll. Screenshots
 //! in the test artifacts (reactions-*).
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
@@ -164,4 +165,48 @@ async fn a_polling_app_gets_a_reaction_with_its_next_poll() -> anyhow::Result<()
     carol.close().await?;
     dong.close().await?;
     Ok(())
+}
+
+/// The computed opacity of message `id`'s reaction button.
+async fn react_button_opacity(browser: &Browser, id: &str) -> Option<String> {
+    let script = "const b = document.querySelector(`button.react-button[data-message-id=\"${arguments[0]}\"]`);
+                  return b ? getComputedStyle(b).opacity : null;";
+    browser.client.execute(script, vec![id.into()]).await.ok()?.as_str().map(str::to_owned)
+}
+
+/// Without a touch screen, a row's tools are hidden until the row is
+/// pointed at or holds the focus, so a long room is not a column of
+/// buttons; by keyboard they show as soon as the focus reaches them. (The
+/// headless browser has no touch screen, `pointer: none`, as a desktop.)
+#[tokio::test]
+async fn the_tools_show_on_the_row_pointed_at_or_focused() -> anyhow::Result<()> {
+    let server = Server::start(&[]).await?;
+    let erin = signed_in(&server, "erin@example.com", "Erin", BrowserOptions::default(), "Lobby").await?;
+    let (first, second) = ("first, with its tools hidden", "second, pointed at");
+    erin.send_message(first).await?;
+    erin.send_message(second).await?;
+    let first_id = erin.wait_for_message(first).await?.key;
+    let second_id = erin.wait_for_message(second).await?.key;
+    // The composer has the focus and nothing is pointed at.
+    for id in [&first_id, &second_id] {
+        eventually("the row's tools hidden", || async { (react_button_opacity(&erin, id).await? == "0").then_some(()) })
+            .await?;
+    }
+
+    // Pointed at: that row's tools show, not the other's.
+    let row = erin.client.find(Locator::Css(&format!(".message-rows .message[data-key='{second_id}']"))).await?;
+    let point_at_row = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement { element: row, duration: None, x: 0.0, y: 0.0 });
+    erin.client.perform_actions(point_at_row).await?;
+    eventually("the pointed row's tools", || async {
+        (react_button_opacity(&erin, &second_id).await? == "1").then_some(())
+    })
+    .await?;
+    assert_eq!(react_button_opacity(&erin, &first_id).await.as_deref(), Some("0"), "the other row's stay hidden");
+
+    // By keyboard: the focus on the first row's button shows it.
+    erin.client.execute("document.querySelector(`button.react-button[data-message-id=\"${arguments[0]}\"]`).focus()", vec![first_id.clone().into()]).await?;
+    eventually("the focused row's tools", || async { (react_button_opacity(&erin, &first_id).await? == "1").then_some(()) })
+        .await?;
+    erin.screenshot("reactions-tools-on-focus-desktop").await?;
+    erin.close().await
 }
