@@ -38,10 +38,16 @@ pub fn click(event: &MouseEvent, on_retry: Callback<String>, chat: Option<Chat>,
     }
 }
 
-/// Escape closes an open picker or menu (focus back on its button). (The
-/// editor's Enter is the menu chunk's own.)
+/// Escape closes an open picker or menu (focus back on its button); the
+/// arrow keys, Home and End move between its items, as in any menu (the
+/// WAI-ARIA menu pattern; Tab works too). (The editor's Enter is the menu
+/// chunk's own.)
 pub fn keydown(event: &KeyboardEvent, locale: Locale) {
     let Some(target) = target_of(event) else { return };
+    if move_in_menu(&target, &event.key()) {
+        event.prevent_default();
+        return;
+    }
     if event.key() != "Escape" {
         return;
     }
@@ -51,4 +57,31 @@ pub fn keydown(event: &KeyboardEvent, locale: Locale) {
         event.prevent_default();
         leptos::task::spawn_local(message_menu::press(button, None, locale));
     }
+}
+
+/// Moves the focus from `item` to the next, previous, first or last item of
+/// its menu (wrapping around); false if `key` is not such a move or `item`
+/// is not in a menu.
+fn move_in_menu(item: &Element, key: &str) -> bool {
+    let step: i64 = match key {
+        "ArrowDown" | "ArrowRight" => 1,
+        "ArrowUp" | "ArrowLeft" => -1,
+        "Home" => i64::MIN,
+        "End" => i64::MAX,
+        _ => return false,
+    };
+    let Some(menu) = item.closest("[role=menu]").ok().flatten() else { return false };
+    let Ok(items) = menu.query_selector_all("[role^=menuitem]") else { return false };
+    let count = i64::from(items.length());
+    if count == 0 {
+        return false;
+    }
+    let current = (0..items.length()).find(|&i| items.item(i).as_ref() == Some(item.as_ref())).map_or(-1, i64::from);
+    let next = match step {
+        i64::MIN => 0,
+        i64::MAX => count - 1,
+        step => (current + step).rem_euclid(count),
+    };
+    let next = items.item(next as u32).and_then(|node| node.dyn_into::<web_sys::HtmlElement>().ok());
+    next.is_some_and(|next| next.focus().is_ok())
 }

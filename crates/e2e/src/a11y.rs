@@ -186,4 +186,8 @@ pub mod keys {
     pub const TAB: char = '\u{E004}';
     pub const ENTER: char = '\u{E007}';
     pub const ESCAPE: char = '\u{E00C}';
+    pub const END: char = '\u{E010}';
+    pub const HOME: char = '\u{E011}';
+    pub const ARROW_LEFT: char = '\u{E012}';
+    pub const ARROW_RIGHT: char = '\u{E014}';
 }

@@ -8,6 +8,7 @@
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
+use moodchat_e2e::a11y::keys::{ARROW_LEFT, ARROW_RIGHT, END, ESCAPE, HOME};
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::ENTER;
@@ -208,5 +209,24 @@ async fn the_tools_show_on_the_row_pointed_at_or_focused() -> anyhow::Result<()>
     eventually("the focused row's tools", || async { (react_button_opacity(&erin, &first_id).await? == "1").then_some(()) })
         .await?;
     erin.screenshot("reactions-tools-on-focus-desktop").await?;
+
+    // The picker is a menu: the arrow keys, Home and End move between its
+    // emoji, wrapping around; Escape gives the focus back to the button.
+    react_button(&erin, &first_id).await?.send_keys(ENTER).await?;
+    picker_option(&erin, THUMBS).await?;
+    let focused_emoji = || async {
+        let focused = erin.client.active_element().await?;
+        anyhow::Ok(focused.attr("data-emoji").await?.unwrap_or_default())
+    };
+    for (key, emoji) in [(ARROW_RIGHT, HEART), (END, "🙏"), (ARROW_RIGHT, THUMBS), (ARROW_LEFT, "🙏"), (HOME, THUMBS)] {
+        erin.client.active_element().await?.send_keys(&key.to_string()).await?;
+        assert_eq!(focused_emoji().await?, emoji, "after {key:?}");
+    }
+    erin.client.active_element().await?.send_keys(&ESCAPE.to_string()).await?;
+    eventually("the focus back on the button", || async {
+        let focused = erin.client.active_element().await.ok()?;
+        focused.attr("class").await.ok()??.contains("react-button").then_some(())
+    })
+    .await?;
     erin.close().await
 }
