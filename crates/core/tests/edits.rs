@@ -3,77 +3,17 @@
 //! a poller and a resuming connection get, that a change is never unread,
 //! and that every refusal changes nothing.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+mod support;
 
-use async_trait::async_trait;
+use std::sync::atomic::Ordering;
+
 use futures_executor::block_on;
-use moodchat_core::edge::{handle_text, Caller, Replies};
-use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
-use moodchat_core::{ChatService, Clock, ConnectionId, Identity, MessageStore, SendRequest};
+use moodchat_core::edge::{handle_text, Caller};
+use moodchat_core::{Clock, ConnectionId, MessageStore};
 use moodchat_protocol::limits::EDIT_WINDOW_MS;
 use moodchat_protocol::rest::HistoryQuery;
-use moodchat_protocol::{ApiError, ErrorCode, Message, Mood, ServerEvent};
-
-#[derive(Default)]
-struct HandClock(AtomicI64);
-
-impl Clock for HandClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-struct World {
-    chat: ChatService,
-    hub: Arc<InMemoryHub>,
-    store: Arc<InMemoryStore>,
-    clock: Arc<HandClock>,
-}
-
-fn world() -> World {
-    let hub = Arc::new(InMemoryHub::default());
-    let store = Arc::new(InMemoryStore::default());
-    let clock = Arc::new(HandClock(AtomicI64::new(1_700_000_000_000)));
-    let chat = ChatService::builder(store.clone(), hub.clone(), hub.clone(), Arc::new(ThreadSpawner))
-        .clock(clock.clone())
-        .build();
-    World { chat, hub, store, clock }
-}
-
-fn user(name: &str) -> Identity {
-    Identity { sub: format!("sub-{name}"), username: name.into(), name: name.into(), email: None }
-}
-
-fn send(text: &str, client_id: &str) -> SendRequest {
-    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
-}
-
-fn code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ErrorCode {
-    result.unwrap_err().code
-}
-
-/// Alice and Bob, both registered and live in the lobby.
-async fn two_people(w: &World) -> (Identity, Identity, ConnectionId, ConnectionId) {
-    let (alice, bob) = (user("alice"), user("bob"));
-    let (a, b) = (ConnectionId("a".into()), ConnectionId("b".into()));
-    for (who, conn) in [(&alice, &a), (&bob, &b)] {
-        w.chat.register(who).await.unwrap();
-        w.chat.connect(who, conn).await.unwrap();
-        w.chat.join_live(who, conn, "lobby").await.unwrap();
-    }
-    (alice, bob, a, b)
-}
-
-fn changed_events(events: &[ServerEvent]) -> Vec<&Message> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::MessageChanged { message } => Some(message),
-            _ => None,
-        })
-        .collect()
-}
+use moodchat_protocol::{ErrorCode, Mood, ServerEvent};
+use support::*;
 
 #[test]
 fn an_edit_reaches_everyone_live_with_its_new_mood_and_is_never_unread() {
@@ -208,19 +148,6 @@ fn every_refusal_changes_nothing() {
         // Unsending has no window: a person may always take their words back.
         assert!(w.chat.unsend_message(&alice, "lobby", &sent.id).await.unwrap().deleted_at.is_some());
     });
-}
-
-#[derive(Default)]
-struct Recorded(Vec<ServerEvent>);
-
-#[async_trait]
-impl Replies for Recorded {
-    type Closed = ();
-
-    async fn reply(&mut self, event: &ServerEvent) -> Result<(), ()> {
-        self.0.push(event.clone());
-        Ok(())
-    }
 }
 
 #[test]

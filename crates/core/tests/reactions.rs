@@ -3,89 +3,15 @@
 //! connection get it with the changes, repeating a request is harmless, and
 //! every refusal changes nothing.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+mod support;
 
-use async_trait::async_trait;
 use futures_executor::block_on;
-use moodchat_core::edge::{handle_text, Caller, Replies};
-use moodchat_core::memory::{InMemoryHub, InMemoryStore, ThreadSpawner};
-use moodchat_core::{ChatService, Clock, ConnectionId, Identity, MessageStore, SendRequest};
+use moodchat_core::edge::{handle_text, Caller};
+use moodchat_core::{ConnectionId, Identity, MessageStore};
 use moodchat_protocol::limits::{REACTION_EMOJI, REACTION_MAX_USERS};
 use moodchat_protocol::rest::HistoryQuery;
-use moodchat_protocol::{ApiError, ErrorCode, Message, ServerEvent};
-
-#[derive(Default)]
-struct HandClock(AtomicI64);
-
-impl Clock for HandClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-struct World {
-    chat: ChatService,
-    hub: Arc<InMemoryHub>,
-    store: Arc<InMemoryStore>,
-}
-
-fn world() -> World {
-    let hub = Arc::new(InMemoryHub::default());
-    let store = Arc::new(InMemoryStore::default());
-    let clock = Arc::new(HandClock(AtomicI64::new(1_700_000_000_000)));
-    let chat = ChatService::builder(store.clone(), hub.clone(), hub.clone(), Arc::new(ThreadSpawner))
-        .clock(clock)
-        .build();
-    World { chat, hub, store }
-}
-
-fn user(name: &str) -> Identity {
-    Identity { sub: format!("sub-{name}"), username: name.into(), name: name.into(), email: None }
-}
-
-fn send(text: &str, client_id: &str) -> SendRequest {
-    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
-}
-
-fn code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ErrorCode {
-    result.unwrap_err().code
-}
-
-/// Alice and Bob, both registered and live in the lobby.
-async fn two_people(w: &World) -> (Identity, Identity, ConnectionId, ConnectionId) {
-    let (alice, bob) = (user("alice"), user("bob"));
-    let (a, b) = (ConnectionId("a".into()), ConnectionId("b".into()));
-    for (who, conn) in [(&alice, &a), (&bob, &b)] {
-        w.chat.register(who).await.unwrap();
-        w.chat.connect(who, conn).await.unwrap();
-        w.chat.join_live(who, conn, "lobby").await.unwrap();
-    }
-    (alice, bob, a, b)
-}
-
-fn changed_events(events: &[ServerEvent]) -> Vec<&Message> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::MessageChanged { message } => Some(message),
-            _ => None,
-        })
-        .collect()
-}
-
-#[derive(Default)]
-struct Recorded(Vec<ServerEvent>);
-
-#[async_trait]
-impl Replies for Recorded {
-    type Closed = ();
-
-    async fn reply(&mut self, event: &ServerEvent) -> Result<(), ()> {
-        self.0.push(event.clone());
-        Ok(())
-    }
-}
+use moodchat_protocol::{ErrorCode, Message, ServerEvent};
+use support::*;
 
 const THUMBS: &str = REACTION_EMOJI[0];
 const HEART: &str = REACTION_EMOJI[1];

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use moodchat_aws::pipeline::catalog::{LambdaPipeline, Processor};
 use moodchat_aws::pipeline::objects::upload_key;
@@ -98,11 +98,10 @@ fn the_function_from_the_template_processes_an_upload_when_it_lands_and_answers_
         let photo = photos::jpeg_with_exif(64, 32);
         let key = stack.ticket(ImageKind::Jpeg, photo.len()).await;
         stack.upload(&key, photo).await;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while stack.item(&key).await["status"] != "ready" {
-            assert!(Instant::now() < deadline, "the upload was not processed: {}", stack.item(&key).await);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        support::eventually("the upload processed by the notification's function", Duration::from_secs(30), || async {
+            (stack.item(&key).await["status"] == "ready").then_some(())
+        })
+        .await;
         assert!(stack.image(&key.thumbnail()).await.is_some());
         assert_eq!(stack.object(&upload_key(&key)).await, None, "the upload is deleted");
 
