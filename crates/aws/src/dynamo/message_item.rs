@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::attrs::{from_json, n, number, s, text, to_json};
+use super::keys;
 use super::Item;
 
 fn nested<T: Serialize>(value: &T) -> aws_sdk_dynamodb::types::AttributeValue {
@@ -21,6 +22,16 @@ fn read_nested<T: DeserializeOwned>(item: &Item, name: &str) -> Result<Option<T>
 fn corrupt(field: &str, error: impl std::fmt::Display) -> ApiError {
     tracing::error!(field, %error, "a stored message cannot be read");
     internal("a stored message cannot be read")
+}
+
+/// The message's item as stored: its attributes (`to_item`) under its keys,
+/// the room's partition at its seq, and the by-id index (GSI2).
+pub fn with_keys(mut fields: Item, message: &Message) -> Item {
+    fields.insert("PK".into(), s(keys::room(&message.room)));
+    fields.insert("SK".into(), s(keys::message(message.seq)));
+    fields.insert("GSI2PK".into(), s(keys::message_id(&message.id)));
+    fields.insert("GSI2SK".into(), s("MSG"));
+    fields
 }
 
 /// The message's own attributes (no keys).

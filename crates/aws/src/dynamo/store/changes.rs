@@ -82,14 +82,9 @@ fn items(
     } else {
         room.update_expression("SET change_seq = :next").condition_expression(counter)
     };
-    let mut message_fields = fields;
-    message_fields.insert("PK".into(), s(&room_key));
-    message_fields.insert("SK".into(), s(keys::message(message.seq)));
-    message_fields.insert("GSI2PK".into(), s(keys::message_id(&message.id)));
-    message_fields.insert("GSI2SK".into(), s("MSG"));
     let message_put = Put::builder()
         .table_name(&table.name)
-        .set_item(Some(message_fields))
+        .set_item(Some(message_item::with_keys(fields, message)))
         .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleted_at)")
         .build()
         .map_err(failed("change message"))?;

@@ -71,14 +71,9 @@ fn items(table: &Table, message: &Message, last: u64) -> Result<Vec<TransactWrit
         .expression_attribute_values(":message", aws_sdk_dynamodb::types::AttributeValue::M(fields.clone()))
         .build()
         .map_err(failed("send"))?;
-    let mut message_fields = fields;
-    message_fields.insert("PK".into(), s(&room_key));
-    message_fields.insert("SK".into(), s(keys::message(message.seq)));
-    message_fields.insert("GSI2PK".into(), s(keys::message_id(&message.id)));
-    message_fields.insert("GSI2SK".into(), s("MSG"));
     let message_put = Put::builder()
         .table_name(&table.name)
-        .set_item(Some(message_fields))
+        .set_item(Some(message_item::with_keys(fields, message)))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .map_err(failed("send"))?;
