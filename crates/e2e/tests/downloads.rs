@@ -17,7 +17,10 @@ use moodchat_e2e::network_log::Request;
 // reload's sake, and the sign-in page's chunks come on top of it).
 // Issue 17's reactions (the row's chips and the picker's button in the main
 // module, docs/benchmarks.md): a cold reload measured 156,095 B, over 152 KB.
-const COLD_RELOAD_MAX_BYTES: u64 = 153 * 1024;
+// The row tools on hover and the menus' arrow keys: 156,686 B measured by a
+// fresh clone's scripts/test.sh on 2026-12-06, 14 B over 153 KB (issue 14's
+// target, 160 KB, still met).
+const COLD_RELOAD_MAX_BYTES: u64 = 154 * 1024;
 const COLD_RELOAD_MAX_REQUESTS: usize = 12;
 const FIRST_VISIT_MAX_BYTES: u64 = 195 * 1024;
 const FIRST_VISIT_MAX_REQUESTS: usize = 28;
