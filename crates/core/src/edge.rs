@@ -194,7 +194,7 @@ async fn send_message<R: Replies>(
     // The wscat tutorial frame has no client_id; such sends still get an
     // ack, they are just not idempotent.
     let client_id = frame.client_id.unwrap_or_else(|| service.new_client_id());
-    let request = SendRequest { client_id: client_id.clone(), text: frame.text, image_key: frame.image_key };
+    let request = SendRequest { client_id: client_id.clone(), text: frame.text, image_key: frame.image_key, reply_to: frame.reply_to };
     let event = match service.send(caller.who, &room, request).await {
         Ok(sent) => {
             let message = sent.message;

@@ -30,6 +30,7 @@ mod live;
 mod membership;
 mod moods;
 mod reactions;
+mod replies;
 mod room_mood;
 mod search;
 
@@ -39,6 +40,8 @@ pub struct SendRequest {
     pub client_id: String,
     pub text: Option<String>,
     pub image_key: Option<String>,
+    /// The id of the message of the same room this one replies to.
+    pub reply_to: Option<String>,
 }
 
 /// What a connection learns when it joins a room.
@@ -224,7 +227,7 @@ impl ChatService {
         let mut summaries = crate::room_list::summaries(listings);
         for summary in &mut summaries {
             if let Some(message) = summary.last_message.as_mut() {
-                self.refresh_image_urls(message).await?;
+                self.present(message).await?;
             }
         }
         Ok(summaries)
@@ -282,6 +285,10 @@ impl ChatService {
             Some(key) => Some(self.attachable_image(who, &room, &key).await?),
             None => None,
         };
+        let reply_to = match request.reply_to.as_deref() {
+            Some(original) => Some(self.quote_for_reply(&room, original).await?),
+            None => None,
+        };
         let sentiment = if text.is_empty() { None } else { self.sentiment.classify(&text).await };
 
         let draft = Message {
@@ -296,6 +303,7 @@ impl ChatService {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to,
             created_at: 0,
             client_id,
             // Assigned by the store with the write.
@@ -303,8 +311,8 @@ impl ChatService {
         };
         let mut sent = self.committer.commit(draft).await?;
         if !sent.created {
-            // A retry answers with the original message, signed afresh.
-            self.refresh_image_urls(&mut sent.message).await?;
+            // A retry answers with the original message, as it now is.
+            self.present(&mut sent.message).await?;
         }
         Ok(sent)
     }

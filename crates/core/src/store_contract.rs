@@ -4,7 +4,7 @@
 //! way to run a future to completion.
 
 use futures_util::future::join_all;
-use moodchat_protocol::{AuthorMood, Image, Message, Mood, Room, RoomKind, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Message, Mood, Quote, Room, RoomKind, Sentiment, UserRef};
 
 use crate::ports::{Appended, Changed, HistorySlice, Identity, MessageChange, MessageStore, MoodCount, DAY_MS};
 
@@ -40,7 +40,8 @@ macro_rules! store_contract_tests {
             changes_are_numbered_per_room_apart_from_seqs,
             an_unsend_empties_the_stored_message_and_ends_its_changes,
             concurrent_changes_get_every_number_once,
-            reactions_are_numbered_changes_kept_with_the_message);
+            reactions_are_numbered_changes_kept_with_the_message,
+            a_reply_keeps_the_id_of_its_original);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -71,6 +72,7 @@ fn draft(room: &str, sender: &str, client_id: &str, n: u64) -> Message {
         deleted_at: None,
         change: 0,
         reactions: Vec::new(),
+        reply_to: None,
         created_at: n as i64,
         client_id: client_id.into(),
         seq: 999_999,
@@ -530,4 +532,31 @@ pub async fn reactions_are_numbered_changes_kept_with_the_message(store: &dyn Me
         Changed::AlreadyUnsent(unsent)
     );
     assert_eq!(store.change_number("lobby").await.unwrap(), 9, "no number for a refused reaction");
+}
+
+/// A reply keeps the id of the message it answers, through every read and
+/// change: the quote is made by the core from the original when read, so
+/// an adapter needs to keep the id only (and may drop the rest).
+pub async fn a_reply_keeps_the_id_of_its_original(store: &dyn MessageStore) {
+    user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let original = new(store.append(&draft("lobby", "alice", "c1", 1)).await.unwrap());
+    let quote = Quote { id: original.id.clone(), ..Quote::default() };
+    let reply = new(store.append(&Message { reply_to: Some(Quote::of(&original)), ..draft("lobby", "bob", "c2", 2) }).await.unwrap());
+    let kept = |message: &Message| message.reply_to.as_ref().map(|q| q.id.clone());
+    assert_eq!(kept(&reply), Some(original.id.clone()));
+
+    let read = store.message("lobby", &reply.id).await.unwrap().unwrap();
+    assert_eq!(kept(&read), Some(quote.id.clone()));
+    let latest = store.history("lobby", &HistorySlice::Latest, 10).await.unwrap();
+    assert_eq!((kept(&latest[0]), kept(&latest[1])), (Some(quote.id.clone()), None));
+    let reacted = applied(store.change_message("lobby", &reply.id, &react("\u{1F44D}", &bob, true)).await.unwrap());
+    assert_eq!(kept(&reacted), Some(quote.id.clone()), "a change keeps it");
+    assert_eq!(kept(&store.changed_since("lobby", 0, 10).await.unwrap()[0]), Some(quote.id.clone()));
+    let listings = store.room_listings(&bob.sub, false).await.unwrap();
+    let lobby = listings.iter().find(|l| l.head.room.id == "lobby").unwrap();
+    assert_eq!(kept(lobby.head.last_message.as_ref().unwrap()), Some(quote.id.clone()));
+    // A retry answers with the stored reply.
+    let retried = store.append(&Message { reply_to: Some(Quote::of(&original)), ..draft("lobby", "bob", "c2", 3) }).await.unwrap();
+    assert!(matches!(retried, Appended::Existing(ref m) if kept(m) == Some(quote.id.clone())), "{retried:?}");
 }

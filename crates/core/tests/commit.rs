@@ -100,7 +100,7 @@ fn user(name: &str) -> Identity {
 }
 
 fn send(text: &str) -> SendRequest {
-    SendRequest { client_id: format!("k-{text}"), text: Some(text.into()), image_key: None }
+    SendRequest { client_id: format!("k-{text}"), text: Some(text.into()), image_key: None, reply_to: None }
 }
 
 /// Polls a future once, as a runtime would before its caller went away.

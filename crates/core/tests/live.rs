@@ -41,7 +41,7 @@ fn user(name: &str) -> Identity {
 }
 
 fn send(text: &str, client_id: &str) -> SendRequest {
-    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
+    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None, reply_to: None }
 }
 
 /// Connects and joins the lobby, as `$connect` then a `join` frame would.

@@ -47,7 +47,7 @@ fn user(name: &str) -> Identity {
 }
 
 fn send(text: &str, client_id: &str) -> SendRequest {
-    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
+    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None, reply_to: None }
 }
 
 fn query(q: &str) -> SearchQuery {

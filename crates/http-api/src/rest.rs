@@ -74,7 +74,7 @@ pub async fn send_message(
     JsonBody(body): JsonBody<SendMessage>,
 ) -> Result<Response> {
     chat.service.charge(Limited::Sends, &who.sub).await?;
-    let request = SendRequest { client_id: body.client_id, text: body.text, image_key: body.image_key };
+    let request = SendRequest { client_id: body.client_id, text: body.text, image_key: body.image_key, reply_to: body.reply_to };
     let sent = chat.service.send(&who, &room, request).await?;
     let status = if sent.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(sent.message)).into_response())

@@ -86,6 +86,60 @@ pub struct Message {
     /// order of `limits::REACTION_EMOJI` (docs/protocol.md, "Reactions").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The message this one replies to, as that message is now: a deleted
+    /// original shows as deleted (docs/protocol.md, "Replies").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Quote>,
+}
+
+/// What a reply shows of the message it answers: who wrote it and the start
+/// of its text, with what a reader needs to jump to it (`id`, `seq`). Made
+/// by the server whenever a reply is read, from the original as it is then,
+/// so an edit shows and an unsent original's text is not kept anywhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub id: String,
+    #[serde(default)]
+    pub seq: u64,
+    pub sender: UserRef,
+    /// At most `limits::QUOTE_MAX_CHARS` characters of the original's
+    /// text; `""` for an image-only or deleted original.
+    #[serde(default)]
+    pub text: String,
+    /// The original has an image.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub image: bool,
+    /// The original was unsent.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+}
+
+impl Quote {
+    /// The quote of `original` as it is now.
+    pub fn of(original: &Message) -> Quote {
+        let deleted = original.deleted_at.is_some();
+        Quote {
+            id: original.id.clone(),
+            seq: original.seq,
+            sender: original.sender.clone(),
+            text: if deleted { String::new() } else { excerpt(&original.text) },
+            image: original.image.is_some() && !deleted,
+            deleted,
+        }
+    }
+}
+
+/// The first `QUOTE_MAX_CHARS` characters of `text`, with an ellipsis when
+/// there was more.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(crate::limits::QUOTE_MAX_CHARS) {
+        Some((cut, _)) => [text[..cut].trim_end(), "…"].concat(),
+        None => text.to_owned(),
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// The people who reacted to a message with one emoji. The count is
@@ -238,6 +292,39 @@ mod tests {
         assert!(reacted.reacted("👍", "a"));
         assert!(!reacted.reacted("👍", "b"));
         assert!(!reacted.reacted("🙏", "a"));
+    }
+
+    #[test]
+    fn a_quote_shows_the_original_as_it_is_now() {
+        let mut original = message(None);
+        original.text = "x".repeat(crate::limits::QUOTE_MAX_CHARS + 10);
+        let quote = Quote::of(&original);
+        assert_eq!((quote.id.as_str(), quote.seq, quote.sender.name.as_str()), ("01J", 1, "n"));
+        assert_eq!(quote.text.chars().count(), crate::limits::QUOTE_MAX_CHARS + 1, "cut, with an ellipsis");
+        assert!(quote.text.ends_with('…'));
+        let short = Quote::of(&message(None));
+        assert_eq!(short.text, "hi");
+        let json = serde_json::to_string(&short).unwrap();
+        assert_eq!(json, r#"{"id":"01J","seq":1,"sender":{"sub":"s","name":"n"},"text":"hi"}"#);
+        assert_eq!(serde_json::from_str::<Quote>(&json).unwrap(), short);
+
+        let unsent = Message { text: String::new(), deleted_at: Some(5), ..message(None) };
+        let quote = Quote::of(&unsent);
+        assert!(quote.deleted && quote.text.is_empty() && !quote.image);
+        assert!(serde_json::to_string(&quote).unwrap().contains(r#""deleted":true"#));
+
+        // Korean is cut by characters, never inside one.
+        let korean = Message { text: "회".repeat(200), ..message(None) };
+        assert!(Quote::of(&korean).text.starts_with("회회"));
+    }
+
+    #[test]
+    fn a_reply_carries_its_quote_and_others_do_not() {
+        assert!(!serde_json::to_string(&message(None)).unwrap().contains("reply_to"));
+        let reply = Message { reply_to: Some(Quote::of(&message(None))), ..message(None) };
+        let json = serde_json::to_string(&reply).unwrap();
+        assert!(json.contains(r#""reply_to":{"id":"01J""#), "{json}");
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), reply);
     }
 
     #[test]

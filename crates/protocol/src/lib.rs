@@ -12,7 +12,7 @@ pub mod password;
 pub mod rest;
 pub mod ws;
 
-pub use chat::{AuthorMood, Image, Member, Message, Mood, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+pub use chat::{AuthorMood, Image, Member, Message, Mood, Quote, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 pub use config::{CognitoConfig, RuntimeConfig, Transport};
 pub use error::{ApiError, ErrorCode};
 pub use ws::{ClientFrame, SendMessageFrame, ServerEvent, Since};

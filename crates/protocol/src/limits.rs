@@ -65,6 +65,10 @@ pub const REACTION_EMOJI: [&str; 6] = ["\u{1F44D}", "\u{2764}\u{FE0F}", "\u{1F60
 /// (409 `conflict`); reacting with another emoji still works.
 pub const REACTION_MAX_USERS: usize = 50;
 
+/// A reply's quote of the message it answers keeps this many characters of
+/// its text.
+pub const QUOTE_MAX_CHARS: usize = 140;
+
 /// Where `emoji` is in `REACTION_EMOJI`, `None` when it is not one of them.
 pub fn reaction_index(emoji: &str) -> Option<usize> {
     REACTION_EMOJI.iter().position(|known| *known == emoji)

@@ -82,6 +82,9 @@ pub struct SendMessage {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_key: Option<String>,
+    /// The id of the message of this room this one replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// `PUT /api/rooms/{id}/messages/{message_id}/mood`: the author's mood of

@@ -95,6 +95,9 @@ pub struct SendMessageFrame {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_key: Option<String>,
+    /// The id of the message of this room this one replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// An event from the server.

@@ -2,7 +2,7 @@
 //! room's `last_message` map), and back.
 
 use moodchat_core::error::internal;
-use moodchat_protocol::{ApiError, Message, UserRef};
+use moodchat_protocol::{ApiError, Message, Quote, UserRef};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -67,6 +67,10 @@ pub fn to_item(message: &Message) -> Item {
     if !message.reactions.is_empty() {
         item.insert("reactions".into(), nested(&message.reactions));
     }
+    // Only the original's id: its quote is made when the reply is read.
+    if let Some(quote) = &message.reply_to {
+        item.insert("reply_to".into(), s(&quote.id));
+    }
     item
 }
 
@@ -87,6 +91,7 @@ pub fn from_item(item: &Item) -> Result<Message, ApiError> {
         deleted_at: number(item, "deleted_at"),
         change: number(item, "change").unwrap_or(0),
         reactions: read_nested(item, "reactions")?.unwrap_or_default(),
+        reply_to: text(item, "reply_to").map(|id| Quote { id: id.to_owned(), ..Quote::default() }),
     })
 }
 
@@ -112,6 +117,7 @@ mod tests {
             deleted_at: None,
             change: 3,
             reactions: vec![moodchat_protocol::Reaction { emoji: "👍".into(), users: vec![UserRef { sub: "sub-b".into(), name: "Bo".into() }] }],
+            reply_to: Some(Quote { id: "01JABCDEFGHJKMNPQRSTVWXYZ1".into(), ..Quote::default() }),
         };
         assert_eq!(from_item(&to_item(&message)).unwrap(), message);
         let mut broken = to_item(&message);

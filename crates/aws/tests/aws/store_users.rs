@@ -73,6 +73,7 @@ fn a_send_by_someone_not_in_the_room_is_refused_and_writes_nothing() {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: None,
             created_at: 2,
             client_id: "c1".into(),
         };

@@ -76,9 +76,7 @@ impl ChatService {
         let complete = changed.len() <= limit as usize;
         changed.truncate(limit as usize);
         let last = changed.last().map_or(after, |m| m.change);
-        for message in &mut changed {
-            self.refresh_image_urls(message).await?;
-        }
+        self.present_all(&mut changed).await?;
         Ok((changed, if complete { last.max(latest) } else { last }))
     }
 
@@ -126,8 +124,12 @@ impl ChatService {
         let (store, fanout) = (self.store.clone(), self.fanout.clone());
         let (room_id, message_id) = (room_id.to_string(), message_id.to_string());
         self.spawner.spawn(Box::pin(async move {
-            let outcome = store.change_message(&room_id, &message_id, &change).await;
-            if let Ok(Changed::Applied(message)) = &outcome {
+            let mut outcome = store.change_message(&room_id, &message_id, &change).await;
+            if let Ok(Changed::Applied(message)) = &mut outcome {
+                // Readers replace their copy with this one: it needs its
+                // quote. Announced even if the original cannot be read
+                // now: the change is stored, and the next read quotes it.
+                let _ = super::replies::fill_quote(store.as_ref(), message).await;
                 fanout.publish(&room_id, announce(message), None).await;
             }
             let _ = answer.send(outcome);
@@ -139,7 +141,7 @@ impl ChatService {
             // Unsent meanwhile: nothing else may change it.
             Changed::AlreadyUnsent(_) => return Err(conflict("this message was unsent")),
         };
-        self.refresh_image_urls(&mut message).await?;
+        self.present(&mut message).await?;
         Ok(message)
     }
 }

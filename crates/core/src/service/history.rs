@@ -43,9 +43,7 @@ impl ChatService {
         let mut messages = self.store.history(room_id, &slice, limit + 1).await?;
         let has_more = messages.len() > limit as usize;
         messages.truncate(limit as usize);
-        for message in &mut messages {
-            self.refresh_image_urls(message).await?;
-        }
+        self.present_all(&mut messages).await?;
         // An empty page echoes its anchor, so a poller keeps its place.
         let page = match slice {
             HistorySlice::Latest | HistorySlice::Before(_) => MessagePage {
@@ -90,9 +88,7 @@ impl ChatService {
             self.store.history(room_id, &HistorySlice::After(seq), newer_wanted).await?
         };
         let mut messages: Vec<Message> = newer.into_iter().rev().chain(older).collect();
-        for message in &mut messages {
-            self.refresh_image_urls(message).await?;
-        }
+        self.present_all(&mut messages).await?;
         Ok(MessagePage {
             before: if has_older { messages.last().map(|m| encode_cursor(m.seq)) } else { None },
             after: messages.first().map(|m| encode_cursor(m.seq)),
@@ -131,9 +127,7 @@ impl ChatService {
     pub async fn messages_after(&self, who: &Identity, room_id: &str, since: u64, limit: u32) -> ChatResult<Vec<Message>> {
         self.readable_room(who, room_id).await?;
         let mut messages = self.store.history(room_id, &HistorySlice::After(since), limit).await?;
-        for message in &mut messages {
-            self.refresh_image_urls(message).await?;
-        }
+        self.present_all(&mut messages).await?;
         Ok(messages)
     }
 }

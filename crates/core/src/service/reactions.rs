@@ -34,7 +34,7 @@ impl ChatService {
             return Err(conflict("this message was unsent"));
         }
         if message.reacted(emoji, &who.sub) == on {
-            self.refresh_image_urls(&mut message).await?;
+            self.present(&mut message).await?;
             return Ok(message);
         }
         let full = message.reactions.iter().any(|r| r.emoji == emoji && r.users.len() >= REACTION_MAX_USERS);

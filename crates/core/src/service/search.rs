@@ -58,7 +58,7 @@ impl ChatService {
         for mut message in found {
             // An index that broke its contract must not leak another room.
             let Some(summary) = rooms.iter().find(|summary| summary.room.id == message.room) else { continue };
-            self.refresh_image_urls(&mut message).await?;
+            self.present(&mut message).await?;
             hits.push(SearchHit { room_name: summary.room.name.clone(), message });
         }
         let before = if more { hits.last().map(|hit| hit.message.id.clone()) } else { None };

@@ -43,7 +43,7 @@ pub fn user(name: &str) -> Identity {
 }
 
 pub fn send(text: &str, client_id: &str) -> SendRequest {
-    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None }
+    SendRequest { client_id: client_id.into(), text: Some(text.into()), image_key: None, reply_to: None }
 }
 
 pub fn code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ErrorCode {

@@ -18,6 +18,7 @@ use rows::{insert_member, insert_message, kind_to_sql, message_from_row, room_fr
 
 mod changes;
 mod moods;
+mod replies;
 mod rows;
 mod schema;
 mod search;

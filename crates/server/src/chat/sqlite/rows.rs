@@ -7,9 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub const MESSAGE_COLUMNS: &str = "id, room, sender_sub, sender_name, text, image_key, image_url, image_w, image_h, \
      sentiment_label, sentiment_score, sentiment_source, created_at, client_id, seq, author_mood, author_mood_at, \
-     edited_at, deleted_at, change_seq, reactions";
+     edited_at, deleted_at, change_seq, reactions, reply_to";
 /// How many columns `MESSAGE_COLUMNS` has.
-const MESSAGE_WIDTH: usize = 21;
+const MESSAGE_WIDTH: usize = 22;
 
 /// `MESSAGE_COLUMNS` of the table alias `alias`.
 pub fn message_columns_of(alias: &str) -> String {
@@ -83,6 +83,7 @@ pub fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         deleted_at: row.get(18)?,
         change: seq_at(row, 19)?,
         reactions: super::changes::reactions_from_row(row, 20)?,
+        reply_to: super::replies::reply_to_from_row(row, 21)?,
     })
 }
 
@@ -120,7 +121,7 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
     connection
         .prepare_cached(&format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
         ))?
         .execute(params![
             message.id,
@@ -144,6 +145,7 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
             message.deleted_at,
             sql_seq(message.change),
             super::changes::reactions_to_sql(&message.reactions),
+            message.reply_to.as_ref().map(|quote| &quote.id),
         ])?;
     // Sending reads the room.
     connection

@@ -96,6 +96,7 @@ DROP TABLE reads;
     super::search::MIGRATION,
     super::changes::MIGRATION,
     super::changes::REACTIONS_MIGRATION,
+    super::replies::MIGRATION,
 ];
 
 /// Brings the database up to date. Several processes may open one database

@@ -58,6 +58,7 @@ fn two_stores_on_one_file_never_give_a_seq_twice() {
                             deleted_at: None,
                             change: 0,
                             reactions: Vec::new(),
+                            reply_to: None,
                             created_at: 0,
                             client_id: format!("c{i}"),
                             seq: 0,
