@@ -56,8 +56,12 @@ step "Release build of the SPA and its size"
 # 143,459 B (140.1 KB: already over 139 since edit and unsend) without the
 # app's part, +1,164 B: the row's chips and the picker's button in the main
 # module +1,051 B, their CSS +139 B (docs/benchmarks.md). The picker is in the
-# message_menu chunk.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 142
+# message_menu chunk. 144 for replies: 146,592 B (143.2 KB) against 145,192 B
+# before, +1,400 B: the quote and the reply button in the row, the quote read
+# from the wire and kept in the outbox, a timeline's quotes following their
+# originals' changes (docs/benchmarks.md). The bar above the composer and the
+# jump from a quote are in the room_tools chunk.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 144
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

@@ -127,6 +127,7 @@ pub fn message(n: usize, sub: &str, text: &str) -> Message {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: None,
         created_at: 1_763_900_000_000 + n as i64 * 60_000,
         client_id: format!("c{n}"),
         seq: n as u64,
@@ -202,6 +203,7 @@ async fn a_pending_send_is_confirmed_by_its_ack_without_a_duplicate() {
             sender: user("me"),
             text: "on its way".into(),
             image_key: None,
+            reply_to: None,
             created_at: 1_763_900_000_000,
             state: SendState::Sending,
         })

@@ -31,6 +31,7 @@ fn pending(client_id: &str, image_key: Option<&str>) -> Pending {
         sender: me(),
         text: String::new(),
         image_key: image_key.map(str::to_owned),
+        reply_to: None,
         created_at: 1_763_900_000_000,
         state: SendState::Sending,
     }
@@ -51,6 +52,7 @@ fn confirmed(client_id: &str, image: Option<Image>) -> Message {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: None,
         created_at: 1_763_900_000_000,
         client_id: client_id.into(),
         seq: 0,

@@ -31,6 +31,7 @@ mod store {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: None,
             created_at: at,
             client_id: client_id.into(),
             seq: 0,
@@ -44,6 +45,7 @@ mod store {
             sender: user(sub),
             text: "hi".into(),
             image_key: None,
+            reply_to: None,
             created_at: 0,
             state: SendState::Sending,
         }
@@ -441,6 +443,7 @@ mod outbox {
             sender: me("outbox-user"),
             text: format!("안녕 {client_id}"),
             image_key: None,
+            reply_to: None,
             created_at: 42,
             state,
         }
@@ -680,6 +683,7 @@ mod images {
             sender: me.clone(),
             text: String::new(),
             image_key: Some("rooms/lobby/01J.png".into()),
+            reply_to: None,
             created_at: 5,
             state: SendState::Sending,
         };

@@ -44,6 +44,7 @@ fn message(n: usize) -> Message {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: None,
         // Ten messages a minute, so days change a few times in a long room.
         created_at: 1_763_900_000_000 + n as i64 * 6_000 * 10,
         client_id: format!("c{n}"),

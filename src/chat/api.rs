@@ -6,6 +6,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use moodchat_protocol::{Message, Mood, Room, RoomSummary, UserRef};
 use wasm_bindgen::JsValue;
 
+use super::store::Pending;
 use super::wire::{self, Page};
 
 /// Why a call failed.
@@ -116,9 +117,14 @@ impl Api {
         Ok(wire::page(&self.get(&format!("/rooms/{}/messages?limit=50&around={}", encode(room), encode(id))).await?))
     }
 
-    pub async fn send(&self, room: &str, client_id: &str, text: &str, image_key: Option<&str>) -> Result<Message, ApiError> {
-        let body = wire::object(&[("client_id", Some(client_id)), ("text", Some(text)), ("image_key", image_key)]);
-        wire::message(&self.post(&format!("/rooms/{}/messages", encode(room)), body).await?).ok_or_else(invalid)
+    pub async fn send(&self, pending: &Pending) -> Result<Message, ApiError> {
+        let body = wire::object(&[
+            ("client_id", Some(pending.client_id.as_str())),
+            ("text", Some(pending.text.as_str())),
+            ("image_key", pending.image_key.as_deref()),
+            ("reply_to", pending.reply_to.as_ref().map(|quote| quote.id.as_str())),
+        ]);
+        wire::message(&self.post(&format!("/rooms/{}/messages", encode(&pending.room)), body).await?).ok_or_else(invalid)
     }
 
     /// An upload ticket (`POST /uploads`); read by `upload::ticket`.

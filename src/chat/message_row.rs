@@ -8,6 +8,7 @@ use super::image_viewer::opener_id;
 use super::linkify::{segments, Segment};
 use super::mood_badge::badge;
 use super::reaction_chips::{chips, react_button};
+use super::replies::{quote_button, reply_button};
 use super::store::SendState;
 use super::time::{day_label, full_label, time_label};
 use crate::i18n::Texts;
@@ -36,7 +37,7 @@ impl RowData {
     /// regrouped, mood arrived, the server's image replaced the local one).
     pub fn render_key(&self) -> String {
         format!(
-            "{}:{}:{}:{}{}{}{}{}{}{}",
+            "{}:{}:{}:{}{}{}{}{}{}{}:{}",
             self.key,
             self.message.change,
             self.state as u8,
@@ -46,7 +47,9 @@ impl RowData {
             self.target as u8,
             self.message.sentiment.as_ref().map_or(0, |s| (s.score * 1000.0) as i32 + 1),
             self.message.author_mood.map_or("", |m| m.label.as_str()),
-            self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:")))
+            self.message.image.as_ref().map_or(0, |image| 1 + u8::from(image.url.starts_with("blob:"))),
+            // The quote changes with its original (an edit, an unsend).
+            self.message.reply_to.as_ref().map_or(String::new(), |quote| format!("{}{}", quote.deleted as u8, quote.text))
         )
     }
 }
@@ -140,6 +143,9 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
     let body = element(&document, "div", "message-body");
     let bubble = element(&document, "div", "bubble");
     let deleted = message.deleted_at.is_some();
+    if let (Some(quote), false) = (&message.reply_to, deleted) {
+        append(&bubble, &quote_button(&document, &message.room, quote, t));
+    }
     if deleted {
         append(&bubble, &with_text(&document, "p", "message-text deleted", t.chat_deleted));
     } else if !message.text.is_empty() {
@@ -199,6 +205,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
     let sent = row.state == SendState::Sent && !message.id.is_empty();
     if sent && !deleted {
         append(&body, &react_button(&document, message, t));
+        append(&body, &reply_button(&document, message, t));
     }
     append(&root, &body);
     if let Some(chips) = chips(&document, message, &row.me, t) {

@@ -11,7 +11,7 @@
 //! lazily loaded on-device model behind that preview), `upload` (checking
 //! and uploading an attached image), `local_images` (a pending image shown
 //! from the file until the server has it), `image_viewer` (the full-size
-//! image in a modal dialog), `unread` (where the reader left off), and the components.
+//! image in a modal dialog), `replies` (a row's reply button and quote), `unread` (where the reader left off), and the components.
 
 pub mod api;
 pub mod client;
@@ -31,6 +31,7 @@ pub mod outbox;
 pub mod pacing;
 pub mod reaction_chips;
 mod reactions;
+pub mod replies;
 pub mod reconnect;
 pub mod room_list;
 pub mod room_mood;

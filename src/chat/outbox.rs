@@ -4,10 +4,11 @@
 //! Kept per user, so nobody sends what someone else wrote on a shared browser.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use moodchat_protocol::UserRef;
+use moodchat_protocol::{Quote, UserRef};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::store::{Pending, SendState};
+use super::wire;
 use crate::storage;
 
 const PREFIX: &str = "moodchat.outbox.";
@@ -21,7 +22,8 @@ fn get(object: &JsValue, name: &str) -> JsValue {
 }
 
 /// Replaces what is stored for `me` with `pending` (every room's), as a JSON
-/// array of `{room, client_id, text, image_key?, created_at, failed}`.
+/// array of `{room, client_id, text, image_key?, reply_to?, created_at,
+/// failed}`, `reply_to` the quote as the protocol writes it.
 pub fn save<'a>(me: &UserRef, pending: impl IntoIterator<Item = &'a Pending>) {
     let stored = Array::new();
     for p in pending {
@@ -31,6 +33,9 @@ pub fn save<'a>(me: &UserRef, pending: impl IntoIterator<Item = &'a Pending>) {
         set(&item, "text", p.text.as_str().into());
         if let Some(image_key) = &p.image_key {
             set(&item, "image_key", image_key.as_str().into());
+        }
+        if let Some(quote) = &p.reply_to {
+            set(&item, "reply_to", quote_object(quote).into());
         }
         set(&item, "created_at", (p.created_at as f64).into());
         set(&item, "failed", (p.state == SendState::Failed).into());
@@ -58,11 +63,25 @@ pub fn load(me: &UserRef) -> Vec<Pending> {
                 sender: me.clone(),
                 text: get(&item, "text").as_string()?,
                 image_key: get(&item, "image_key").as_string(),
+                reply_to: wire::quote(&get(&item, "reply_to")),
                 created_at: get(&item, "created_at").as_f64()? as i64,
                 state: if get(&item, "failed").as_bool() == Some(true) { SendState::Failed } else { SendState::Sending },
             })
         })
         .collect()
+}
+
+fn quote_object(quote: &Quote) -> Object {
+    let sender = Object::new();
+    set(&sender, "sub", quote.sender.sub.as_str().into());
+    set(&sender, "name", quote.sender.name.as_str().into());
+    let object = Object::new();
+    set(&object, "id", quote.id.as_str().into());
+    set(&object, "seq", (quote.seq as f64).into());
+    set(&object, "sender", sender.into());
+    set(&object, "text", quote.text.as_str().into());
+    set(&object, "image", quote.image.into());
+    object
 }
 
 /// A new `client_id`: time plus randomness, printable ASCII, well under 64

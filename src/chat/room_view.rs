@@ -7,6 +7,7 @@ use moodchat_protocol::limits::LOBBY_ROOM_ID;
 
 use super::client::use_chat;
 use super::composer::Composer;
+use super::replies::ReplyBar;
 use super::message_list::{text, MessageList};
 use super::store::Timeline;
 use crate::i18n::{tr, use_i18n};
@@ -166,7 +167,21 @@ split_view! { room_tools:
             let room = room.clone();
             move |_| chat.typing(&room)
         };
-        view! { <Composer room on_send=Callback::new(on_send) on_typing=Callback::new(on_typing) /> }.into_any()
+        // Escape in the composer cancels a reply being written.
+        let timeline = chat.timeline(&room);
+        let on_keydown = move |event: web_sys::KeyboardEvent| {
+            if event.key() == "Escape" && timeline.with_untracked(|t| t.replying.is_some()) {
+                event.prevent_default();
+                timeline.update(|t| t.replying = None);
+            }
+        };
+        view! {
+            <div class="composer-area" on:keydown=on_keydown>
+                <ReplyBar timeline />
+                <Composer room on_send=Callback::new(on_send) on_typing=Callback::new(on_typing) />
+            </div>
+        }
+        .into_any()
     }
 }
 

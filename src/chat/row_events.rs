@@ -2,14 +2,15 @@
 //! delegation: rows are plain DOM without handlers (`message_row`), and a
 //! keyboard activation of a button is a click too. Retry buttons, images,
 //! mood pickers (`mood_badge`), one's own message menu (`message_menu`) and
-//! reactions (`reaction_chips`: the chips and the picker's button);
+//! reactions (`reaction_chips`: the chips and the picker's button), replies
+//! (`replies`: the reply button, and a quote that jumps to its original);
 //! the pickers and the menu are chunks of their own, fetched when opened.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, MouseEvent};
 
-use super::{image_viewer, message_menu, mood_badge, reaction_chips, Chat};
+use super::{image_viewer, message_menu, mood_badge, reaction_chips, replies, Chat};
 use crate::i18n::Locale;
 
 fn target_of(event: &web_sys::Event) -> Option<Element> {
@@ -19,7 +20,13 @@ fn target_of(event: &web_sys::Event) -> Option<Element> {
 pub fn click(event: &MouseEvent, on_retry: Callback<String>, chat: Option<Chat>, locale: Locale) {
     let Some(target) = target_of(event) else { return };
     let closest = |selector: &str| target.closest(selector).ok().flatten();
-    if let Some(button) = closest("button.retry") {
+    if let Some(button) = closest(replies::BUTTON) {
+        if let Some(chat) = chat {
+            replies::start(chat, &button);
+        }
+    } else if let (Some(quote), Some(chat)) = (closest(replies::QUOTE), chat) {
+        leptos::task::spawn_local(crate::search::show_original(chat, quote, locale));
+    } else if let Some(button) = closest("button.retry") {
         if let Some(client_id) = button.get_attribute("data-client-id") {
             on_retry.run(client_id);
         }

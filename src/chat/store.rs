@@ -3,7 +3,7 @@
 //! online, typing and has read what. Plain data and pure functions, so every
 //! rule (de-dup, ack, echo, grouping) is tested without a server.
 
-use moodchat_protocol::{AuthorMood, Message, UserRef};
+use moodchat_protocol::{AuthorMood, Message, Quote, UserRef};
 
 /// Where one of our messages is on its way to the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct Pending {
     pub text: String,
     /// The uploaded image sent with the text, if any.
     pub image_key: Option<String>,
+    /// The message this one replies to, as it was quoted when written.
+    pub reply_to: Option<Quote>,
     pub created_at: i64,
     pub state: SendState,
 }
@@ -46,6 +48,7 @@ impl Pending {
             deleted_at: None,
             change: 0,
             reactions: Vec::new(),
+            reply_to: self.reply_to.clone(),
             created_at: self.created_at,
             client_id: self.client_id.clone(),
             // The server assigns it.
@@ -109,6 +112,9 @@ pub struct Timeline {
     /// shown there. The messages after it, up to the newer ones loaded, are
     /// not here yet (`fill_gap` brings them, a page at a time).
     pub gap: Option<u64>,
+    /// The message the next one sent here replies to (chosen with a row's
+    /// reply button, shown above the composer until sent or cancelled).
+    pub replying: Option<Quote>,
 }
 
 impl Timeline {
@@ -209,15 +215,28 @@ impl Timeline {
     /// A message as it is after a change (edited, unsent): replaces ours if
     /// it is loaded here and newer. One not loaded is left for when its
     /// page is read (which brings it as it then is).
+    /// The replies to it loaded here quote it as it now is, and so does the
+    /// reply being written.
     pub fn changed(&mut self, message: Message) -> bool {
         self.saw_change(message.change);
-        match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(&message.id)) {
+        let quote = Quote::of(&message);
+        let newer = match self.messages.binary_search_by(|probe| probe.id.as_str().cmp(&message.id)) {
             Ok(index) if self.messages[index].change < message.change => {
                 self.messages[index] = message;
                 true
             }
-            _ => false,
+            Ok(_) => return false,
+            Err(_) => false,
+        };
+        let mut requoted = false;
+        for reply in self.messages.iter_mut().filter(|m| m.reply_to.as_ref().is_some_and(|q| q.id == quote.id)) {
+            reply.reply_to = Some(quote.clone());
+            requoted = true;
         }
+        if self.replying.as_ref().is_some_and(|q| q.id == quote.id) {
+            self.replying = (!quote.deleted).then_some(quote);
+        }
+        newer || requoted
     }
 
     /// A live change numbered `change`: the timeline is up to date with it

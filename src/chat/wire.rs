@@ -8,7 +8,7 @@
 //! tests parse the exact documents the server sends.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use moodchat_protocol::{AuthorMood, Image, Message, Mood, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Message, Mood, Quote, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn get(value: &JsValue, name: &str) -> JsValue {
@@ -71,6 +71,19 @@ pub fn message(value: &JsValue) -> Option<Message> {
             .iter()
             .filter_map(|reaction| Some(Reaction { emoji: text(reaction, "emoji")?, users: users(reaction, "users") }))
             .collect(),
+        reply_to: quote(&get(value, "reply_to")),
+    })
+}
+
+/// The quote of the message a reply answers (docs/protocol.md, "Replies").
+pub fn quote(value: &JsValue) -> Option<Quote> {
+    Some(Quote {
+        id: text(value, "id")?,
+        seq: number(value, "seq").unwrap_or_default() as u64,
+        sender: user(&get(value, "sender")).unwrap_or_default(),
+        text: text(value, "text").unwrap_or_default(),
+        image: get(value, "image").as_bool().unwrap_or_default(),
+        deleted: get(value, "deleted").as_bool().unwrap_or_default(),
     })
 }
 

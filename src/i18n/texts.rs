@@ -104,6 +104,17 @@ pub struct Texts {
     pub chat_reaction_names: [&'static str; 6],
     /// After a count of people ("2명" in Korean, nothing in English).
     pub chat_people_suffix: &'static str,
+    /// A row's reply button.
+    pub chat_reply: &'static str,
+    /// Above the composer: "Replying to" and the quoted person's name.
+    pub chat_replying_to: &'static str,
+    pub chat_reply_cancel: &'static str,
+    /// A quote of a message that has an image and no text.
+    pub chat_quote_image: &'static str,
+    /// A quote's accessible name starts with this ("Reply to ...: ").
+    pub chat_quote_of: &'static str,
+    /// A reply's original could not be loaded to jump to.
+    pub chat_quote_missing: &'static str,
     pub chat_image_alt: &'static str,
     pub image_attach: &'static str,
     pub image_remove: &'static str,

@@ -68,3 +68,21 @@ split_fn! { room_tools:
         jump::fill_gap(chat, room).await
     }
 }
+
+split_fn! { room_tools:
+    /// A reply's quote was pressed: the list shows its original, marked
+    /// and focused, as it does a search result. When the original cannot
+    /// be loaded, the quote says so.
+    pub async fn show_original(chat: Chat, quote: web_sys::Element, locale: crate::i18n::Locale) {
+        let (Some(room), Some(id)) = (quote.get_attribute("data-room"), quote.get_attribute("data-message-id")) else { return };
+        if !jump::show(chat, room, id).await {
+            let problem = quote.owner_document().and_then(|document| document.create_element("span").ok());
+            if let Some(problem) = problem {
+                let _ = problem.set_attribute("class", "mood-problem");
+                let _ = problem.set_attribute("role", "alert");
+                problem.set_text_content(Some(locale.texts().chat_quote_missing));
+                let _ = quote.after_with_node_1(&problem);
+            }
+        }
+    }
+}

@@ -61,6 +61,23 @@ pub async fn create_account(server: &impl Site, email: &str, name: &str, passwor
     Ok(())
 }
 
+/// A new person, ready to chat: an account made, signed in from a browser
+/// started with `options`, in the lobby (titled `lobby` in their language).
+pub async fn signed_in(
+    server: &impl Site,
+    email: &str,
+    name: &str,
+    password: &str,
+    options: crate::browser::BrowserOptions,
+    lobby: &str,
+) -> anyhow::Result<Browser> {
+    create_account(server, email, name, password).await?;
+    let browser = Browser::start_with(options).await?;
+    browser.sign_in(server, email, password, name).await?;
+    browser.open_room(server, "lobby", lobby).await?;
+    Ok(browser)
+}
+
 impl Browser {
     /// Replaces the text of the input matching `css`.
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {

@@ -13,7 +13,7 @@
 //!   message and the "reconnecting" status.
 
 use moodchat_e2e::a11y::{keys, LowContrast};
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth::{create_account, signed_in};
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::{eventually, Browser, Server};
 
@@ -21,14 +21,6 @@ const PASSWORD: &str = "Corr3ct-horse!";
 
 /// Signs in a new account and opens the lobby (titled `lobby` in the
 /// browser's language).
-async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(options).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
-}
-
 /// Waits until the focus is on the page's main content (`#main`), where the
 /// app puts it after a route change.
 async fn focus_on_main(browser: &Browser, after: &str) -> anyhow::Result<()> {
@@ -75,7 +67,7 @@ async fn keyboard_only_from_sign_in_to_a_sent_message_with_focus_managed_and_new
     assert_eq!(left.as_str(), Some(""), "the composer is emptied after sending");
 
     // Someone else's message is announced politely, with who wrote it.
-    let lee = signed_in(&server, "lee@example.com", "Lee", BrowserOptions::default(), "Lobby").await?;
+    let lee = signed_in(&server, "lee@example.com", "Lee", PASSWORD, BrowserOptions::default(), "Lobby").await?;
     let reply = "Hi Kim, nice to see you";
     lee.send_message(reply).await?;
     kim.wait_for_message(reply).await?;
@@ -141,7 +133,7 @@ async fn text_contrast_meets_wcag_aa_in_both_themes_on_every_screen() -> anyhow:
     ana.sign_in(&server, "ana@example.com", PASSWORD, "Ana").await?;
     ana.open_room(&server, "lobby", "Lobby").await?;
     let phone = BrowserOptions { width: 360, height: 740, language: "ko-KR".into() };
-    let ben = signed_in(&server, "ben@example.com", "Ben", phone, "로비").await?;
+    let ben = signed_in(&server, "ben@example.com", "Ben", PASSWORD, phone, "로비").await?;
     let said = ["What a wonderful, happy day!", "This is awful, I hate it", "The meeting is at 3 pm, see https://example.com/agenda"];
     for (i, text) in said.iter().enumerate() {
         // (Ben is on a phone: Enter starts a new line there, the button sends.)

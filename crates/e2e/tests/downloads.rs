@@ -19,10 +19,12 @@ use moodchat_e2e::network_log::Request;
 // module, docs/benchmarks.md): a cold reload measured 156,095 B, over 152 KB.
 // The row tools on hover and the menus' arrow keys: 156,686 B measured by a
 // fresh clone's scripts/test.sh on 2026-12-06, 14 B over 153 KB (issue 14's
-// target, 160 KB, still met).
-const COLD_RELOAD_MAX_BYTES: u64 = 154 * 1024;
+// target, 160 KB, still met). Replies (the quote and the reply button in
+// the row, the quote read from the wire): 158,064 B, 368 B over 154 KB;
+// the first visit 199,977 B, 297 B over 195 KB (the same main module).
+const COLD_RELOAD_MAX_BYTES: u64 = 156 * 1024;
 const COLD_RELOAD_MAX_REQUESTS: usize = 12;
-const FIRST_VISIT_MAX_BYTES: u64 = 195 * 1024;
+const FIRST_VISIT_MAX_BYTES: u64 = 197 * 1024;
 const FIRST_VISIT_MAX_REQUESTS: usize = 28;
 
 /// A chunk of the app (scripts/build_app.py), not its main module.

@@ -6,20 +6,12 @@
 //! arrive with the next poll. Screenshots in the test artifacts.
 
 use fantoccini::Locator;
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth::signed_in;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::ENTER;
 use moodchat_e2e::{eventually, Browser, Server};
 
 const PASSWORD: &str = "Edit-and-unsend-9";
-
-async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(options).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
-}
 
 fn korean() -> BrowserOptions {
     BrowserOptions { language: "ko-KR".into(), ..BrowserOptions::default() }
@@ -99,8 +91,8 @@ async fn browser_label(browser: &Browser) -> String {
 #[tokio::test]
 async fn an_edit_and_an_unsend_reach_the_other_person_live_and_after_a_reload() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
-    let alice = signed_in(&server, "alice@example.com", "Alice", BrowserOptions::default(), "Lobby").await?;
-    let bob = signed_in(&server, "bob@example.com", "Bob", korean(), "로비").await?;
+    let alice = signed_in(&server, "alice@example.com", "Alice", PASSWORD, BrowserOptions::default(), "Lobby").await?;
+    let bob = signed_in(&server, "bob@example.com", "Bob", PASSWORD, korean(), "로비").await?;
 
     let (typo, secret) = ("see you at 3pm in room 401", "my phone is 010-9876-5432");
     alice.send_message(typo).await?;
@@ -148,8 +140,8 @@ async fn an_edit_and_an_unsend_reach_the_other_person_live_and_after_a_reload() 
 #[tokio::test]
 async fn a_polling_app_gets_changes_to_old_messages_with_its_next_poll() -> anyhow::Result<()> {
     let server = Server::start(&["--transport", "polling"]).await?;
-    let alice = signed_in(&server, "carol@example.com", "Carol", BrowserOptions::default(), "Lobby").await?;
-    let bob = signed_in(&server, "dong@example.com", "Dong", korean(), "로비").await?;
+    let alice = signed_in(&server, "carol@example.com", "Carol", PASSWORD, BrowserOptions::default(), "Lobby").await?;
+    let bob = signed_in(&server, "dong@example.com", "Dong", PASSWORD, korean(), "로비").await?;
     assert_eq!(alice.wait_polling().await?, "Connected (polling)");
     assert_eq!(bob.wait_polling().await?, "연결됨 (폴링)");
 

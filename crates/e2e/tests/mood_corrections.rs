@@ -5,21 +5,13 @@
 //! administrator's export holds the pair (text, model label, author label).
 
 use fantoccini::Locator;
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth::signed_in;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::{eventually, Browser, Server};
 
 const PASSWORD: &str = "Corr3ct-horse!";
 
 /// Signed in and in the lobby, whose title is `lobby` in the browser's language.
-async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(options).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
-}
-
 /// The mood badge of the row showing `text`: (emoji, classes, accessible name).
 async fn badge(browser: &Browser, text: &str) -> Option<(String, String, String)> {
     let found = browser
@@ -40,9 +32,9 @@ async fn badge(browser: &Browser, text: &str) -> Option<(String, String, String)
 #[tokio::test]
 async fn the_author_corrects_the_mood_and_the_other_person_sees_it_live() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
-    let alice = signed_in(&server, "alice@example.com", "Alice", BrowserOptions::default(), "Lobby").await?;
+    let alice = signed_in(&server, "alice@example.com", "Alice", PASSWORD, BrowserOptions::default(), "Lobby").await?;
     let korean = BrowserOptions { language: "ko-KR".into(), ..BrowserOptions::default() };
-    let bob = signed_in(&server, "bob@example.com", "Bob", korean, "로비").await?;
+    let bob = signed_in(&server, "bob@example.com", "Bob", PASSWORD, korean, "로비").await?;
 
     let text = "내일 면접이라 너무 떨려서 잠이 안 와";
     alice.send_message(text).await?;

@@ -9,7 +9,7 @@
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
 use moodchat_e2e::a11y::keys::{ARROW_LEFT, ARROW_RIGHT, END, ESCAPE, HOME};
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth::signed_in;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::ENTER;
 use moodchat_e2e::{eventually, Browser, Server};
@@ -18,14 +18,6 @@ use serde_json::Value;
 const PASSWORD: &str = "React-and-toggle-9";
 const THUMBS: &str = "👍";
 const HEART: &str = "❤️";
-
-async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(options).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
-}
 
 fn phone_in_korean() -> BrowserOptions {
     BrowserOptions { width: 390, height: 844, language: "ko-KR".into() }
@@ -89,8 +81,8 @@ async fn react_by_keyboard(browser: &Browser, id: &str, name: &str, shot: &str) 
 #[tokio::test]
 async fn a_reaction_reaches_the_other_person_live_and_after_a_reload_and_counts_change() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
-    let alice = signed_in(&server, "alice@example.com", "Alice", BrowserOptions::default(), "Lobby").await?;
-    let bob = signed_in(&server, "bob@example.com", "Bob", phone_in_korean(), "로비").await?;
+    let alice = signed_in(&server, "alice@example.com", "Alice", PASSWORD, BrowserOptions::default(), "Lobby").await?;
+    let bob = signed_in(&server, "bob@example.com", "Bob", PASSWORD, phone_in_korean(), "로비").await?;
     bob.set_theme("dark").await?;
 
     let text = "we shipped the release!";
@@ -148,8 +140,8 @@ async fn a_reaction_reaches_the_other_person_live_and_after_a_reload_and_counts_
 #[tokio::test]
 async fn a_polling_app_gets_a_reaction_with_its_next_poll() -> anyhow::Result<()> {
     let server = Server::start(&["--transport", "polling"]).await?;
-    let carol = signed_in(&server, "carol@example.com", "Carol", BrowserOptions::default(), "Lobby").await?;
-    let dong = signed_in(&server, "dong@example.com", "Dong", phone_in_korean(), "로비").await?;
+    let carol = signed_in(&server, "carol@example.com", "Carol", PASSWORD, BrowserOptions::default(), "Lobby").await?;
+    let dong = signed_in(&server, "dong@example.com", "Dong", PASSWORD, phone_in_korean(), "로비").await?;
     assert_eq!(carol.wait_polling().await?, "Connected (polling)");
     dong.wait_polling().await?; // (a phone's header shows the state as a dot, without its text)
 
@@ -182,7 +174,7 @@ async fn react_button_opacity(browser: &Browser, id: &str) -> Option<String> {
 #[tokio::test]
 async fn the_tools_show_on_the_row_pointed_at_or_focused() -> anyhow::Result<()> {
     let server = Server::start(&[]).await?;
-    let erin = signed_in(&server, "erin@example.com", "Erin", BrowserOptions::default(), "Lobby").await?;
+    let erin = signed_in(&server, "erin@example.com", "Erin", PASSWORD, BrowserOptions::default(), "Lobby").await?;
     let (first, second) = ("first, with its tools hidden", "second, pointed at");
     erin.send_message(first).await?;
     erin.send_message(second).await?;

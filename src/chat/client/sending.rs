@@ -28,19 +28,22 @@ enum SendOp<'a> {
 impl Chat {
     // --- sending ---------------------------------------------------------
 
-    /// Sends `text` (and an uploaded image) to `room`: pending at once,
-    /// then confirmed by the ack.
+    /// Sends `text` (and an uploaded image) to `room`, as a reply to the
+    /// message the room's `replying` names if any: pending at once, then
+    /// confirmed by the ack.
     pub fn send(self, room: &str, text: &str, image_key: Option<String>) {
         let Some(me) = self.me() else { return };
         if self.timeline(room).with_untracked(|timeline| timeline.missing) {
             return;
         }
+        let reply_to = self.timeline(room).try_update(|timeline| timeline.replying.take()).flatten();
         let pending = Pending {
             client_id: outbox::new_client_id(),
             room: room.to_owned(),
             sender: me,
             text: text.to_owned(),
             image_key,
+            reply_to,
             created_at: js_sys::Date::now() as i64,
             state: SendState::Sending,
         };
@@ -158,6 +161,7 @@ impl Chat {
                     ("client_id", Some(&pending.client_id)),
                     ("text", Some(&pending.text)),
                     ("image_key", pending.image_key.as_deref()),
+                    ("reply_to", pending.reply_to.as_ref().map(|quote| quote.id.as_str())),
                 ]);
                 self.link.with_value(|link| link.send_frame(&frame));
             }
@@ -168,7 +172,7 @@ impl Chat {
     /// A send over REST, when polling.
     pub(super) async fn send_polled(self, pending: Pending) {
         let Some(api) = self.api() else { return };
-        match api.send(&pending.room, &pending.client_id, &pending.text, pending.image_key.as_deref()).await {
+        match api.send(&pending).await {
             Ok(message) => self.received_message(message),
             // Unreachable: the next poll notices, and the
             // outbox is queued again once it is back.
