@@ -32,6 +32,8 @@ pub enum Limited {
     UploadTickets,
     /// Searches of one user (`GET /api/search`); key: `sub`.
     Searches,
+    /// People one user invites into rooms; key: `sub`.
+    Invitations,
 }
 
 impl Limited {
@@ -43,6 +45,7 @@ impl Limited {
             Limited::DirectConversations => "opening direct conversations is limited per user; try again later",
             Limited::UploadTickets => "upload tickets are limited per user; try again later",
             Limited::Searches => "too many searches; slow down",
+            Limited::Invitations => "invitations are limited per user; try again later",
         }
     }
 }
@@ -82,6 +85,7 @@ pub struct RateLimits {
     pub direct_conversations: Rate,
     pub upload_tickets: Rate,
     pub searches: Rate,
+    pub invitations: Rate,
 }
 
 impl RateLimits {
@@ -97,6 +101,7 @@ impl RateLimits {
             Limited::DirectConversations => self.direct_conversations,
             Limited::UploadTickets => self.upload_tickets,
             Limited::Searches => self.searches,
+            Limited::Invitations => self.invitations,
         }
     }
 }
@@ -109,6 +114,7 @@ impl Default for RateLimits {
             direct_conversations: Rate::per(30, HOUR),
             upload_tickets: Rate::per(120, HOUR),
             searches: Self::burst_then(SEARCHES_BURST, SEARCHES_PER_SECOND),
+            invitations: Rate::per(60, HOUR),
         }
     }
 }
@@ -120,6 +126,7 @@ pub struct LocalRateLimiter {
     direct_conversations: KeyedLimiter<String>,
     upload_tickets: KeyedLimiter<String>,
     searches: KeyedLimiter<String>,
+    invitations: KeyedLimiter<String>,
 }
 
 impl LocalRateLimiter {
@@ -130,6 +137,7 @@ impl LocalRateLimiter {
             direct_conversations: KeyedLimiter::new(limits.direct_conversations),
             upload_tickets: KeyedLimiter::new(limits.upload_tickets),
             searches: KeyedLimiter::new(limits.searches),
+            invitations: KeyedLimiter::new(limits.invitations),
         }
     }
 
@@ -140,6 +148,7 @@ impl LocalRateLimiter {
             Limited::DirectConversations => &self.direct_conversations,
             Limited::UploadTickets => &self.upload_tickets,
             Limited::Searches => &self.searches,
+            Limited::Invitations => &self.invitations,
         }
     }
 }
@@ -181,6 +190,7 @@ mod tests {
                 direct_conversations: one_an_hour,
                 upload_tickets: one_an_hour,
                 searches: one_an_hour,
+                invitations: one_an_hour,
             });
             assert!(limiter.take(Limited::Sends, "alice").await.is_ok());
             let refused = limiter.take(Limited::Sends, "alice").await.unwrap_err();

@@ -16,7 +16,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// `count` an hour for every limit: nothing refills during a test.
 pub fn hourly(count: u32) -> RateLimits {
     let rate = Rate::per(count, HOUR);
-    RateLimits { frames: rate, sends: rate, direct_conversations: rate, upload_tickets: rate, searches: rate }
+    RateLimits { frames: rate, sends: rate, direct_conversations: rate, upload_tickets: rate, searches: rate, invitations: rate }
 }
 
 /// One `#[test]` per contract check.
@@ -58,7 +58,7 @@ pub async fn keys_and_limits_have_budgets_of_their_own<L: RateLimiter>(make: &im
     assert!(limiter.take(Limited::Frames, "c-1").await.is_ok());
     assert!(limiter.take(Limited::Frames, "c-1").await.is_err(), "c-1's frame spent");
     assert!(limiter.take(Limited::Frames, "c-2").await.is_ok(), "another connection");
-    for limit in [Limited::Sends, Limited::DirectConversations, Limited::UploadTickets, Limited::Searches] {
+    for limit in [Limited::Sends, Limited::DirectConversations, Limited::UploadTickets, Limited::Searches, Limited::Invitations] {
         // The same key under another limit: connection ids and subs never
         // share a budget, nor do two limits of one user.
         assert!(limiter.take(limit, "c-1").await.is_ok(), "{limit:?}");

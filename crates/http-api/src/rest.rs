@@ -11,10 +11,10 @@ use moodchat_core::rate_limit::Limited;
 use moodchat_core::SendRequest;
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
-    CreateRoom, EditMessage, HistoryQuery, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery,
+    CreateRoom, EditMessage, HistoryQuery, Invite, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery,
     RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, SetReaction, UserList, UserQuery,
 };
-use moodchat_protocol::{Message, Room};
+use moodchat_protocol::{Message, Room, UserRef};
 
 use crate::extract::{Caller, ChatError, JsonBody, QueryParams};
 use crate::ApiState;
@@ -45,6 +45,18 @@ pub async fn leave_room(State(chat): State<ApiState>, Caller(who): Caller, Path(
 
 pub async fn join_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
     Ok(Json(chat.service.join_room(&who, &room).await?))
+}
+
+/// `POST /rooms/{id}/invite`: the caller brings someone into a public room
+/// (200 with the person invited).
+pub async fn invite(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    JsonBody(body): JsonBody<Invite>,
+) -> Result<Json<UserRef>> {
+    chat.service.charge(Limited::Invitations, &who.sub).await?;
+    Ok(Json(chat.service.invite(&who, &room, &body.user).await?))
 }
 
 pub async fn open_direct(

@@ -20,6 +20,12 @@ pub struct OpenDirect {
     pub user: String,
 }
 
+/// `POST /api/rooms/{id}/invite`: `user` is a `sub` or a username.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub user: String,
+}
+
 /// Query of `GET /api/rooms/{id}/messages`. At most one of `before`,
 /// `after` and `around`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

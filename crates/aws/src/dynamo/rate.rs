@@ -95,6 +95,7 @@ impl TableRateLimiter {
             Limited::DirectConversations => "direct",
             Limited::UploadTickets => "uploads",
             Limited::Searches => "searches",
+            Limited::Invitations => "invitations",
         }
     }
 }

@@ -97,6 +97,8 @@ impl ChatConfig {
             direct_conversations: self.quotas.direct_conversations,
             upload_tickets: self.quotas.upload_tickets,
             searches: self.searches,
+            // Not a flag: 60 an hour is far above a person's use (docs/security.md).
+            invitations: RateLimits::default().invitations,
         }
     }
 }
