@@ -14,6 +14,7 @@ pub mod connection;
 pub mod drafts;
 pub mod i18n;
 pub mod pages;
+pub mod people;
 pub mod search;
 pub mod storage;
 pub mod theme;

@@ -3,7 +3,7 @@
 //! bundle has one copy of the HTTP code rather than one per endpoint.
 
 use gloo_net::http::{Method, RequestBuilder};
-use moodchat_protocol::{Message, Mood, Room, RoomSummary, UserRef};
+use moodchat_protocol::{Member, Message, Mood, Room, RoomSummary, UserRef};
 use wasm_bindgen::JsValue;
 
 use super::store::Pending;
@@ -81,6 +81,31 @@ impl Api {
 
     pub async fn open_direct(&self, user: &str) -> Result<Room, ApiError> {
         wire::room(&self.post("/dms", wire::object(&[("user", Some(user))])).await?).ok_or_else(invalid)
+    }
+
+    /// Public rooms the caller has not joined (`GET /rooms?discover=true`).
+    pub async fn joinable_rooms(&self) -> Result<Vec<RoomSummary>, ApiError> {
+        let rooms = wire::room_summaries(&self.get("/rooms?discover=true").await?);
+        Ok(rooms.into_iter().filter(|summary| !summary.member).collect())
+    }
+
+    pub async fn join(&self, room: &str) -> Result<(), ApiError> {
+        self.call(Method::POST, &format!("/rooms/{}/join", encode(room)), None).await.map(|_| ())
+    }
+
+    pub async fn leave(&self, room: &str) -> Result<(), ApiError> {
+        self.call(Method::POST, &format!("/rooms/{}/leave", encode(room)), None).await.map(|_| ())
+    }
+
+    /// Brings `user` (a sub) into `room`: the person invited.
+    pub async fn invite(&self, room: &str, user: &str) -> Result<UserRef, ApiError> {
+        let body = wire::object(&[("user", Some(user))]);
+        wire::user(&self.post(&format!("/rooms/{}/invite", encode(room)), body).await?).ok_or_else(invalid)
+    }
+
+    /// The room's members, online first (`GET /rooms/{id}/members`).
+    pub async fn members(&self, room: &str) -> Result<Vec<Member>, ApiError> {
+        Ok(wire::members(&self.get(&format!("/rooms/{}/members", encode(room))).await?))
     }
 
     pub async fn users(&self, query: &str) -> Result<Vec<UserRef>, ApiError> {

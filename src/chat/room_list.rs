@@ -115,6 +115,7 @@ split_view! { room_tools:
         view! {
             <NewRoom chat />
             <FindPeople chat />
+            <crate::people::BrowseRooms chat />
         }
         .into_any()
     }

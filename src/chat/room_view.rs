@@ -117,16 +117,20 @@ pub fn RoomView(#[prop(into)] room: String) -> impl IntoView {
     }
 }
 
-/// The room's mood chart and the search control (when the home offers
-/// search), fetched after the first screen.
+/// The room's mood chart, its members and the search control (when the
+/// home offers search), fetched after the first screen.
 fn header_extras(room: String, timeline: RwSignal<Timeline>) -> impl IntoView {
     let search = crate::app::use_runtime_config().search;
     let chart = {
         let room = room.clone();
         after_first_screen(move || super::room_mood::room_mood(room.clone(), timeline))
     };
+    let members = {
+        let room = room.clone();
+        after_first_screen(move || crate::people::control(room.clone()))
+    };
     let control = search.then(|| after_first_screen(move || crate::search::control(room.clone())));
-    view! { <div class="room-tools">{chart}{control}</div> }
+    view! { <div class="room-tools">{chart}{members}{control}</div> }
 }
 
 split_view! { room_tools:

@@ -8,7 +8,7 @@
 //! tests parse the exact documents the server sends.
 
 use js_sys::{Array, Object, Reflect, JSON};
-use moodchat_protocol::{AuthorMood, Image, Message, Mood, Quote, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
+use moodchat_protocol::{AuthorMood, Image, Member, Message, Mood, Quote, Reaction, Room, RoomKind, RoomSummary, Sentiment, UserRef};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn get(value: &JsValue, name: &str) -> JsValue {
@@ -99,6 +99,17 @@ pub fn messages(value: &JsValue, name: &str) -> Vec<Message> {
 
 pub fn users(value: &JsValue, name: &str) -> Vec<UserRef> {
     list(value, name).iter().filter_map(user).collect()
+}
+
+/// `{"members": [{"sub", "name", "online"}]}`.
+pub fn members(value: &JsValue) -> Vec<Member> {
+    list(value, "members")
+        .iter()
+        .filter_map(|member| {
+            let user = user(member)?;
+            Some(Member { sub: user.sub, name: user.name, online: get(member, "online").as_bool().unwrap_or_default() })
+        })
+        .collect()
 }
 
 pub fn room(value: &JsValue) -> Option<Room> {
