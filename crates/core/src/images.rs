@@ -174,6 +174,25 @@ pub struct StoredImage {
     pub stored_at_ms: i64,
 }
 
+impl StoredImage {
+    /// The administrators' notice of it, as JSON: what was stored, where, by
+    /// whom. The embedded server posts it to its webhook, AWS publishes it
+    /// to the SNS topic: one shape for both homes (docs/security.md).
+    pub fn notice(&self) -> serde_json::Value {
+        serde_json::json!({
+            "event": "image_uploaded",
+            "key": self.key.to_string(),
+            "room": self.key.room,
+            "uploader": {"sub": self.uploader.sub, "name": self.uploader.name},
+            "content_type": self.content_type,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+            "at": self.stored_at_ms,
+        })
+    }
+}
+
 /// Makes upload tickets and download URLs (S3 presigning on AWS).
 #[async_trait]
 pub trait BlobSigner: Send + Sync {
@@ -219,6 +238,28 @@ mod tests {
         let thumb = key.thumbnail().to_string();
         assert!(thumb.ends_with(".thumb.png"), "{thumb}");
         assert_eq!(BlobKey::parse(&thumb), Some(key.thumbnail()));
+    }
+
+    #[test]
+    fn the_administrators_notice_says_what_where_and_who() {
+        let key = BlobKey::parse("rooms/lobby/01JD5X0ZQ3M1T6P5V7K9W2B4C8.png").unwrap();
+        let image = StoredImage {
+            key,
+            uploader: UserRef { sub: "sub-a".into(), name: "Ana".into() },
+            content_type: "image/png".into(),
+            size: 1234,
+            width: 40,
+            height: 30,
+            stored_at_ms: 1_731_412_345_678,
+        };
+        assert_eq!(
+            image.notice(),
+            serde_json::json!({
+                "event": "image_uploaded", "key": "rooms/lobby/01JD5X0ZQ3M1T6P5V7K9W2B4C8.png", "room": "lobby",
+                "uploader": {"sub": "sub-a", "name": "Ana"}, "content_type": "image/png", "size": 1234,
+                "width": 40, "height": 30, "at": 1_731_412_345_678_i64,
+            })
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! direct conversation shows in the other person's room list as unread until read.
 
 use fantoccini::Locator;
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::confirmed;
 use moodchat_e2e::{eventually, Browser, Server};
@@ -16,11 +16,7 @@ const PASSWORD: &str = "Corr3ct-horse!";
 const MOODS: [&str; 3] = ["😊", "😐", "😞"];
 
 async fn signed_in(server: &Server, email: &str, name: &str, options: BrowserOptions) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(options).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", "Lobby").await?;
-    Ok(browser)
+    auth::signed_in(server, email, name, PASSWORD, options, "Lobby").await
 }
 
 fn phone() -> BrowserOptions {

@@ -9,7 +9,7 @@
 //!   order, when it is back; a long outbox (30 messages) is paced under the
 //!   server's rate limit instead of failing past the 20th.
 
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::{confirmed, ShownMessage, ENTER};
 use moodchat_e2e::static_host::StaticHost;
@@ -24,11 +24,7 @@ fn tall(language: &str) -> BrowserOptions {
 }
 
 async fn signed_in(server: &Server, email: &str, name: &str, language: &str, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(tall(language)).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
+    auth::signed_in(server, email, name, PASSWORD, tall(language), lobby).await
 }
 
 /// Waits until each browser shows exactly `expected` confirmed, in this

@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use moodchat_e2e::auth::create_account;
+use moodchat_e2e::auth;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::{eventually, holds_for, Browser, Server};
 use serde_json::json;
@@ -28,11 +28,8 @@ const PASSWORD: &str = "Corr3ct-horse!";
 const IDLE_TIMEOUT_SECS: u64 = 2;
 
 async fn signed_in(server: &Server, email: &str, name: &str, language: &str, lobby: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start_with(BrowserOptions { language: language.into(), ..BrowserOptions::default() }).await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", lobby).await?;
-    Ok(browser)
+    let options = BrowserOptions { language: language.into(), ..BrowserOptions::default() };
+    auth::signed_in(server, email, name, PASSWORD, options, lobby).await
 }
 
 /// The text of the typing indicator (empty when nobody types).

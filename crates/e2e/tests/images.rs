@@ -8,8 +8,9 @@
 
 
 use fantoccini::Locator;
-use moodchat_e2e::auth::create_account;
 use moodchat_e2e::a11y::keys;
+use moodchat_e2e::auth;
+use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::images::{attach_tiny_png, loaded_image, SHOWN_PREVIEW};
 use moodchat_e2e::{eventually, Browser, Server, DEADLINE};
 use serde_json::{json, Value};
@@ -60,11 +61,7 @@ async fn webhook_receiver() -> anyhow::Result<(String, mpsc::UnboundedReceiver<V
 }
 
 async fn signed_in(server: &Server, email: &str, name: &str) -> anyhow::Result<Browser> {
-    create_account(server, email, name, PASSWORD).await?;
-    let browser = Browser::start().await?;
-    browser.sign_in(server, email, PASSWORD, name).await?;
-    browser.open_room(server, "lobby", "Lobby").await?;
-    Ok(browser)
+    auth::signed_in(server, email, name, PASSWORD, BrowserOptions::default(), "Lobby").await
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moodchat_core::{Notifier, StoredImage};
-use serde_json::{json, Value};
 
 /// An invocation waits this long for SNS at most (Lambda freezes the
 /// instance when the handler returns, so the publish is awaited).
@@ -25,27 +24,12 @@ impl SnsNotifier {
     }
 }
 
-/// The notice: what was stored, where, by whom.
-pub fn notice(image: &StoredImage) -> Value {
-    json!({
-        "event": "image_uploaded",
-        "key": image.key.to_string(),
-        "room": image.key.room,
-        "uploader": {"sub": image.uploader.sub, "name": image.uploader.name},
-        "content_type": image.content_type,
-        "size": image.size,
-        "width": image.width,
-        "height": image.height,
-        "at": image.stored_at_ms,
-    })
-}
-
 #[async_trait]
 impl Notifier for SnsNotifier {
     async fn image_stored(&self, image: &StoredImage) {
         tracing::info!(event = "image_uploaded", key = %image.key, uploader = %image.uploader.sub, size = image.size, "image stored");
         let publish =
-            self.client.publish().topic_arn(&self.topic_arn).subject(SUBJECT).message(notice(image).to_string()).send();
+            self.client.publish().topic_arn(&self.topic_arn).subject(SUBJECT).message(image.notice().to_string()).send();
         match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::error!(key = %image.key, ?error, "the image notice was not published"),

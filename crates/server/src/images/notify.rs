@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moodchat_core::{Notifier, StoredImage};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
 const WEBHOOK_ATTEMPTS: u32 = 3;
@@ -34,21 +34,6 @@ impl AdminNotifier {
     }
 }
 
-/// The notice, as the webhook receives it.
-pub fn notice(image: &StoredImage) -> Value {
-    json!({
-        "event": "image_uploaded",
-        "key": image.key.to_string(),
-        "room": image.key.room,
-        "uploader": {"sub": image.uploader.sub, "name": image.uploader.name},
-        "content_type": image.content_type,
-        "size": image.size,
-        "width": image.width,
-        "height": image.height,
-        "at": image.stored_at_ms,
-    })
-}
-
 #[async_trait]
 impl Notifier for AdminNotifier {
     async fn image_stored(&self, image: &StoredImage) {
@@ -63,7 +48,7 @@ impl Notifier for AdminNotifier {
             "image stored"
         );
         if let Some(webhook) = &self.webhook {
-            webhook.post(&notice(image)).await;
+            webhook.post(&image.notice()).await;
         }
     }
 }
