@@ -238,14 +238,17 @@ async fn markup_is_text_and_only_http_links_are_clickable() {
     let timeline = RwSignal::new(Timeline::default());
     timeline.update(|t| {
         t.loaded = true;
+        // The long word first: the list opens at the newest messages, and
+        // a row much taller than the list would push the others out of
+        // the rows it draws.
         t.insert_all([
-            message(1, "eve", "<script>window.pwned = true</script><img src=x onerror=alert(1)>"),
-            message(2, "eve", "see https://example.com/a?b=1 or javascript:alert(1)"),
-            message(3, "eve", &"아주긴단어".repeat(200)),
+            message(1, "eve", &"아주긴단어".repeat(200)),
+            message(2, "eve", "<script>window.pwned = true</script><img src=x onerror=alert(1)>"),
+            message(3, "eve", "see https://example.com/a?b=1 or javascript:alert(1)"),
         ]);
     });
     let container = mount_list(timeline, "me");
-    let first = wait_for("the script row", || query(&container, ".message-text")).await;
+    let first = wait_for("the script row", || query(&container, ".message[data-key='01J00000000000000000000002'] .message-text")).await;
     assert_eq!(first.text_content().unwrap(), "<script>window.pwned = true</script><img src=x onerror=alert(1)>");
     assert!(query(&container, ".message-text script, .message-text img").is_none(), "no element from the text");
     let links = container.query_selector_all(".message-text a").unwrap();
@@ -256,6 +259,8 @@ async fn markup_is_text_and_only_http_links_are_clickable() {
     assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
     // A very long word wraps inside the list instead of widening it.
     let scroller = query(&container, ".message-scroller").unwrap();
+    scroller.set_scroll_top(0);
+    wait_for("the long word's row", || query(&container, ".message[data-key='01J00000000000000000000001'] .message-text")).await;
     assert!(scroller.scroll_width() <= scroller.client_width() + 1, "{} > {}", scroller.scroll_width(), scroller.client_width());
 }
 
