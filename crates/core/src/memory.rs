@@ -1,7 +1,7 @@
 //! In-memory adapters of every port: the reference behaviour the real
 //! adapters must match, and the fixtures of the domain tests.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -22,6 +22,8 @@ struct StoreState {
     direct_keys: HashMap<String, String>,
     /// room -> member -> their read marker (a seq).
     members: BTreeMap<String, BTreeMap<String, u64>>,
+    /// (room, sub) of the members who muted the room.
+    muted: BTreeSet<(String, String)>,
     /// room -> seq -> message; the room's seq is the last key.
     messages: HashMap<String, BTreeMap<u64, Message>>,
     /// (room, id) and (room, sender, client_id) -> seq.
@@ -150,11 +152,27 @@ impl MessageStore for InMemoryStore {
     }
 
     async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
-        Ok(self.state().members.get_mut(room_id).is_some_and(|members| members.remove(sub).is_some()))
+        let mut state = self.state();
+        state.muted.remove(&(room_id.to_owned(), sub.to_owned()));
+        Ok(state.members.get_mut(room_id).is_some_and(|members| members.remove(sub).is_some()))
     }
 
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         Ok(self.state().members.get(room_id).is_some_and(|m| m.contains_key(sub)))
+    }
+
+    async fn set_muted(&self, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError> {
+        let mut state = self.state();
+        if !state.members.get(room_id).is_some_and(|m| m.contains_key(sub)) {
+            return Ok(false);
+        }
+        let key = (room_id.to_owned(), sub.to_owned());
+        if muted {
+            state.muted.insert(key);
+        } else {
+            state.muted.remove(&key);
+        }
+        Ok(true)
     }
 
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
@@ -179,7 +197,8 @@ impl MessageStore for InMemoryStore {
                     .map(user_ref),
                 RoomKind::Public => None,
             };
-            listings.push(RoomListing { head: state.head(room), last_read_seq, peer });
+            let muted = state.muted.contains(&(room.id.clone(), sub.to_owned()));
+            listings.push(RoomListing { head: state.head(room), last_read_seq, peer, muted });
         }
         Ok(listings)
     }

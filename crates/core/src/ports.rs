@@ -129,6 +129,8 @@ pub struct RoomListing {
     pub last_read_seq: Option<u64>,
     /// For a direct room: the other member.
     pub peer: Option<UserRef>,
+    /// The user muted the room (`set_muted`); false when not a member.
+    pub muted: bool,
 }
 
 /// A change to a message that exists (docs/protocol.md, "Changes"). Each
@@ -248,6 +250,9 @@ pub trait MessageStore: Send + Sync {
     /// and the other members stay.
     async fn remove_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError>;
+    /// Mutes or unmutes the room for member `sub`; false when `sub` is not
+    /// a member. Leaving forgets it (a room joined again starts unmuted).
+    async fn set_muted(&self, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError>;
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError>;
     /// The rooms `sub` belongs to (and, with `discover`, public rooms it does
     /// not), each with its head, `sub`'s read marker and the peer of a direct

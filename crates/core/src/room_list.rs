@@ -25,7 +25,7 @@ pub fn summaries(listings: Vec<RoomListing>) -> Vec<RoomSummary> {
 }
 
 fn summary(listing: RoomListing) -> RoomSummary {
-    let RoomListing { head, last_read_seq, peer } = listing;
+    let RoomListing { head, last_read_seq, peer, muted } = listing;
     let mut room = head.room;
     if let Some(peer) = &peer {
         room.name = peer.name.clone();
@@ -37,6 +37,7 @@ fn summary(listing: RoomListing) -> RoomSummary {
         unread: last_read_seq.map_or(0, |read| unread(head.seq, read)),
         last_read_seq: last_read_seq.unwrap_or(0),
         peer,
+        muted,
     }
 }
 

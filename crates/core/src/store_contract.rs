@@ -41,7 +41,8 @@ macro_rules! store_contract_tests {
             an_unsend_empties_the_stored_message_and_ends_its_changes,
             concurrent_changes_get_every_number_once,
             reactions_are_numbered_changes_kept_with_the_message,
-            a_reply_keeps_the_id_of_its_original);
+            a_reply_keeps_the_id_of_its_original,
+            a_member_mutes_a_room_for_themselves);
     };
     (@each $fixture:expr, $block_on:expr, $($name:ident),*) => {
         $(
@@ -559,4 +560,32 @@ pub async fn a_reply_keeps_the_id_of_its_original(store: &dyn MessageStore) {
     // A retry answers with the stored reply.
     let retried = store.append(&Message { reply_to: Some(Quote::of(&original)), ..draft("lobby", "bob", "c2", 3) }).await.unwrap();
     assert!(matches!(retried, Appended::Existing(ref m) if kept(m) == Some(quote.id.clone())), "{retried:?}");
+}
+
+/// Muting is per member: the room lists as muted for them only, unmuting
+/// undoes it, a non-member cannot, and leaving forgets it.
+pub async fn a_member_mutes_a_room_for_themselves(store: &dyn MessageStore) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let eve = user(store, "eve").await;
+    let club = room(store, "club", &alice).await;
+    store.add_member(&club.id, &bob.sub, 2).await.unwrap();
+    let muted = |listings: Vec<crate::ports::RoomListing>, id: &str| listings.iter().find(|l| l.head.room.id == id).map(|l| l.muted);
+
+    assert!(store.set_muted(&club.id, &bob.sub, true).await.unwrap());
+    assert!(store.set_muted("lobby", &bob.sub, true).await.unwrap(), "the lobby too");
+    assert_eq!(muted(store.room_listings(&bob.sub, false).await.unwrap(), &club.id), Some(true));
+    assert_eq!(muted(store.room_listings(&bob.sub, false).await.unwrap(), "lobby"), Some(true));
+    assert_eq!(muted(store.room_listings(&alice.sub, false).await.unwrap(), &club.id), Some(false), "only for Bob");
+    assert!(store.set_muted(&club.id, &bob.sub, true).await.unwrap(), "twice is still muted");
+    assert!(store.set_muted(&club.id, &bob.sub, false).await.unwrap());
+    assert_eq!(muted(store.room_listings(&bob.sub, false).await.unwrap(), &club.id), Some(false));
+
+    assert!(!store.set_muted(&club.id, &eve.sub, true).await.unwrap(), "not a member");
+    assert_eq!(muted(store.room_listings(&eve.sub, true).await.unwrap(), &club.id), Some(false));
+
+    store.set_muted(&club.id, &bob.sub, true).await.unwrap();
+    store.remove_member(&club.id, &bob.sub).await.unwrap();
+    store.add_member(&club.id, &bob.sub, 3).await.unwrap();
+    assert_eq!(muted(store.room_listings(&bob.sub, false).await.unwrap(), &club.id), Some(false), "joined again: unmuted");
 }

@@ -1,4 +1,4 @@
-//! Inviting someone into a room (issue 17, "rooms people can find"),
+//! Inviting someone into a room and muting one (issue 17, "rooms people can find"),
 //! through the in-memory adapters: the room appears in their list, live on
 //! their open tab, with everything before read; inviting a member changes
 //! nothing; and every refusal changes nothing.
@@ -72,5 +72,31 @@ fn refused_invitations_change_nothing() {
         assert_eq!(members, ["alice"]);
         let carols = w.chat.list_rooms(&carol, false).await.unwrap();
         assert_eq!(carols.iter().map(|r| r.room.id.as_str()).collect::<Vec<_>>(), ["lobby"]);
+    });
+}
+
+#[test]
+fn a_member_mutes_a_room_for_themselves_and_others_cannot() {
+    block_on(async {
+        let w = world();
+        let (alice, bob, _, _) = two_people(&w).await;
+        let club = w.chat.create_room(&alice, "club").await.unwrap();
+        let muted_for = |rooms: Vec<moodchat_protocol::RoomSummary>, id: &str| rooms.iter().find(|r| r.room.id == id).map(|r| r.muted);
+
+        w.chat.set_muted(&alice, &club.id, true).await.unwrap();
+        w.chat.set_muted(&bob, "lobby", true).await.unwrap();
+        assert_eq!(muted_for(w.chat.list_rooms(&alice, false).await.unwrap(), &club.id), Some(true));
+        assert_eq!(muted_for(w.chat.list_rooms(&alice, false).await.unwrap(), "lobby"), Some(false), "Bob's mute is his");
+        assert_eq!(muted_for(w.chat.list_rooms(&bob, false).await.unwrap(), "lobby"), Some(true));
+
+        // Muted still counts unread.
+        w.chat.send(&alice, "lobby", send("still counted", "a1")).await.unwrap();
+        let lobby = w.chat.list_rooms(&bob, false).await.unwrap().into_iter().find(|r| r.room.id == "lobby").unwrap();
+        assert_eq!((lobby.muted, lobby.unread), (true, 1));
+
+        assert_eq!(code(w.chat.set_muted(&bob, &club.id, true).await), ErrorCode::Forbidden, "not a member");
+        assert_eq!(code(w.chat.set_muted(&bob, "no-such-room", true).await), ErrorCode::NotFound);
+        w.chat.set_muted(&alice, &club.id, false).await.unwrap();
+        assert_eq!(muted_for(w.chat.list_rooms(&alice, false).await.unwrap(), &club.id), Some(false));
     });
 }

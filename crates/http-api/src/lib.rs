@@ -55,6 +55,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: ApiState) -> Router<S> {
         .route("/rooms/{room}/join", post(rest::join_room))
         .route("/rooms/{room}/leave", post(rest::leave_room))
         .route("/rooms/{room}/invite", post(rest::invite))
+        .route("/rooms/{room}/mute", put(rest::set_muted))
         .route("/rooms/{room}/messages", get(rest::history).post(rest::send_message))
         .route("/rooms/{room}/messages/{message}", put(rest::edit_message).delete(rest::unsend_message))
         .route("/rooms/{room}/messages/{message}/mood", put(rest::set_mood).delete(rest::clear_mood))

@@ -12,7 +12,7 @@ use moodchat_core::SendRequest;
 use moodchat_protocol::images::{UploadRequest, UploadTicket};
 use moodchat_protocol::rest::{
     CreateRoom, EditMessage, HistoryQuery, Invite, MarkRead, MemberList, MessagePage, OpenDirect, RoomList, RoomListQuery,
-    RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, SetReaction, UserList, UserQuery,
+    RoomMood, RoomMoodQuery, SearchQuery, SearchResults, SendMessage, SetMood, SetMute, SetReaction, UserList, UserQuery,
 };
 use moodchat_protocol::{Message, Room, UserRef};
 
@@ -45,6 +45,17 @@ pub async fn leave_room(State(chat): State<ApiState>, Caller(who): Caller, Path(
 
 pub async fn join_room(State(chat): State<ApiState>, Caller(who): Caller, Path(room): Path<String>) -> Result<Json<Room>> {
     Ok(Json(chat.service.join_room(&who, &room).await?))
+}
+
+/// `PUT /rooms/{id}/mute`: the caller mutes or unmutes a room (204).
+pub async fn set_muted(
+    State(chat): State<ApiState>,
+    Caller(who): Caller,
+    Path(room): Path<String>,
+    JsonBody(body): JsonBody<SetMute>,
+) -> Result<StatusCode> {
+    chat.service.set_muted(&who, &room, body.muted).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /rooms/{id}/invite`: the caller brings someone into a public room

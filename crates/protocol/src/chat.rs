@@ -43,6 +43,10 @@ pub struct RoomSummary {
     pub last_read_seq: u64,
     /// For a direct conversation: the other person.
     pub peer: Option<UserRef>,
+    /// The caller muted the room: it counts unread, and the app never
+    /// notifies of it (docs/protocol.md, "Rooms").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub muted: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

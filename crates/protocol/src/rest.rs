@@ -20,6 +20,12 @@ pub struct OpenDirect {
     pub user: String,
 }
 
+/// `PUT /api/rooms/{id}/mute`: the caller mutes (`true`) or unmutes the room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetMute {
+    pub muted: bool,
+}
+
 /// `POST /api/rooms/{id}/invite`: `user` is a `sub` or a username.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {

@@ -8,7 +8,7 @@ use moodchat_protocol::limits::LOBBY_ROOM_ID;
 use moodchat_protocol::{RoomKind, ServerEvent, UserRef};
 
 use super::{lock, ChatService};
-use crate::error::{bad_request, not_found, ChatResult};
+use crate::error::{bad_request, forbidden, not_found, ChatResult};
 use crate::ports::Identity;
 
 impl ChatService {
@@ -27,6 +27,18 @@ impl ChatService {
         // itself): without this, a send right after leaving would pass.
         lock(&self.memberships).remove(&(room.id.clone(), who.sub.clone()));
         Ok(())
+    }
+
+    /// Mutes (or unmutes) room `room_id` for the caller, a member: it still
+    /// counts unread, and the app never notifies of it. Any room a member is
+    /// in can be muted, the lobby and direct conversations too.
+    pub async fn set_muted(&self, who: &Identity, room_id: &str, muted: bool) -> ChatResult<()> {
+        let room = self.room(room_id).await?;
+        if self.store.set_muted(&room.id, &who.sub, muted).await? {
+            Ok(())
+        } else {
+            Err(forbidden("only members mute a room"))
+        }
     }
 
     /// The caller, a member of public room `room_id`, makes `user` (a sub or

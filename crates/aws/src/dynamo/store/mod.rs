@@ -79,6 +79,10 @@ impl MessageStore for DynamoStore {
         rooms::remove_member(&self.table, room_id, sub).await
     }
 
+    async fn set_muted(&self, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError> {
+        rooms::set_muted(&self.table, room_id, sub, muted).await
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         rooms::is_member(&self.table, room_id, sub).await
     }

@@ -280,9 +280,30 @@ pub async fn listings(table: &Table, sub: &str, discover: bool) -> Result<Vec<Ro
         let peer = membership.and_then(|m| {
             Some(UserRef { sub: text(m, "peer_sub")?.to_owned(), name: text(m, "peer_name")?.to_owned() })
         });
-        listings.push(RoomListing { head, last_read_seq: membership.map(|_| last_read_seq.unwrap_or(0)), peer });
+        let muted = membership.and_then(|m| m.get("muted")).and_then(|muted| muted.as_bool().ok()).copied().unwrap_or(false);
+        listings.push(RoomListing { head, last_read_seq: membership.map(|_| last_read_seq.unwrap_or(0)), peer, muted });
     }
     Ok(listings)
+}
+
+/// Sets the member's `muted`; false when `sub` is not a member.
+pub async fn set_muted(table: &Table, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError> {
+    let outcome = table
+        .client
+        .update_item()
+        .table_name(&table.name)
+        .key("PK", s(keys::room(room_id)))
+        .key("SK", s(keys::member(sub)))
+        .update_expression("SET muted = :muted")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":muted", aws_sdk_dynamodb::types::AttributeValue::Bool(muted))
+        .send()
+        .await;
+    match outcome {
+        Ok(_) => Ok(true),
+        Err(error) if is_condition_failure(&error) => Ok(false),
+        Err(error) => Err(failed("mute")(error)),
+    }
 }
 
 /// Moves the marker forward only; false when it was already there or

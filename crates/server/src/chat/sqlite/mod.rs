@@ -237,6 +237,17 @@ impl MessageStore for SqliteStore {
         .await
     }
 
+    async fn set_muted(&self, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError> {
+        let (room, sub) = (room_id.to_string(), sub.to_string());
+        self.write(move |connection| {
+            let matched = connection
+                .prepare_cached("UPDATE members SET muted = ?3 WHERE room = ?1 AND sub = ?2")?
+                .execute(params![room, sub, muted])?;
+            Ok(matched > 0)
+        })
+        .await
+    }
+
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         let (room, sub) = (room_id.to_string(), sub.to_string());
         self.read(move |connection| {

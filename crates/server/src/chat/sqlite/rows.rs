@@ -160,14 +160,14 @@ pub fn insert_message(connection: &Connection, message: Message) -> rusqlite::Re
 pub fn room_listings(connection: &Connection, sub: &str, discover: bool) -> rusqlite::Result<Vec<RoomListing>> {
     let last = message_columns_of("lm");
     let sql = format!(
-        "SELECT {last}, r.id, r.name, r.kind, r.seq, m.last_read_seq, pu.sub, pu.name \
+        "SELECT {last}, r.id, r.name, r.kind, r.seq, m.last_read_seq, pu.sub, pu.name, m.muted \
          FROM members m JOIN rooms r ON r.id = m.room \
          LEFT JOIN messages lm ON lm.id = r.last_message_id \
          LEFT JOIN members pm ON r.kind = 'direct' AND pm.room = r.id AND pm.sub != m.sub \
          LEFT JOIN users pu ON pu.sub = pm.sub \
          WHERE m.sub = ?1 \
          UNION ALL \
-         SELECT {last}, r.id, r.name, r.kind, r.seq, NULL, NULL, NULL \
+         SELECT {last}, r.id, r.name, r.kind, r.seq, NULL, NULL, NULL, 0 \
          FROM rooms r LEFT JOIN messages lm ON lm.id = r.last_message_id \
          WHERE ?2 AND r.kind = 'public' AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room = r.id AND m.sub = ?1)"
     );
@@ -185,6 +185,7 @@ pub fn room_listings(connection: &Connection, sub: &str, discover: bool) -> rusq
             head: RoomHead { room: room_at(row, at)?, seq: seq_at(row, at + 3)?, last_message },
             last_read_seq: row.get::<_, Option<i64>>(at + 4)?.map(|seq| seq.max(0) as u64),
             peer,
+            muted: row.get(at + 7)?,
         })
     })?;
     rows.collect()

@@ -97,6 +97,8 @@ DROP TABLE reads;
     super::changes::MIGRATION,
     super::changes::REACTIONS_MIGRATION,
     super::replies::MIGRATION,
+    // Issue 17: a member may mute a room (no notifications, unread still counted).
+    "ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the database up to date. Several processes may open one database
