@@ -60,8 +60,12 @@ step "Release build of the SPA and its size"
 # before, +1,400 B: the quote and the reply button in the row, the quote read
 # from the wire and kept in the outbox, a timeline's quotes following their
 # originals' changes (docs/benchmarks.md). The bar above the composer and the
-# jump from a quote are in the room_tools chunk.
-checked "$REPO_ROOT/scripts/size-report.sh" --budget 144
+# jump from a quote are in the room_tools chunk. 145 for mentions, mute and
+# notifications: 147,609 B (144.1 KB) against 146,680 B, +929 B: the row's
+# mark for a message that mentions me (and the test of a mention), the room
+# list's muted mark, their CSS; the suggestions, the offer, the notifications
+# and the mute switch are in the room_tools chunk.
+checked "$REPO_ROOT/scripts/size-report.sh" --budget 145
 
 # (Among them tests/downloads.rs: what the browser downloads on an emulated
 # slow 4G network, bytes and requests within budget.)

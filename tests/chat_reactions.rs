@@ -43,6 +43,7 @@ fn row(message: Message, me: &str) -> RowData {
         unread_line: false,
         target: false,
         me: me.into(),
+        mentions_me: false,
     }
 }
 

@@ -44,6 +44,7 @@ fn row(message: Message) -> RowData {
         unread_line: false,
         target: false,
         me: "b".into(),
+        mentions_me: false,
     }
 }
 

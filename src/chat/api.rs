@@ -97,6 +97,12 @@ impl Api {
         self.call(Method::POST, &format!("/rooms/{}/leave", encode(room)), None).await.map(|_| ())
     }
 
+    /// Mutes (`true`) or unmutes `room` for me.
+    pub async fn set_muted(&self, room: &str, muted: bool) -> Result<(), ApiError> {
+        let body = if muted { r#"{"muted":true}"# } else { r#"{"muted":false}"# };
+        self.call(Method::PUT, &format!("/rooms/{}/mute", encode(room)), Some(body.to_owned())).await.map(|_| ())
+    }
+
     /// Brings `user` (a sub) into `room`: the person invited.
     pub async fn invite(&self, room: &str, user: &str) -> Result<UserRef, ApiError> {
         let body = wire::object(&[("user", Some(user))]);

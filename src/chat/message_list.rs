@@ -108,6 +108,8 @@ pub fn MessageList(
         })
     });
     let me_for_rows = me.clone();
+    // My name, for the messages that mention me (none without a chat: tests).
+    let my_name = use_context::<super::Chat>().and_then(|chat| chat.me()).map(|me| me.name).unwrap_or_default();
     let window = Memo::new(move |_| {
         let (top, bottom) = (scroll_top.get() - OVERSCAN_PX, scroll_top.get() + viewport.get() + OVERSCAN_PX);
         let (first, last, first_top) = layout.with(|layout| {
@@ -143,6 +145,7 @@ pub fn MessageList(
                             (message, pending.state)
                         }
                     };
+                    let mentions_me = !mine && super::notifications::mentions(&message.text, &my_name);
                     Some(RowData {
                         key: entry.key().to_owned(),
                         mine,
@@ -153,6 +156,7 @@ pub fn MessageList(
                         unread_line: timeline.first_unread.as_deref() == Some(entry.key()),
                         target: timeline.marked.as_deref() == Some(entry.key()),
                         me: me_for_rows.clone(),
+                        mentions_me,
                     })
                 })
                 .collect()

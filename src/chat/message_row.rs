@@ -30,6 +30,9 @@ pub struct RowData {
     pub target: bool,
     /// Who is reading (their `sub`): the reactions that are theirs show pressed.
     pub me: String,
+    /// Someone else's message that mentions the reader (`@` and their
+    /// name): marked.
+    pub mentions_me: bool,
 }
 
 impl RowData {
@@ -99,6 +102,7 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         if row.mine { " mine" } else { "" },
         if row.new_group { " group-start" } else { "" },
         if row.target { " search-target" } else { "" },
+        if row.mentions_me { " mentions-me" } else { "" },
         match row.state {
             SendState::Sent => "",
             SendState::Sending => " pending",
@@ -138,6 +142,9 @@ pub fn build_row(row: &RowData, t: &Texts, locale: &str) -> Element {
         append(&root, &head);
     } else {
         append(&root, &with_text(&document, "span", "visually-hidden", name));
+    }
+    if row.mentions_me {
+        append(&root, &with_text(&document, "span", "visually-hidden", t.chat_mentions_you));
     }
 
     let body = element(&document, "div", "message-body");

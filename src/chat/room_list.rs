@@ -26,6 +26,7 @@ fn with_lobby(mut rooms: Vec<RoomSummary>) -> Vec<RoomSummary> {
                 unread: 0,
                 last_read_seq: 0,
                 peer: None,
+                muted: false,
             },
         );
     }
@@ -85,9 +86,10 @@ pub fn RoomList(
                 let href = room_href(&summary.room.id);
                 let current = path == href;
                 let key = format!(
-                    "{}|{}|{}|{}|{name}|{current}|{}",
+                    "{}|{}|{}|{}|{name}|{current}|{}|{}",
                     summary.room.id,
                     summary.unread,
+                    summary.muted,
                     summary.last_message.as_ref().map_or("", |m| m.id.as_str()),
                     // An edit or unsend of the last message changes the preview.
                     summary.last_message.as_ref().map_or(0, |m| m.change),
@@ -138,7 +140,16 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
     set(&avatar, "aria-hidden", "true");
     append(&link, &avatar);
     let text = element(&document, "span", "room-text");
-    append(&text, &with_text(&document, "span", "room-name", name));
+    let name_line = with_text(&document, "span", "room-name", name);
+    if summary.muted {
+        // Muted: a bell struck through, named for a screen reader.
+        let bell = with_text(&document, "span", "muted-mark", "🔕");
+        set(&bell, "title", t.chat_muted);
+        set(&bell, "aria-label", t.chat_muted);
+        set(&bell, "role", "img");
+        append(&name_line, &bell);
+    }
+    append(&text, &name_line);
     let meta = element(&document, "span", "room-meta");
     if let Some(message) = &summary.last_message {
         let preview = match (message.deleted_at, message.text.is_empty()) {
@@ -150,7 +161,8 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
         append(&meta, &with_text(&document, "span", "room-time", &time_label(message.created_at, locale)));
     }
     if summary.unread > 0 {
-        let badge = with_text(&document, "span", "unread-badge", &unread_label(summary.unread));
+        let class = if summary.muted { "unread-badge muted" } else { "unread-badge" };
+        let badge = with_text(&document, "span", class, &unread_label(summary.unread));
         append(&badge, &with_text(&document, "span", "visually-hidden", &[" ", t.chat_unread].concat()));
         append(&meta, &badge);
     }

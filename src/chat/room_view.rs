@@ -4,9 +4,12 @@
 
 use leptos::prelude::*;
 use moodchat_protocol::limits::LOBBY_ROOM_ID;
+use moodchat_protocol::RoomKind;
 
 use super::client::use_chat;
 use super::composer::Composer;
+use super::mentions::MentionSuggestions;
+use super::notifications::NotificationOffer;
 use super::replies::ReplyBar;
 use super::message_list::{text, MessageList};
 use super::store::Timeline;
@@ -173,6 +176,12 @@ split_view! { room_tools:
         };
         // Escape in the composer cancels a reply being written.
         let timeline = chat.timeline(&room);
+        let me = chat.me().map(|me| me.sub).unwrap_or_default();
+        let area = NodeRef::<leptos::html::Div>::new();
+        let direct = {
+            let room = room.clone();
+            Signal::derive(move || chat.rooms.with(|rooms| rooms.iter().any(|r| r.room.id == room && r.room.kind == RoomKind::Direct)))
+        };
         let on_keydown = move |event: web_sys::KeyboardEvent| {
             if event.key() == "Escape" && timeline.with_untracked(|t| t.replying.is_some()) {
                 event.prevent_default();
@@ -180,8 +189,10 @@ split_view! { room_tools:
             }
         };
         view! {
-            <div class="composer-area" on:keydown=on_keydown>
+            <div class="composer-area" node_ref=area on:keydown=on_keydown>
+                <NotificationOffer timeline me=me direct />
                 <ReplyBar timeline />
+                <MentionSuggestions chat room=room.clone() area />
                 <Composer room on_send=Callback::new(on_send) on_typing=Callback::new(on_typing) />
             </div>
         }

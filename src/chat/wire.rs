@@ -125,6 +125,7 @@ pub fn room_summary(value: &JsValue) -> Option<RoomSummary> {
         unread: number(value, "unread").unwrap_or_default() as u32,
         last_read_seq: number(value, "last_read_seq").unwrap_or_default() as u64,
         peer: user(&get(value, "peer")),
+        muted: get(value, "muted").as_bool().unwrap_or_default(),
     })
 }
 

@@ -54,6 +54,8 @@ pub static EN: Texts = Texts {
     chat_find_people_label: "Name or username",
     chat_no_people: "No one by that name.",
     chat_unread: "unread",
+    chat_muted: "muted",
+    chat_mentions_you: "mentions you",
     chat_messages_label: "Messages",
     chat_composer_label: "Write a message",
     chat_composer_hint: "Enter sends · Shift+Enter adds a line",

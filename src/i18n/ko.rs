@@ -54,6 +54,8 @@ pub static KO: Texts = Texts {
     chat_find_people_label: "이름 또는 사용자 이름",
     chat_no_people: "그런 이름의 사용자가 없습니다.",
     chat_unread: "읽지 않음",
+    chat_muted: "알림 끔",
+    chat_mentions_you: "나를 언급함",
     chat_messages_label: "메시지",
     chat_composer_label: "메시지 입력",
     chat_composer_hint: "Enter: 보내기 · Shift+Enter: 줄 바꿈",

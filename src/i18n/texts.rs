@@ -54,6 +54,10 @@ pub struct Texts {
     pub chat_find_people_label: &'static str,
     pub chat_no_people: &'static str,
     pub chat_unread: &'static str,
+    /// A muted room's mark in the room list.
+    pub chat_muted: &'static str,
+    /// Said to a screen reader on a message that mentions the reader.
+    pub chat_mentions_you: &'static str,
     pub chat_messages_label: &'static str,
     pub chat_composer_label: &'static str,
     pub chat_composer_hint: &'static str,

@@ -95,12 +95,51 @@ pub fn MembersPanel(room: String, on_close: Callback<()>) -> impl IntoView {
             <ul class="members">
                 <For each=shown key=|member| (member.sub.clone(), member.online) children=member_item />
             </ul>
+            <MuteToggle room=room.get_value() problem />
             {open_room.then(|| view! {
                 <Invite room=room.get_value() members notice problem reload=Callback::new(move |_| load()) />
                 <Leave room=room.get_value() problem />
             })}
             <p class="people-notice" role="status">{move || notice.get()}</p>
         </section>
+    }
+}
+
+/// Muting the room for me: it still counts unread, but never notifies.
+#[component]
+fn MuteToggle(room: String, problem: RwSignal<Option<&'static str>>) -> impl IntoView {
+    let chat = use_chat();
+    let i18n = use_i18n();
+    let t = move || people_texts(i18n.locale.get());
+    let room = StoredValue::new(room);
+    let muted = move || chat.rooms.with(|rooms| room.with_value(|id| rooms.iter().any(|r| &r.room.id == id && r.muted)));
+    let on_change = move |event: web_sys::Event| {
+        let wanted = event_target_checked(&event);
+        let Some(api) = chat.api() else { return };
+        leptos::task::spawn_local(async move {
+            let id = room.get_value();
+            match api.set_muted(&id, wanted).await {
+                Ok(()) => chat.rooms.update(|rooms| {
+                    if let Some(summary) = rooms.iter_mut().find(|r| r.room.id == id) {
+                        summary.muted = wanted;
+                    }
+                }),
+                // The box shows what the server has: refresh it from the list.
+                Err(_) => {
+                    problem.set(Some(people_texts(i18n.locale.get_untracked()).failed));
+                    chat.rooms.update(|_| ());
+                }
+            }
+        });
+    };
+    view! {
+        <div class="mute-room">
+            <label class="mute-toggle">
+                <input type="checkbox" prop:checked=muted on:change=on_change aria-describedby="mute-hint" />
+                {move || t().mute}
+            </label>
+            <p id="mute-hint" class="muted mute-hint">{move || t().mute_hint}</p>
+        </div>
     }
 }
 

@@ -27,6 +27,8 @@ pub struct PeopleTexts {
     pub browse_none: &'static str,
     pub join: &'static str,
     pub loading: &'static str,
+    pub mute: &'static str,
+    pub mute_hint: &'static str,
 }
 
 pub fn people_texts(locale: Locale) -> &'static PeopleTexts {
@@ -57,6 +59,8 @@ const EN: PeopleTexts = PeopleTexts {
     browse_none: "No other rooms to join yet.",
     join: "Join",
     loading: "Loading…",
+    mute: "Mute this room",
+    mute_hint: "Unread messages still count, but it never sends you a notification.",
 };
 
 const KO: PeopleTexts = PeopleTexts {
@@ -80,4 +84,6 @@ const KO: PeopleTexts = PeopleTexts {
     browse_none: "아직 참여할 다른 대화방이 없습니다.",
     join: "참여",
     loading: "불러오는 중…",
+    mute: "이 대화방 알림 끄기",
+    mute_hint: "읽지 않은 메시지 수는 그대로 보이지만 알림은 오지 않습니다.",
 };

@@ -91,6 +91,9 @@ impl Chat {
             self.save_outbox();
             self.answered(&message.client_id);
         }
+        if new == Some(true) && !mine {
+            self.notify(&message);
+        }
         // Our own message is usually known already (its ack comes before
         // its echo) but is still news for the room list.
         let newest = self.rooms.with_untracked(|rooms| {
