@@ -63,6 +63,7 @@ fn summary(kind: RoomKind, muted: bool) -> RoomSummary {
         last_read_seq: 0,
         peer: None,
         muted,
+        mentions: 0,
     }
 }
 

@@ -6,6 +6,7 @@
 //! notification brings the tab forward and opens the room.
 
 use leptos::prelude::*;
+pub use moodchat_protocol::names::mentions;
 use moodchat_protocol::{Message, RoomKind, RoomSummary, UserRef};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -27,27 +28,6 @@ pub fn supported() -> bool {
     web_sys::window().is_some_and(|window| js_sys::Reflect::has(&window, &"Notification".into()).unwrap_or(false))
 }
 
-/// Whether `text` mentions `name`: `@name` at the start of a word, ASCII
-/// letters in any case, not followed by more of a word ("@Anna" does not
-/// mention Ann). Korean names
-/// have no case, and Hangul syllables count as part of a word. (ASCII only
-/// for case: full Unicode case folding would bring its tables into the main
-/// module, where rows use this to mark the messages that mention me.)
-pub fn mentions(text: &str, name: &str) -> bool {
-    let continues_word = |next: char| next.is_ascii_alphanumeric() || next == '_' || ('\u{AC00}'..='\u{D7A3}').contains(&next);
-    let end = name.len();
-    !name.is_empty()
-        && text.match_indices('@').any(|(at, _)| {
-            let rest = &text[at + 1..];
-            // "ana@example.com" is an address, not a mention.
-            let starts_word = !text[..at].chars().next_back().is_some_and(continues_word);
-            starts_word
-                && rest.len() >= end
-                && rest.is_char_boundary(end)
-                && rest[..end].eq_ignore_ascii_case(name)
-                && !rest[end..].chars().next().is_some_and(continues_word)
-        })
-}
 
 /// Whether a new message should notify `me`: someone else's, while the tab
 /// is hidden, in a room that is not muted, and either a direct conversation

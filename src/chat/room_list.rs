@@ -27,6 +27,7 @@ fn with_lobby(mut rooms: Vec<RoomSummary>) -> Vec<RoomSummary> {
                 last_read_seq: 0,
                 peer: None,
                 muted: false,
+                mentions: 0,
             },
         );
     }
@@ -86,10 +87,11 @@ pub fn RoomList(
                 let href = room_href(&summary.room.id);
                 let current = path == href;
                 let key = format!(
-                    "{}|{}|{}|{}|{name}|{current}|{}|{}",
+                    "{}|{}|{}|{}|{name}|{current}|{}|{}|{}",
                     summary.room.id,
                     summary.unread,
                     summary.muted,
+                    summary.mentions,
                     summary.last_message.as_ref().map_or("", |m| m.id.as_str()),
                     // An edit or unsend of the last message changes the preview.
                     summary.last_message.as_ref().map_or(0, |m| m.change),
@@ -140,16 +142,7 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
     set(&avatar, "aria-hidden", "true");
     append(&link, &avatar);
     let text = element(&document, "span", "room-text");
-    let name_line = with_text(&document, "span", "room-name", name);
-    if summary.muted {
-        // Muted: a bell struck through, named for a screen reader.
-        let bell = with_text(&document, "span", "muted-mark", "🔕");
-        set(&bell, "title", t.chat_muted);
-        set(&bell, "aria-label", t.chat_muted);
-        set(&bell, "role", "img");
-        append(&name_line, &bell);
-    }
-    append(&text, &name_line);
+    append(&text, &with_text(&document, "span", "room-name", name));
     let meta = element(&document, "span", "room-meta");
     if let Some(message) = &summary.last_message {
         let preview = match (message.deleted_at, message.text.is_empty()) {
@@ -160,13 +153,32 @@ fn build_item(summary: &RoomSummary, name: &str, href: &str, current: bool, t: &
         append(&text, &with_text(&document, "span", "room-last", &[message.sender.name.as_str(), ": ", &preview].concat()));
         append(&meta, &with_text(&document, "span", "room-time", &time_label(message.created_at, locale)));
     }
+    // The muted mark and the badges share one line under the time.
+    let badges = element(&document, "span", "room-badges");
+    if summary.muted {
+        // Muted: a bell struck through, named for a screen reader.
+        let bell = with_text(&document, "span", "muted-mark", "🔕");
+        set(&bell, "title", t.chat_muted);
+        set(&bell, "aria-label", t.chat_muted);
+        set(&bell, "role", "img");
+        append(&badges, &bell);
+    }
+    if summary.mentions > 0 {
+        // Someone wrote to me by name: an "@" badge before the count, as in Slack.
+        let badge = with_text(&document, "span", "mention-badge", &["@", &unread_label(summary.mentions)].concat());
+        append(&badge, &with_text(&document, "span", "visually-hidden", &[" ", t.chat_mentions_you].concat()));
+        append(&badges, &badge);
+    }
     if summary.unread > 0 {
         let class = if summary.muted { "unread-badge muted" } else { "unread-badge" };
         let badge = with_text(&document, "span", class, &unread_label(summary.unread));
         append(&badge, &with_text(&document, "span", "visually-hidden", &[" ", t.chat_unread].concat()));
-        append(&meta, &badge);
+        append(&badges, &badge);
     }
     append(&link, &text);
+    if badges.has_child_nodes() {
+        append(&meta, &badges);
+    }
     append(&link, &meta);
     append(&item, &link);
     item

@@ -126,6 +126,7 @@ pub fn room_summary(value: &JsValue) -> Option<RoomSummary> {
         last_read_seq: number(value, "last_read_seq").unwrap_or_default() as u64,
         peer: user(&get(value, "peer")),
         muted: get(value, "muted").as_bool().unwrap_or_default(),
+        mentions: number(value, "mentions").unwrap_or_default() as u32,
     })
 }
 

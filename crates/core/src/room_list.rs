@@ -38,6 +38,8 @@ fn summary(listing: RoomListing) -> RoomSummary {
         last_read_seq: last_read_seq.unwrap_or(0),
         peer,
         muted,
+        // Counted by the service, which reads the unread messages.
+        mentions: 0,
     }
 }
 

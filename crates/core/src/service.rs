@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use moodchat_protocol::limits::LOBBY_ROOM_ID;
+use moodchat_protocol::limits::{LOBBY_ROOM_ID, MENTION_SCAN};
+use moodchat_protocol::names::mentions;
 use moodchat_protocol::{Member, Message, Room, RoomKind, RoomSummary, ServerEvent, UserRef};
 
 use crate::cursor::Position;
@@ -16,7 +17,7 @@ use crate::commit::Committer;
 pub use crate::commit::Sent;
 use crate::fanout::Fanout;
 use crate::ports::{
-    Clock, ConnectionRegistry, IdGenerator, Identity, MessageStore, NoSentiment, Pusher, SentimentProvider,
+    Clock, ConnectionRegistry, HistorySlice, IdGenerator, Identity, MessageStore, NoSentiment, Pusher, SentimentProvider,
     SystemClock, TaskSpawner,
 };
 use crate::rate_limit::{Limited, LocalRateLimiter, RateLimiter, Throttled};
@@ -225,12 +226,28 @@ impl ChatService {
     pub async fn list_rooms(&self, who: &Identity, discover: bool) -> ChatResult<Vec<RoomSummary>> {
         let listings = self.store.room_listings(&who.sub, discover).await?;
         let mut summaries = crate::room_list::summaries(listings);
+        let me = who.user_ref();
         for summary in &mut summaries {
             if let Some(message) = summary.last_message.as_mut() {
                 self.present(message).await?;
             }
+            if summary.member && summary.unread > 0 {
+                summary.mentions = self.unread_mentions(&summary.room.id, summary.last_read_seq, &me).await?;
+            }
         }
         Ok(summaries)
+    }
+
+    /// Of the first `MENTION_SCAN` unread messages of a room, those from
+    /// others that mention `me` and were not unsent: one read of the store
+    /// per room with unread messages, the same in both homes.
+    async fn unread_mentions(&self, room_id: &str, last_read_seq: u64, me: &UserRef) -> ChatResult<u32> {
+        let unread = self.store.history(room_id, &HistorySlice::After(last_read_seq), MENTION_SCAN).await?;
+        let mentioning = unread
+            .iter()
+            .filter(|m| m.sender.sub != me.sub && m.deleted_at.is_none() && mentions(&m.text, &me.name))
+            .count();
+        Ok(mentioning as u32)
     }
 
     pub async fn create_room(&self, who: &Identity, name: &str) -> ChatResult<Room> {

@@ -53,6 +53,9 @@ impl MessageStore for GatedStore {
     async fn is_member(&self, room_id: &str, sub: &str) -> Result<bool, ApiError> {
         self.store.is_member(room_id, sub).await
     }
+    async fn set_muted(&self, room_id: &str, sub: &str, muted: bool) -> Result<bool, ApiError> {
+        self.store.set_muted(room_id, sub, muted).await
+    }
     async fn members(&self, room_id: &str) -> Result<Vec<UserRef>, ApiError> {
         self.store.members(room_id).await
     }

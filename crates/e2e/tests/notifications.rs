@@ -6,8 +6,9 @@
 //! from the suggestions; a lobby message that is not for him does not. The
 //! mention is marked in Bob's lobby. Once Bob mutes the lobby (its mark in
 //! his room list), a mention there no longer notifies. A click on the direct
-//! message's notification opens that conversation. Screenshots in the test
-//! artifacts (notifications-*).
+//! message's notification opens that conversation; away from the lobby, a
+//! mention there shows as "@1" on it in Bob's room list, also after a
+//! reload. Screenshots in the test artifacts (notifications-*).
 //!
 //! Chromium grants the permission through DevTools (`Browser.grantPermissions`,
 //! what a person's "Allow" does). Two things are observed from inside the
@@ -19,7 +20,7 @@ use fantoccini::Locator;
 use moodchat_e2e::auth::create_account;
 use moodchat_e2e::browser::BrowserOptions;
 use moodchat_e2e::chat::ENTER;
-use moodchat_e2e::{eventually, Browser, Server, Site};
+use moodchat_e2e::{eventually, Browser, Server};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Notify-me-please-3";
@@ -170,10 +171,37 @@ async fn direct_messages_and_mentions_notify_a_hidden_tab_and_a_muted_room_never
     let lobby = rooms["rooms"].as_array().unwrap().iter().find(|r| r["id"] == "lobby").unwrap().clone();
     assert_eq!(lobby["muted"], json!(true), "kept by the server: {lobby}");
 
-    // A click on the direct message's notification opens that conversation.
+    // A click on the direct message's notification opens that conversation
+    // (and brings the tab forward).
+    set_hidden(&bob, false).await?;
     bob.client.execute("window.__notifications[0].made.dispatchEvent(new Event('click'))", vec![]).await?;
     bob.wait_for_text(".page-room h1", "Alice").await?;
     bob.wait_for_message("are you there, Bob?").await?;
+
+    // Bob reads the lobby (what came while his tab was hidden), then goes
+    // back to Alice. A mention in the lobby now shows as "@1" on it in his
+    // list (muted or not), live and after a reload (the server counts it).
+    bob.switch_to_room("Lobby").await?;
+    bob.wait_for_message("@Bob one more thing").await?;
+    let token = bob.local_storage("moodchat.session.id_token").await?.unwrap_or_default();
+    eventually("the lobby read on the server", || async {
+        let rooms: Value = reqwest::Client::new().get(server.url("/api/rooms")).bearer_auth(&token).send().await.ok()?.json().await.ok()?;
+        let lobby = rooms["rooms"].as_array()?.iter().find(|r| r["id"] == "lobby")?.clone();
+        (lobby["unread"] == json!(0)).then_some(())
+    })
+    .await?;
+    bob.switch_to_room("Alice").await?;
+    alice.send_message("@Bob after lunch then").await?;
+    let badge = || async {
+        let script = "return [...document.querySelectorAll('.room-link')]
+            .find(l => l.querySelector('.room-name')?.textContent === 'Lobby')
+            ?.querySelector('.mention-badge')?.firstChild?.textContent ?? null";
+        bob.client.execute(script, vec![]).await.ok()?.as_str().map(str::to_owned)
+    };
+    assert_eq!(eventually("the lobby's mention badge", badge).await?, "@1");
+    bob.screenshot("notifications-mention-badge-desktop-en").await?;
+    bob.client.refresh().await?;
+    assert_eq!(eventually("the badge after a reload", badge).await?, "@1");
 
     alice.close().await?;
     bob.close().await

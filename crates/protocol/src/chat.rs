@@ -47,6 +47,14 @@ pub struct RoomSummary {
     /// notifies of it (docs/protocol.md, "Rooms").
     #[serde(default, skip_serializing_if = "is_false")]
     pub muted: bool,
+    /// Of the first `limits::MENTION_SCAN` unread messages, those from others
+    /// that mention the caller (`names::mentions`): the room list's badge.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub mentions: u32,
+}
+
+fn is_zero_u32(count: &u32) -> bool {
+    *count == 0
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -36,6 +36,9 @@ pub const REST_SENDS_PER_SECOND: u32 = 10;
 pub const LOBBY_ROOM_ID: &str = "lobby";
 /// Unread counts stop at this many (the UI shows "999+").
 pub const UNREAD_CAP: u32 = 1000;
+/// A room's unread mentions are looked for in its first this many unread
+/// messages (one read of them per room with unread messages).
+pub const MENTION_SCAN: u32 = 100;
 /// Search (`GET /api/search`): the query's length in characters after
 /// trimming, how many words it may have, and the page size.
 pub const MAX_SEARCH_QUERY_CHARS: usize = 100;

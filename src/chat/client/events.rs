@@ -102,6 +102,7 @@ impl Chat {
         if new == Some(true) || newest {
             let mut unknown_room = false;
             let counts = new == Some(true) && !mine && self.open_room.get_untracked().as_deref() != Some(room.as_str());
+            let mentions_me = counts && self.me().is_some_and(|me| moodchat_protocol::names::mentions(&message.text, &me.name));
             self.rooms.update(|rooms| {
                 if let Some(index) = rooms.iter().position(|summary| summary.room.id == room) {
                     let mut summary = rooms.remove(index);
@@ -110,6 +111,9 @@ impl Chat {
                     }
                     if counts {
                         summary.unread = summary.unread.saturating_add(1);
+                        if mentions_me {
+                            summary.mentions = summary.mentions.saturating_add(1);
+                        }
                     }
                     rooms.insert(0, summary);
                 } else {

@@ -43,6 +43,10 @@ impl Chat {
             self.rooms.update(|rooms| {
                 for summary in rooms.iter_mut().filter(|summary| summary.room.id == room) {
                     summary.unread = unread;
+                    // Read: its mentions are read too.
+                    if unread == 0 {
+                        summary.mentions = 0;
+                    }
                 }
             });
         }
