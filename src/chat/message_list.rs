@@ -303,6 +303,16 @@ pub fn MessageList(
     };
     on_resize(scroller, follow_resize);
 
+    // Reading waits while the tab is hidden (the room view's `on_read`);
+    // back in view at the bottom, what came meanwhile is read. The event
+    // bubbles from the document to the window.
+    let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if stick_to_bottom.try_get_value() == Some(true) {
+            on_read.run(());
+        }
+    });
+    on_cleanup(move || on_visible.remove());
+
     let on_scroll = move |_| {
         let Some(scroller) = scroller.get_untracked() else { return };
         let top = f64::from(scroller.scroll_top());

@@ -62,9 +62,18 @@ async fn notified(browser: &Browser, count: usize) -> anyhow::Result<Vec<(String
     .await
 }
 
+/// Hides or shows the tab, as switching tabs does: `document.hidden`, and a
+/// `visibilitychange` event.
 async fn set_hidden(browser: &Browser, hidden: bool) -> anyhow::Result<()> {
-    browser.client.execute("window.__hidden = arguments[0]", vec![Value::Bool(hidden)]).await?;
+    let script = "window.__hidden = arguments[0]; document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));";
+    browser.client.execute(script, vec![Value::Bool(hidden)]).await?;
     Ok(())
+}
+
+/// The lobby's unread count for the user whose ID token is `token`, as the server has it.
+async fn lobby_unread(server: &Server, token: &str) -> Option<u64> {
+    let rooms: Value = reqwest::Client::new().get(server.url("/api/rooms")).bearer_auth(token).send().await.ok()?.json().await.ok()?;
+    rooms["rooms"].as_array()?.iter().find(|r| r["id"] == "lobby")?["unread"].as_u64()
 }
 
 async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
@@ -161,6 +170,13 @@ async fn direct_messages_and_mentions_notify_a_hidden_tab_and_a_muted_room_never
     alice.send_message("@Bob one more thing").await?;
     bob.wait_for_message("@Bob one more thing").await?;
     assert_eq!(notifications(&bob).await?.len(), 2, "a muted room never notifies");
+    // Hidden, Bob has not read it; back in the tab, at the bottom of the
+    // lobby, he has.
+    let token = bob.local_storage("moodchat.session.id_token").await?.unwrap_or_default();
+    assert_eq!(lobby_unread(&server, &token).await, Some(1), "unread while hidden");
+    set_hidden(&bob, false).await?;
+    eventually("read once back in view", || async { (lobby_unread(&server, &token).await? == 0).then_some(()) }).await?;
+    set_hidden(&bob, true).await?;
     let rooms: Value = reqwest::Client::new()
         .get(server.url("/api/rooms"))
         .bearer_auth(bob.local_storage("moodchat.session.id_token").await?.unwrap_or_default())
@@ -183,13 +199,7 @@ async fn direct_messages_and_mentions_notify_a_hidden_tab_and_a_muted_room_never
     // list (muted or not), live and after a reload (the server counts it).
     bob.switch_to_room("Lobby").await?;
     bob.wait_for_message("@Bob one more thing").await?;
-    let token = bob.local_storage("moodchat.session.id_token").await?.unwrap_or_default();
-    eventually("the lobby read on the server", || async {
-        let rooms: Value = reqwest::Client::new().get(server.url("/api/rooms")).bearer_auth(&token).send().await.ok()?.json().await.ok()?;
-        let lobby = rooms["rooms"].as_array()?.iter().find(|r| r["id"] == "lobby")?.clone();
-        (lobby["unread"] == json!(0)).then_some(())
-    })
-    .await?;
+    eventually("the lobby read on the server", || async { (lobby_unread(&server, &token).await? == 0).then_some(()) }).await?;
     bob.switch_to_room("Alice").await?;
     alice.send_message("@Bob after lunch then").await?;
     let badge = || async {
