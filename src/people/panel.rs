@@ -252,6 +252,7 @@ fn Leave(room: String, problem: RwSignal<Option<&'static str>>) -> impl IntoView
         leptos::task::spawn_local(async move {
             match api.leave(&room.get_value()).await {
                 Ok(()) => {
+                    chat.unfollow(&room.get_value());
                     chat.refresh_rooms();
                     navigate(&["/rooms/", LOBBY_ROOM_ID].concat(), Default::default());
                 }

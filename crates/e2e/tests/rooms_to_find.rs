@@ -52,7 +52,7 @@ async fn focused_class(browser: &Browser) -> String {
 
 #[tokio::test]
 async fn browse_join_see_members_invite_and_leave() -> anyhow::Result<()> {
-    let server = Server::start(&[]).await?;
+    let mut server = Server::start(&[]).await?;
     let alice = signed_in(&server, "alice@example.com", "Alice", PASSWORD, BrowserOptions::default(), "Lobby").await?;
     alice.create_room(CLUB).await?;
     alice.composer().await?;
@@ -125,6 +125,13 @@ async fn browse_join_see_members_invite_and_leave() -> anyhow::Result<()> {
         (!names.to_string().contains(CLUB)).then_some(())
     })
     .await?;
+    // A reconnect does not take Bob back in: his app no longer follows the
+    // room (a `join` would make him a member again).
+    server.kill().await?;
+    bob.wait_disconnected().await?;
+    server.restart().await?;
+    bob.wait_connected().await?;
+    alice.wait_connected().await?;
     click(&alice, ".people-panel .search-close").await?;
     click(&alice, "button.people-open").await?; // listed afresh
     let listed = members(&alice, 2).await?;

@@ -69,6 +69,20 @@ impl Chat {
         }
     }
 
+    /// Stops following `room`, one the person left: this connection leaves
+    /// it now, and it is neither joined again after a reconnect (a `join`
+    /// frame would make them a member again) nor polled.
+    pub fn unfollow(&self, room: &str) {
+        let running = self.link.try_update_value(|link| {
+            link.subscribed.retain(|followed| followed != room);
+            link.running
+        });
+        if running == Some(true) {
+            let frame = wire::object(&[("action", Some("leave")), ("room", Some(room))]);
+            self.link.with_value(|link| link.send_frame(&frame));
+        }
+    }
+
     /// The room is on screen: follow it, load its newest messages, clear its
     /// unread count.
     pub fn open(self, room: String) {
