@@ -54,6 +54,8 @@ pub async fn set_muted(
     Path(room): Path<String>,
     JsonBody(body): JsonBody<SetMute>,
 ) -> Result<StatusCode> {
+    // A write like a mood change: counted against the same per-user rate.
+    chat.service.charge(Limited::Sends, &who.sub).await?;
     chat.service.set_muted(&who, &room, body.muted).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -29,6 +29,7 @@ impl Chat {
                         self.left_off(summary.room.id.clone(), summary.unread);
                     }
                     summary.unread = 0;
+                    summary.mentions = 0;
                 }
                 for summary in &rooms {
                     self.subscribe(&summary.room.id);
