@@ -8,9 +8,10 @@ use moodchat_protocol::{Member, Message, Room, RoomKind, RoomSummary, UserRef};
 use moodchat_web::chat::mentions::{insert_mention, suggestions, typed_mention};
 use moodchat_web::chat::message_row::{build_row, RowData};
 use moodchat_web::chat::notifications::{mentions, wanted};
-use moodchat_web::chat::store::SendState;
 use moodchat_web::i18n::Locale;
 use wasm_bindgen_test::*;
+
+mod support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -97,18 +98,7 @@ fn direct_messages_and_mentions_notify_while_hidden_unless_muted() {
 
 #[wasm_bindgen_test]
 fn a_message_that_mentions_me_is_marked_for_me() {
-    let row = RowData {
-        key: "01J".into(),
-        message: message("bo", "@Ana look"),
-        state: SendState::Sent,
-        mine: false,
-        new_day: false,
-        new_group: true,
-        unread_line: false,
-        target: false,
-        me: "me".into(),
-        mentions_me: true,
-    };
+    let row = RowData { mentions_me: true, ..support::sent_row(message("bo", "@Ana look"), "me") };
     let shown = build_row(&row, Locale::Ko.texts(), "ko");
     assert!(shown.class_list().contains("mentions-me"));
     assert!(shown.text_content().unwrap_or_default().contains("나를 언급함"), "said to a screen reader");

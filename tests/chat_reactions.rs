@@ -12,6 +12,8 @@ use moodchat_web::chat::wire::{event, Event};
 use moodchat_web::i18n::Locale;
 use wasm_bindgen_test::*;
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn person(sub: &str, name: &str) -> UserRef {
@@ -33,18 +35,7 @@ fn message(reactions: Vec<Reaction>, change: u64) -> Message {
 }
 
 fn row(message: Message, me: &str) -> RowData {
-    RowData {
-        key: message.id.clone(),
-        message,
-        state: SendState::Sent,
-        mine: false,
-        new_day: false,
-        new_group: true,
-        unread_line: false,
-        target: false,
-        me: me.into(),
-        mentions_me: false,
-    }
+    support::sent_row(message, me)
 }
 
 #[wasm_bindgen_test]

@@ -14,6 +14,8 @@ use moodchat_web::chat::wire::{event, Event};
 use moodchat_web::i18n::Locale;
 use wasm_bindgen_test::*;
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn person(sub: &str, name: &str) -> UserRef {
@@ -34,18 +36,7 @@ fn message(id: &str, text: &str, reply_to: Option<Quote>) -> Message {
 }
 
 fn row(message: Message) -> RowData {
-    RowData {
-        key: message.id.clone(),
-        message,
-        state: SendState::Sent,
-        mine: false,
-        new_day: false,
-        new_group: true,
-        unread_line: false,
-        target: false,
-        me: "b".into(),
-        mentions_me: false,
-    }
+    support::sent_row(message, "b")
 }
 
 fn quote_of(row: &RowData, locale: Locale) -> (String, String, String, bool) {

@@ -107,3 +107,20 @@ pub fn go_to(path: &str) {
 pub fn current_path() -> String {
     web_sys::window().unwrap().location().pathname().unwrap()
 }
+
+/// Someone else's sent message as a row of the list, read by `me` (a sub):
+/// the first of its group, nothing else marked.
+pub fn sent_row(message: moodchat_protocol::Message, me: &str) -> moodchat_web::chat::message_row::RowData {
+    moodchat_web::chat::message_row::RowData {
+        key: message.id.clone(),
+        message,
+        state: moodchat_web::chat::store::SendState::Sent,
+        mine: false,
+        new_day: false,
+        new_group: true,
+        unread_line: false,
+        target: false,
+        me: me.into(),
+        mentions_me: false,
+    }
+}

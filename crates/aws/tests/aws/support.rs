@@ -17,6 +17,9 @@ use moodchat_local_gateway::provision;
 
 pub const REGION: &str = "us-east-1";
 
+/// How often `eventually` asks again.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Polls `probe` until it yields a value, failing the test with `what` after
 /// `limit`: for what happens in another process (an S3 notification's
 /// function run), with no fixed wait.
@@ -31,7 +34,8 @@ pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
             return value;
         }
         assert!(std::time::Instant::now() < deadline, "{what}: not within {limit:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // The pause between two probes, not a wait for the outcome.
+        tokio::time::sleep(PROBE_EVERY).await;
     }
 }
 
